@@ -1,0 +1,255 @@
+#include "core/autograd/engine.h"
+
+#include <queue>
+#include <sstream>
+#include <unordered_map>
+
+#include "core/autograd/node.h"
+#include "core/grad_mode.h"
+#include "core/ops/ops.h"
+
+namespace advgrad::autograd {
+namespace {
+
+struct NodeState {
+  int dependencies = 0;        // consumers of this node's outputs not yet run
+  bool reaches_target = true;  // grad(): whether any captured gradient lies below
+  std::vector<Tensor> buffer;  // summed incoming gradients, one per output slot
+};
+
+struct Capture {
+  Node* node;
+  std::uint32_t slot;
+};
+
+void accumulate(Tensor& slot, Tensor g) {
+  slot = slot.defined() ? add(slot, g) : std::move(g);
+}
+
+// Runs the graph below `roots`. When `captures` is non-empty (grad()), the
+// gradients arriving at those (node, slot) pairs are returned, AccumulateGrad
+// never runs and branches that lead to no capture are pruned.
+std::vector<Tensor> run_backward(const std::vector<Edge>& roots, std::vector<Tensor> root_grads, bool retain_graph,
+                                 bool create_graph, const std::vector<Capture>& captures) {
+  const bool capture_mode = !captures.empty();
+  std::unordered_map<Node*, NodeState> state;
+  std::vector<Node*> order;  // discovery order
+
+  // 1. Discover the graph and count dependencies, iteratively.
+  std::vector<Node*> stack;
+  for (const Edge& e : roots)
+    if (e.node && state.emplace(e.node.get(), NodeState{}).second) {
+      stack.push_back(e.node.get());
+      order.push_back(e.node.get());
+    }
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    for (const Edge& e : n->next_edges()) {
+      if (!e.node) continue;
+      auto [it, inserted] = state.emplace(e.node.get(), NodeState{});
+      it->second.dependencies++;
+      if (inserted) {
+        stack.push_back(e.node.get());
+        order.push_back(e.node.get());
+      }
+    }
+  }
+
+  // 2. grad(): mark the nodes from which a captured slot is reachable. Children
+  //    are discovered after parents, so a reverse sweep over the discovery
+  //    order is not enough in a DAG; iterate a post-order instead.
+  std::unordered_map<Node*, std::vector<std::size_t>> capture_index;
+  for (std::size_t i = 0; i < captures.size(); ++i) capture_index[captures[i].node].push_back(i);
+  if (capture_mode) {
+    for (auto& [n, s] : state) s.reaches_target = false;
+    std::unordered_map<Node*, int> visit;  // 0 new, 1 open, 2 done
+    for (const Edge& root : roots) {
+      if (!root.node || visit[root.node.get()] == 2) continue;
+      std::vector<std::pair<Node*, std::size_t>> dfs{{root.node.get(), 0}};
+      visit[root.node.get()] = 1;
+      while (!dfs.empty()) {
+        auto& [n, child] = dfs.back();
+        if (child < n->next_edges().size()) {
+          Node* c = n->next_edges()[child++].node.get();
+          if (c && visit[c] == 0) {
+            visit[c] = 1;
+            dfs.push_back({c, 0});
+          }
+          continue;
+        }
+        bool reach = capture_index.count(n) > 0;
+        for (const Edge& e : n->next_edges())
+          if (e.node && state[e.node.get()].reaches_target) reach = true;
+        state[n].reaches_target = reach;
+        visit[n] = 2;
+        dfs.pop_back();
+      }
+    }
+  }
+
+  // 3. Seed the roots.
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    if (!roots[i].node) continue;
+    auto& s = state[roots[i].node.get()];
+    s.buffer.resize(roots[i].node->num_outputs());
+    accumulate(s.buffer[roots[i].input_nr], std::move(root_grads[i]));
+  }
+
+  // 4. Run nodes whose consumers are all done, latest-created first.
+  auto later_first = [](Node* a, Node* b) { return a->sequence_nr() < b->sequence_nr(); };
+  std::priority_queue<Node*, std::vector<Node*>, decltype(later_first)> ready(later_first);
+  for (Node* n : order)
+    if (state[n].dependencies == 0) ready.push(n);
+
+  std::vector<Tensor> captured(captures.size());
+  EnableGradGuard grad_mode(create_graph);
+  while (!ready.empty()) {
+    Node* node = ready.top();
+    ready.pop();
+    NodeState& s = state[node];
+    s.buffer.resize(node->num_outputs());
+
+    bool any_grad = false;
+    for (std::uint32_t slot = 0; slot < s.buffer.size(); ++slot) {
+      if (!s.buffer[slot].defined()) continue;
+      s.buffer[slot] = node->run_hooks(slot, std::move(s.buffer[slot]));
+      any_grad = true;
+      if (auto it = capture_index.find(node); it != capture_index.end())
+        for (std::size_t ci : it->second)
+          if (captures[ci].slot == slot) captured[ci] = s.buffer[slot];
+    }
+
+    const bool is_sink = dynamic_cast<AccumulateGrad*>(node) != nullptr;
+    std::vector<bool> needs(node->next_edges().size());
+    bool any_needed = false;
+    for (std::size_t i = 0; i < needs.size(); ++i) {
+      const Edge& e = node->next_edges()[i];
+      needs[i] = e.node && state[e.node.get()].reaches_target;
+      any_needed |= needs[i];
+    }
+    const bool run = any_grad && (is_sink ? !capture_mode : any_needed);
+
+    if (run) {
+      // Slots that received nothing get zeros, so formulas never see an undefined gradient.
+      for (std::uint32_t slot = 0; slot < s.buffer.size(); ++slot)
+        if (!s.buffer[slot].defined()) {
+          const TensorMeta& m = node->outputs()[slot];
+          s.buffer[slot] = zeros(m.shape, TensorOptions{m.dtype, m.device});
+        }
+      std::vector<Tensor> input_grads = node->apply(std::move(s.buffer), needs);
+      ADVGRAD_CHECK(is_sink || input_grads.size() == node->next_edges().size(), "autograd: '", node->name(),
+                    "' returned ", input_grads.size(), " gradients for ", node->next_edges().size(), " inputs");
+      for (std::size_t i = 0; i < input_grads.size(); ++i) {
+        const Edge& e = node->next_edges()[i];
+        if (!needs[i] || !input_grads[i].defined()) continue;
+        const TensorMeta& want = e.node->outputs()[e.input_nr];
+        ADVGRAD_CHECK(input_grads[i].shape() == want.shape, "autograd: '", node->name(), "' returned a gradient of shape ",
+                      shape_str(input_grads[i].shape()), " for input ", i, " of shape ", shape_str(want.shape));
+        NodeState& child = state[e.node.get()];
+        child.buffer.resize(e.node->num_outputs());
+        accumulate(child.buffer[e.input_nr], std::move(input_grads[i]));
+      }
+    }
+    s.buffer.clear();
+    if (!retain_graph) node->release_saved();
+
+    for (const Edge& e : node->next_edges()) {
+      if (!e.node) continue;
+      if (--state[e.node.get()].dependencies == 0) ready.push(e.node.get());
+    }
+  }
+  return captured;
+}
+
+std::vector<Tensor> root_gradients(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
+                                   const char* op) {
+  ADVGRAD_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), op, ": got ", grad_outputs.size(),
+                " gradients for ", outputs.size(), " outputs");
+  std::vector<Tensor> grads;
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const Tensor& out = outputs[i];
+    ADVGRAD_CHECK(out.defined(), op, ": output ", i, " is undefined");
+    ADVGRAD_CHECK(out.requires_grad(), op, ": output ", i,
+                  " does not require grad and has no grad_fn (was it computed under NoGradGuard, or from "
+                  "tensors that do not require grad?)");
+    Tensor g = grad_outputs.empty() ? Tensor() : grad_outputs[i];
+    if (!g.defined()) {
+      ADVGRAD_CHECK(out.numel() == 1, op, ": a gradient can be created implicitly only for scalar outputs, got shape ",
+                    shape_str(out.shape()), " (pass a gradient tensor)");
+      g = ones_like(out);
+    }
+    ADVGRAD_CHECK(g.shape() == out.shape(), op, ": gradient of shape ", shape_str(g.shape()),
+                  " does not match output ", i, " of shape ", shape_str(out.shape()));
+    ADVGRAD_CHECK(g.dtype() == out.dtype(), op, ": gradient dtype ", dtype_name(g.dtype()),
+                  " does not match output dtype ", dtype_name(out.dtype()));
+    grads.push_back(g);
+  }
+  return grads;
+}
+
+}  // namespace
+
+void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, bool retain_graph,
+              bool create_graph) {
+  std::vector<Tensor> grads = root_gradients(outputs, grad_outputs, "backward");
+  std::vector<Edge> roots;
+  for (const Tensor& o : outputs) roots.push_back(gradient_edge(o));
+  run_backward(roots, std::move(grads), retain_graph, create_graph, {});
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs, GradOptions options) {
+  ADVGRAD_CHECK(!inputs.empty(), "grad: no inputs given");
+  std::vector<Tensor> grads = root_gradients(outputs, grad_outputs, "grad");
+  std::vector<Capture> captures;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    ADVGRAD_CHECK(inputs[i].defined() && inputs[i].requires_grad(), "grad: input ", i,
+                  " does not require grad (call requires_grad_() on it before the forward pass)");
+    Edge e = gradient_edge(inputs[i]);
+    captures.push_back({e.node.get(), e.input_nr});
+  }
+  std::vector<Edge> roots;
+  for (const Tensor& o : outputs) roots.push_back(gradient_edge(o));
+  // Keep the capture nodes alive for the duration (AccumulateGrad of a leaf is
+  // otherwise only weakly held).
+  std::vector<std::shared_ptr<Node>> keep_alive;
+  for (const Tensor& in : inputs) keep_alive.push_back(gradient_edge(in).node);
+  std::vector<Tensor> result =
+      run_backward(roots, std::move(grads), options.retain_graph || options.create_graph, options.create_graph,
+                   captures);
+  for (std::size_t i = 0; i < result.size(); ++i)
+    ADVGRAD_CHECK(result[i].defined() || options.allow_unused, "grad: input ", i,
+                  " is not reachable from the outputs (pass allow_unused=true to get an undefined gradient)");
+  return result;
+}
+
+std::string to_dot(const Tensor& t) {
+  std::ostringstream os;
+  os << "digraph autograd {\n  node [shape=box, fontname=\"monospace\"];\n";
+  Edge root = gradient_edge(t);
+  if (!root.node) {
+    os << "}\n";
+    return os.str();
+  }
+  std::unordered_map<Node*, int> ids;
+  std::vector<Node*> stack{root.node.get()};
+  ids[root.node.get()] = 0;
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    std::string label = n->name();
+    if (auto* acc = dynamic_cast<AccumulateGrad*>(n)) label += "\\n" + shape_str(acc->leaf()->shape);
+    os << "  n" << ids[n] << " [label=\"" << label << "\"];\n";
+    for (const Edge& e : n->next_edges()) {
+      if (!e.node) continue;
+      auto [it, inserted] = ids.emplace(e.node.get(), static_cast<int>(ids.size()));
+      if (inserted) stack.push_back(e.node.get());
+      os << "  n" << ids[n] << " -> n" << it->second << ";\n";
+    }
+  }
+  os << "}\n";
+  return os.str();
+}
+
+}  // namespace advgrad::autograd

@@ -1,0 +1,92 @@
+#pragma once
+// Backend: the dispatch table between core/ ops and kernels/. An op checks its
+// arguments once, builds the plain loop structs of kernels/, and calls the
+// backend of its tensors' device. Each entry takes raw pointers and a DType.
+//
+// CPU has two backends: the fast one (default) and the reference one (plain
+// loops), selectable per thread with ReferenceKernelsGuard — which is how tests
+// compare every op end to end against the oracle and how benchmarks print the
+// reference-vs-fast ratio of a whole network.
+//
+// Sections are grouped by kernel family; a new family adds its entries here,
+// implements them in core/cpu_backend_<family>.cpp and in the CUDA backend.
+#include <cstddef>
+#include <cstdint>
+
+#include "core/device.h"
+#include "core/dtype.h"
+#include "kernels/elementwise_ops.h"
+#include "kernels/gemm_params.h"
+#include "kernels/loops.h"
+#include "kernels/reduce_ops.h"
+
+namespace advgrad {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+
+  // ---- memory ----
+  virtual void* allocate(std::size_t nbytes, Device device) = 0;
+  virtual void deallocate(void* ptr, std::size_t nbytes, Device device) = 0;
+  // Host <-> this backend's memory, contiguous bytes.
+  virtual void copy_to_host(void* host_dst, const void* src, std::size_t nbytes, Device device) = 0;
+  virtual void copy_from_host(void* dst, const void* host_src, std::size_t nbytes, Device device) = 0;
+
+  // ---- elementwise (loop operand 0 is the output) ----
+  virtual void unary(kernels::UnaryOp op, DType dtype, const kernels::StridedLoop& loop, void* out, const void* in,
+                     const kernels::OpParams& params) = 0;
+  virtual void binary(kernels::BinaryOp op, DType dtype, const kernels::StridedLoop& loop, void* out, const void* a,
+                      const void* b, const kernels::OpParams& params) = 0;
+  virtual void where(DType dtype, const kernels::StridedLoop& loop, void* out, const void* cond, const void* a,
+                     const void* b) = 0;
+  virtual void cast(DType out_dtype, DType in_dtype, const kernels::StridedLoop& loop, void* out, const void* in) = 0;
+  // out (contiguous) = value
+  virtual void fill(DType dtype, void* out, std::int64_t n, double value) = 0;
+
+  // ---- reductions (output contiguous) ----
+  virtual void reduce(kernels::ReduceOp op, DType dtype, const kernels::ReduceLoop& loop, void* out,
+                      const void* in) = 0;
+  virtual void arg_reduce(bool is_max, DType dtype, const kernels::ReduceLoop& loop, void* values,
+                          std::int64_t* indices, const void* in) = 0;
+
+  // ---- random: counter-based Philox, so every backend draws the same bits ----
+  // out (contiguous, n elements) from the stream (seed, offset).
+  virtual void random_uniform(DType dtype, void* out, std::int64_t n, double lo, double hi, std::uint64_t seed,
+                              std::uint64_t offset) = 0;
+  virtual void random_normal(DType dtype, void* out, std::int64_t n, double mean, double stddev,
+                             std::uint64_t seed, std::uint64_t offset) = 0;
+
+  // ---- GEMM: C = alpha * op(A) op(B) + beta * C, batched, row-major ----
+  virtual void gemm(DType dtype, const kernels::GemmParams& params, const void* a, const void* b, void* c) = 0;
+};
+
+// The backend for a device. CPU: fast unless a ReferenceKernelsGuard is active
+// on this thread. CUDA: throws advgrad::Error when the build has no CUDA or no
+// GPU is present.
+Backend& backend_for(Device device);
+Backend& cpu_fast_backend();
+Backend& cpu_reference_backend();
+
+// While alive, CPU ops on this thread run the reference kernels.
+class ReferenceKernelsGuard {
+ public:
+  explicit ReferenceKernelsGuard(bool enabled = true);
+  ~ReferenceKernelsGuard();
+  ReferenceKernelsGuard(const ReferenceKernelsGuard&) = delete;
+  ReferenceKernelsGuard& operator=(const ReferenceKernelsGuard&) = delete;
+
+ private:
+  bool prev_;
+};
+bool reference_kernels_enabled();
+
+// Registration hook for the CUDA backend (set by the CUDA translation units).
+void register_cuda_backend(Backend* (*factory)(int device_index));
+
+// Thread count of the CPU kernels (also ADVGRAD_NUM_THREADS).
+void set_num_threads(int n);
+int get_num_threads();
+
+}  // namespace advgrad

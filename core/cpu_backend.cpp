@@ -1,0 +1,142 @@
+// CPU backend: memory, elementwise, reductions, random numbers and GEMM.
+#include "core/cpu_backend.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "core/error.h"
+#include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/parallel.h"
+#include "kernels/random.h"
+#include "kernels/reference/elementwise.h"
+#include "kernels/reference/gemm.h"
+
+namespace advgrad {
+
+namespace ref = kernels::reference;
+namespace fast = kernels::cpu;
+
+// ---- memory: 64-byte aligned (one cache line, one AVX-512 vector) ----
+void* CpuBackend::allocate(std::size_t nbytes, Device) {
+  const std::size_t rounded = (std::max<std::size_t>(nbytes, 1) + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, rounded);
+  ADVGRAD_CHECK(p != nullptr, "cpu: out of memory allocating ", nbytes, " bytes");
+  return p;
+}
+void CpuBackend::deallocate(void* ptr, std::size_t, Device) { std::free(ptr); }
+void CpuBackend::copy_to_host(void* dst, const void* src, std::size_t n, Device) {
+  if (n) std::memcpy(dst, src, n);
+}
+void CpuBackend::copy_from_host(void* dst, const void* src, std::size_t n, Device) {
+  if (n) std::memcpy(dst, src, n);
+}
+
+// ---- elementwise ----
+void CpuBackend::unary(kernels::UnaryOp op, DType dtype, const kernels::StridedLoop& loop, void* out,
+                       const void* in, const kernels::OpParams& p) {
+  dispatch_floating(dtype, kernels::unary_op_name(op), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    (reference_ ? ref::unary<T> : fast::unary<T>)(op, loop, static_cast<T*>(out), static_cast<const T*>(in), p);
+  });
+}
+
+void CpuBackend::binary(kernels::BinaryOp op, DType dtype, const kernels::StridedLoop& loop, void* out,
+                        const void* a, const void* b, const kernels::OpParams& p) {
+  dispatch_all(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    (reference_ ? ref::binary<T> : fast::binary<T>)(op, loop, static_cast<T*>(out), static_cast<const T*>(a),
+                                                    static_cast<const T*>(b), p);
+  });
+}
+
+void CpuBackend::where(DType dtype, const kernels::StridedLoop& loop, void* out, const void* cond, const void* a,
+                       const void* b) {
+  dispatch_floating(dtype, "where", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    (reference_ ? ref::where<T> : fast::where<T>)(loop, static_cast<T*>(out), static_cast<const T*>(cond),
+                                                  static_cast<const T*>(a), static_cast<const T*>(b));
+  });
+}
+
+void CpuBackend::cast(DType out_dtype, DType in_dtype, const kernels::StridedLoop& loop, void* out,
+                      const void* in) {
+  dispatch_all(out_dtype, [&](auto out_tag) {
+    using To = typename decltype(out_tag)::type;
+    dispatch_all(in_dtype, [&](auto in_tag) {
+      using From = typename decltype(in_tag)::type;
+      (reference_ ? ref::cast<To, From> : fast::cast<To, From>)(loop, static_cast<To*>(out),
+                                                                static_cast<const From*>(in));
+    });
+  });
+}
+
+void CpuBackend::fill(DType dtype, void* out, std::int64_t n, double value) {
+  dispatch_all(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* o = static_cast<T*>(out);
+    const T v = static_cast<T>(value);
+    fast::parallel_for(0, n, 65536, [&](std::int64_t i0, std::int64_t i1) {
+      for (std::int64_t i = i0; i < i1; ++i) o[i] = v;
+    });
+  });
+}
+
+// ---- reductions ----
+void CpuBackend::reduce(kernels::ReduceOp op, DType dtype, const kernels::ReduceLoop& loop, void* out,
+                        const void* in) {
+  dispatch_floating(dtype, "reduce", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    (reference_ ? ref::reduce<T> : fast::reduce<T>)(op, loop, static_cast<T*>(out), static_cast<const T*>(in));
+  });
+}
+
+void CpuBackend::arg_reduce(bool is_max, DType dtype, const kernels::ReduceLoop& loop, void* values,
+                            std::int64_t* indices, const void* in) {
+  dispatch_floating(dtype, is_max ? "argmax" : "argmin", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    (reference_ ? ref::arg_reduce<T> : fast::arg_reduce<T>)(is_max, loop, static_cast<T*>(values), indices,
+                                                            static_cast<const T*>(in));
+  });
+}
+
+// ---- random (the same bits on both CPU paths: the stream fixes every element) ----
+void CpuBackend::random_uniform(DType dtype, void* out, std::int64_t n, double lo, double hi, std::uint64_t seed,
+                                std::uint64_t offset) {
+  dispatch_floating(dtype, "uniform", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* o = static_cast<T*>(out);
+    fast::parallel_for(0, n, 16384, [&](std::int64_t i0, std::int64_t i1) {
+      for (std::int64_t i = i0; i < i1; ++i) {
+        const T u = kernels::bits_to_unit<T>(kernels::philox_bits(seed, offset, static_cast<std::uint64_t>(i)));
+        T v = static_cast<T>(lo + (hi - lo) * static_cast<double>(u));
+        if (v >= static_cast<T>(hi) && hi > lo) v = static_cast<T>(lo);  // keep [lo, hi) after rounding
+        o[i] = v;
+      }
+    });
+  });
+}
+
+void CpuBackend::random_normal(DType dtype, void* out, std::int64_t n, double mean, double stddev,
+                               std::uint64_t seed, std::uint64_t offset) {
+  dispatch_floating(dtype, "normal", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* o = static_cast<T*>(out);
+    fast::parallel_for(0, n, 16384, [&](std::int64_t i0, std::int64_t i1) {
+      for (std::int64_t i = i0; i < i1; ++i)
+        o[i] = static_cast<T>(mean + stddev * kernels::normal_at<double>(seed, offset, static_cast<std::uint64_t>(i)));
+    });
+  });
+}
+
+// ---- GEMM ----
+void CpuBackend::gemm(DType dtype, const kernels::GemmParams& p, const void* a, const void* b, void* c) {
+  dispatch_floating(dtype, "gemm", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    (reference_ ? ref::gemm<T> : fast::gemm<T>)(p, static_cast<const T*>(a), static_cast<const T*>(b),
+                                                static_cast<T*>(c));
+  });
+}
+
+}  // namespace advgrad

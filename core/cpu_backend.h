@@ -1,0 +1,45 @@
+#pragma once
+// The CPU backends. One class, two personalities: `reference` runs the plain
+// loops of kernels/reference, otherwise the fast kernels of kernels/cpu.
+// Each kernel family implements its entries in core/cpu_backend_<family>.cpp.
+#include "core/backend.h"
+
+namespace advgrad {
+
+class CpuBackend final : public Backend {
+ public:
+  explicit CpuBackend(bool reference) : reference_(reference) {}
+  const char* name() const override { return reference_ ? "cpu-reference" : "cpu"; }
+  bool is_reference() const { return reference_; }
+
+  void* allocate(std::size_t nbytes, Device device) override;
+  void deallocate(void* ptr, std::size_t nbytes, Device device) override;
+  void copy_to_host(void* host_dst, const void* src, std::size_t nbytes, Device device) override;
+  void copy_from_host(void* dst, const void* host_src, std::size_t nbytes, Device device) override;
+
+  void unary(kernels::UnaryOp op, DType dtype, const kernels::StridedLoop& loop, void* out, const void* in,
+             const kernels::OpParams& params) override;
+  void binary(kernels::BinaryOp op, DType dtype, const kernels::StridedLoop& loop, void* out, const void* a,
+              const void* b, const kernels::OpParams& params) override;
+  void where(DType dtype, const kernels::StridedLoop& loop, void* out, const void* cond, const void* a,
+             const void* b) override;
+  void cast(DType out_dtype, DType in_dtype, const kernels::StridedLoop& loop, void* out, const void* in) override;
+  void fill(DType dtype, void* out, std::int64_t n, double value) override;
+
+  void reduce(kernels::ReduceOp op, DType dtype, const kernels::ReduceLoop& loop, void* out,
+              const void* in) override;
+  void arg_reduce(bool is_max, DType dtype, const kernels::ReduceLoop& loop, void* values, std::int64_t* indices,
+                  const void* in) override;
+
+  void random_uniform(DType dtype, void* out, std::int64_t n, double lo, double hi, std::uint64_t seed,
+                      std::uint64_t offset) override;
+  void random_normal(DType dtype, void* out, std::int64_t n, double mean, double stddev, std::uint64_t seed,
+                     std::uint64_t offset) override;
+
+  void gemm(DType dtype, const kernels::GemmParams& params, const void* a, const void* b, void* c) override;
+
+ private:
+  bool reference_;
+};
+
+}  // namespace advgrad

@@ -1,0 +1,191 @@
+#include "testing.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace advgrad::testing {
+
+Tensor random_tensor(const Shape& shape, std::uint64_t salt, DType dtype, double lo, double hi) {
+  Generator gen(0x5eed0000ull + salt * 7919ull);
+  return uniform(shape, lo, hi, gen, TensorOptions{}.with_dtype(dtype));
+}
+
+Tensor non_contiguous(const Tensor& t) {
+  if (t.dim() < 2) {
+    // Every other element of a twice-as-long buffer.
+    Tensor wide = zeros({t.numel() * 2}, t.options());
+    {
+      NoGradGuard no_grad;
+      wide.slice(0, 0, t.numel() * 2, 2).copy_(t.reshape({t.numel()}));
+    }
+    return wide.slice(0, 0, t.numel() * 2, 2).reshape(t.shape());
+  }
+  // Store transposed, view back: same values, swapped strides on the last two dims.
+  const auto n = t.dim();
+  Tensor stored = t.transpose(n - 2, n - 1).contiguous();
+  return stored.transpose(n - 2, n - 1);
+}
+
+::testing::AssertionResult all_close(const Tensor& a, const Tensor& b, double rtol, double atol) {
+  if (a.shape() != b.shape())
+    return ::testing::AssertionFailure() << "shape " << shape_str(a.shape()) << " vs " << shape_str(b.shape());
+  const auto va = a.to_double_vector(), vb = b.to_double_vector();
+  double worst = 0;
+  std::size_t worst_i = 0;
+  bool ok = true;
+  for (std::size_t i = 0; i < va.size(); ++i) {
+    const double diff = std::fabs(va[i] - vb[i]);
+    const bool both_nan = std::isnan(va[i]) && std::isnan(vb[i]);
+    const bool same_inf = std::isinf(va[i]) && va[i] == vb[i];
+    if (both_nan || same_inf) continue;
+    const double excess = diff - (atol + rtol * std::fabs(vb[i]));
+    if (!(excess <= 0)) {
+      ok = false;
+      if (!(excess <= worst)) {
+        worst = excess;
+        worst_i = i;
+      }
+    }
+  }
+  if (ok) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "element " << worst_i << ": " << va[worst_i] << " vs " << vb[worst_i]
+                                       << " (rtol " << rtol << ", atol " << atol << "), shape "
+                                       << shape_str(a.shape());
+}
+
+namespace {
+
+// Fresh leaves with the same values and requires_grad flags.
+std::vector<Tensor> fresh_leaves(const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> out;
+  for (const auto& t : inputs) {
+    Tensor c = t.detach().clone();
+    if (t.requires_grad()) c.requires_grad_(true);
+    out.push_back(c);
+  }
+  return out;
+}
+
+Tensor weight_for(const Tensor& out) { return random_tensor(out.shape(), 4242, out.dtype(), 0.5, 1.5); }
+
+double scalar_loss(const TensorFn& f, const std::vector<Tensor>& inputs, const Tensor& w) {
+  Tensor out = f(inputs);
+  return sum(mul(out, w)).item();
+}
+
+}  // namespace
+
+::testing::AssertionResult gradcheck(const TensorFn& f, const std::vector<Tensor>& inputs_in, double eps, double rtol,
+                                     double atol) {
+  std::vector<Tensor> inputs = fresh_leaves(inputs_in);
+  std::vector<Tensor> diff;
+  for (const auto& t : inputs)
+    if (t.requires_grad()) diff.push_back(t);
+  if (diff.empty()) return ::testing::AssertionFailure() << "gradcheck: no input requires grad";
+  Tensor out = f(inputs);
+  const Tensor w = weight_for(out);
+  Tensor loss = sum(mul(out, w));
+  std::vector<Tensor> analytic;
+  if (loss.requires_grad()) {
+    analytic = autograd::grad({loss}, diff, {}, {.allow_unused = true});
+  } else {
+    analytic.resize(diff.size());
+  }
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].requires_grad()) continue;
+    Tensor a = analytic[k].defined() ? analytic[k] : zeros_like(inputs[i]);
+    ++k;
+    std::vector<double> base = inputs[i].to_double_vector();
+    std::vector<double> numeric(base.size());
+    for (std::size_t e = 0; e < base.size(); ++e) {
+      auto eval = [&](double delta) {
+        std::vector<double> v = base;
+        v[e] += delta;
+        std::vector<Tensor> shifted = fresh_leaves(inputs);
+        shifted[i] = from_vector(v, inputs[i].shape(), TensorOptions{}.with_dtype(DType::Float64));
+        shifted[i].requires_grad_(true);
+        return scalar_loss(f, shifted, w);
+      };
+      numeric[e] = (eval(eps) - eval(-eps)) / (2 * eps);
+    }
+    Tensor num = from_vector(numeric, inputs[i].shape(), TensorOptions{}.with_dtype(DType::Float64));
+    auto r = all_close(a, num, rtol, atol);
+    if (!r) return ::testing::AssertionFailure() << "gradient of input " << i << " (analytic vs numeric): " << r.message();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult gradgradcheck(const TensorFn& f, const std::vector<Tensor>& inputs, double eps, double rtol,
+                                         double atol) {
+  // F(inputs) = sum_i <d sum(f * w) / d input_i, v_i>, whose gradient is a Hessian-vector product.
+  std::vector<Tensor> probe = fresh_leaves(inputs);
+  const Tensor w = weight_for(f(probe));
+  std::vector<Tensor> vs;
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    vs.push_back(inputs[i].requires_grad() ? random_tensor(inputs[i].shape(), 77 + i, inputs[i].dtype()) : Tensor());
+  TensorFn F = [&](const std::vector<Tensor>& xs) {
+    std::vector<Tensor> diff;
+    std::vector<std::size_t> where;
+    for (std::size_t i = 0; i < xs.size(); ++i)
+      if (xs[i].requires_grad()) {
+        diff.push_back(xs[i]);
+        where.push_back(i);
+      }
+    Tensor loss = sum(mul(f(xs), w));
+    Tensor total = zeros({}, TensorOptions{}.with_dtype(DType::Float64));
+    if (!loss.requires_grad()) return total;
+    auto grads = autograd::grad({loss}, diff, {}, {.create_graph = true, .allow_unused = true});
+    for (std::size_t j = 0; j < grads.size(); ++j)
+      if (grads[j].defined()) total = add(total, sum(mul(grads[j], vs[where[j]])));
+    return total;
+  };
+  return gradcheck(F, inputs, eps, rtol, atol);
+}
+
+void check_op(const OpCase& c) {
+  SCOPED_TRACE("op " + c.name);
+  // 1. fast vs reference, float32, contiguous and non-contiguous inputs.
+  for (bool strided : {false, true}) {
+    SCOPED_TRACE(strided ? "non-contiguous inputs" : "contiguous inputs");
+    auto make_inputs = [&] {
+      std::vector<Tensor> xs;
+      for (const auto& t : c.inputs) {
+        Tensor x = is_floating(t.dtype()) ? t.detach().to(DType::Float32) : t.detach();
+        if (strided && is_floating(t.dtype())) x = non_contiguous(x);
+        if (t.requires_grad()) x.requires_grad_(true);
+        xs.push_back(x);
+      }
+      return xs;
+    };
+    auto run = [&](bool reference) {
+      ReferenceKernelsGuard guard(reference);
+      std::vector<Tensor> xs = make_inputs();
+      Tensor out = c.fn(xs);
+      std::vector<Tensor> results{out.detach()};
+      std::vector<Tensor> diff;
+      for (const auto& x : xs)
+        if (x.requires_grad()) diff.push_back(x);
+      if (!diff.empty() && out.requires_grad()) {
+        Tensor loss = sum(mul(out, weight_for(out)));
+        for (const auto& g : autograd::grad({loss}, diff, {}, {.allow_unused = true}))
+          results.push_back(g.defined() ? g : Tensor());
+      }
+      return results;
+    };
+    auto fast = run(false), ref = run(true);
+    ASSERT_EQ(fast.size(), ref.size());
+    for (std::size_t i = 0; i < fast.size(); ++i) {
+      if (!fast[i].defined() && !ref[i].defined()) continue;
+      ASSERT_TRUE(fast[i].defined() && ref[i].defined()) << "result " << i << " defined on one path only";
+      EXPECT_TRUE(all_close(fast[i], ref[i], c.fast_rtol, c.fast_atol))
+          << (i == 0 ? "forward" : "gradient " + std::to_string(i - 1)) << " fast vs reference";
+    }
+  }
+  // 2. first order in float64.
+  EXPECT_TRUE(gradcheck(c.fn, c.inputs, 1e-6, c.grad_rtol, c.grad_atol));
+  // 3. second order in float64.
+  if (c.second_order) EXPECT_TRUE(gradgradcheck(c.fn, c.inputs, 1e-5, 1e-3, 1e-5));
+}
+
+}  // namespace advgrad::testing
