@@ -60,6 +60,16 @@ class Backend {
 
   // ---- GEMM: C = alpha * op(A) op(B) + beta * C, batched, row-major ----
   virtual void gemm(DType dtype, const kernels::GemmParams& params, const void* a, const void* b, void* c) = 0;
+
+  // ---- convolution and pooling ----
+
+
+
+  // ---- softmax, losses, normalisation, indexing ----
+
+
+
+  // ---- (CUDA-issue additions go below) ----
 };
 
 // The backend for a device. CPU: fast unless a ReferenceKernelsGuard is active

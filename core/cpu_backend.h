@@ -38,6 +38,15 @@ class CpuBackend final : public Backend {
 
   void gemm(DType dtype, const kernels::GemmParams& params, const void* a, const void* b, void* c) override;
 
+  // ---- convolution and pooling (core/cpu_backend_conv.cpp) ----
+
+
+
+  // ---- softmax, losses, normalisation, indexing (core/cpu_backend_nn.cpp) ----
+
+
+
+
  private:
   bool reference_;
 };
