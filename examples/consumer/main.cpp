@@ -1,0 +1,25 @@
+// Links the installed static library and checks one input gradient:
+// for f(x) = sum(sigmoid(x)^2), df/dx = 2 s (1 - s) s with s = sigmoid(x).
+#include <advgrad/advgrad.h>
+
+#include <cmath>
+#include <cstdio>
+
+int main() {
+  using namespace advgrad;
+  Tensor x = from_vector(std::vector<double>{-1.0, 0.5, 2.0}, {3}, {.dtype = DType::Float64}).requires_grad_(true);
+  Tensor s = sigmoid(x);
+  Tensor f = sum(s * s);
+  Tensor g = autograd::grad({f}, {x})[0];
+  const auto xs = x.to_double_vector(), gs = g.to_double_vector();
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double si = 1.0 / (1.0 + std::exp(-xs[i]));
+    const double want = 2.0 * si * si * (1.0 - si);
+    if (std::fabs(gs[i] - want) > 1e-12) {
+      std::printf("consumer: gradient mismatch at %zu: %g vs %g\n", i, gs[i], want);
+      return 1;
+    }
+  }
+  std::printf("consumer: advgrad linked, df/dx = %s\n", g.str().c_str());
+  return 0;
+}

@@ -1,0 +1,145 @@
+#include "nn/models.h"
+
+#include "nn/activation.h"
+#include "nn/batch_norm.h"
+#include "nn/containers.h"
+#include "nn/conv2d.h"
+#include "nn/dropout.h"
+#include "nn/linear.h"
+#include "nn/pooling.h"
+
+namespace advgrad::nn {
+namespace {
+
+ModulePtr act(const ModelConfig& c) { return std::make_shared<Activation>(c.activation); }
+
+Conv2dOptions padding(std::int64_t p, std::int64_t stride = 1) {
+  Conv2dOptions o;
+  o.pad_h = o.pad_w = p;
+  o.stride_h = o.stride_w = stride;
+  return o;
+}
+
+// Spatial size after a conv or pool: floor((n + 2p - k) / s) + 1.
+std::int64_t out_size(std::int64_t n, std::int64_t k, std::int64_t p, std::int64_t s) { return (n + 2 * p - k) / s + 1; }
+
+void check_size(const ModelConfig& c, std::int64_t h, std::int64_t w) {
+  ADVGRAD_CHECK(h >= 1 && w >= 1, "model ", c.arch, ": input ", c.height, "x", c.width, " is too small");
+}
+
+ModulePtr mlp(const ModelConfig& c, Generator& gen) {
+  auto m = std::make_shared<Sequential>();
+  m->add(std::make_shared<Flatten>());
+  m->add(std::make_shared<Linear>(c.channels * c.height * c.width, 256, gen)).add(act(c));
+  m->add(std::make_shared<Linear>(256, 128, gen)).add(act(c));
+  m->add(std::make_shared<Linear>(128, c.classes, gen));
+  return m;
+}
+
+ModulePtr small_cnn(const ModelConfig& c, Generator& gen) {
+  const std::int64_t h = c.height / 4, w = c.width / 4;
+  check_size(c, h, w);
+  auto m = std::make_shared<Sequential>();
+  m->add(std::make_shared<Conv2d>(c.channels, 32, 3, gen, padding(1))).add(act(c)).add(std::make_shared<MaxPool2d>(2));
+  m->add(std::make_shared<Conv2d>(32, 64, 3, gen, padding(1))).add(act(c)).add(std::make_shared<MaxPool2d>(2));
+  m->add(std::make_shared<Flatten>());
+  m->add(std::make_shared<Linear>(64 * h * w, 128, gen)).add(act(c));
+  m->add(std::make_shared<Linear>(128, c.classes, gen));
+  return m;
+}
+
+ModulePtr lenet5(const ModelConfig& c, Generator& gen) {
+  const std::int64_t h = out_size(out_size(c.height, 5, 2, 1) / 2, 5, 0, 1) / 2;
+  const std::int64_t w = out_size(out_size(c.width, 5, 2, 1) / 2, 5, 0, 1) / 2;
+  check_size(c, h, w);
+  auto m = std::make_shared<Sequential>();
+  m->add(std::make_shared<Conv2d>(c.channels, 6, 5, gen, padding(2))).add(act(c)).add(std::make_shared<MaxPool2d>(2));
+  m->add(std::make_shared<Conv2d>(6, 16, 5, gen)).add(act(c)).add(std::make_shared<MaxPool2d>(2));
+  m->add(std::make_shared<Flatten>());
+  m->add(std::make_shared<Linear>(16 * h * w, 120, gen)).add(act(c));
+  m->add(std::make_shared<Linear>(120, 84, gen)).add(act(c));
+  m->add(std::make_shared<Linear>(84, c.classes, gen));
+  return m;
+}
+
+ModulePtr cnn_bn(const ModelConfig& c, Generator& gen) {
+  const std::int64_t h = c.height / 4, w = c.width / 4;
+  check_size(c, h, w);
+  auto m = std::make_shared<Sequential>();
+  std::int64_t in = c.channels;
+  for (std::int64_t width : {32, 64}) {
+    for (int i = 0; i < 2; ++i) {
+      m->add(std::make_shared<Conv2d>(in, width, 3, gen, padding(1), false)).add(BatchNorm2d(width)).add(act(c));
+      in = width;
+    }
+    m->add(std::make_shared<MaxPool2d>(2));
+  }
+  m->add(std::make_shared<Flatten>());
+  m->add(std::make_shared<Linear>(64 * h * w, 128, gen, false)).add(BatchNorm1d(128)).add(act(c));
+  m->add(std::make_shared<Dropout>(0.5, gen.next_u32()));
+  m->add(std::make_shared<Linear>(128, c.classes, gen));
+  return m;
+}
+
+// Basic block: conv3x3(stride) BN act conv3x3 BN, plus shortcut (1x1 conv + BN
+// when the shape changes), then act.
+ModulePtr basic_block(const ModelConfig& c, std::int64_t in, std::int64_t out, std::int64_t stride, Generator& gen) {
+  auto body = std::make_shared<Sequential>();
+  body->add(std::make_shared<Conv2d>(in, out, 3, gen, padding(1, stride), false)).add(BatchNorm2d(out)).add(act(c));
+  body->add(std::make_shared<Conv2d>(out, out, 3, gen, padding(1), false)).add(BatchNorm2d(out));
+  ModulePtr shortcut;
+  if (stride != 1 || in != out) {
+    auto s = std::make_shared<Sequential>();
+    s->add(std::make_shared<Conv2d>(in, out, 1, gen, padding(0, stride), false)).add(BatchNorm2d(out));
+    shortcut = s;
+  }
+  return std::make_shared<Residual>(body, shortcut, act(c));
+}
+
+ModulePtr resnet20(const ModelConfig& c, Generator& gen) {
+  auto m = std::make_shared<Sequential>();
+  m->add(std::make_shared<Conv2d>(c.channels, 16, 3, gen, padding(1), false)).add(BatchNorm2d(16)).add(act(c));
+  std::int64_t in = 16;
+  for (std::int64_t stage = 0; stage < 3; ++stage) {
+    const std::int64_t width = 16 << stage;
+    for (int block = 0; block < 3; ++block) {
+      m->add(basic_block(c, in, width, stage > 0 && block == 0 ? 2 : 1, gen));
+      in = width;
+    }
+  }
+  m->add(std::make_shared<AdaptiveAvgPool2d>(1, 1)).add(std::make_shared<Flatten>());
+  m->add(std::make_shared<Linear>(64, c.classes, gen));
+  return m;
+}
+
+}  // namespace
+
+const std::vector<std::string>& model_names() {
+  static const std::vector<std::string> names{"mlp", "small-cnn", "lenet5", "cnn-bn", "resnet-20"};
+  return names;
+}
+
+ModulePtr build_model(const ModelConfig& c) {
+  ADVGRAD_CHECK(c.channels > 0 && c.height > 0 && c.width > 0 && c.classes > 1, "model ", c.arch,
+                ": need positive input shape and at least 2 classes, got ", c.channels, "x", c.height, "x", c.width,
+                " with ", c.classes, " classes");
+  Generator gen(c.seed);
+  ModulePtr body;
+  if (c.arch == "mlp") body = mlp(c, gen);
+  else if (c.arch == "small-cnn") body = small_cnn(c, gen);
+  else if (c.arch == "lenet5") body = lenet5(c, gen);
+  else if (c.arch == "cnn-bn") body = cnn_bn(c, gen);
+  else if (c.arch == "resnet-20") body = resnet20(c, gen);
+  else {
+    std::string all;
+    for (const auto& n : model_names()) all += (all.empty() ? "" : ", ") + n;
+    detail::fail("build_model: unknown architecture '", c.arch, "' (expected one of ", all, ")");
+  }
+  if (c.normalize_mean.empty()) return body;
+  auto m = std::make_shared<Sequential>();
+  m->add(std::make_shared<Normalize>(c.normalize_mean, c.normalize_std));
+  m->add(body);
+  return m;
+}
+
+}  // namespace advgrad::nn

@@ -1,0 +1,33 @@
+#pragma once
+// The model zoo, by name. Every model takes the input shape (C, H, W), the class
+// count and the activation name, and is built from an explicit seed, so a
+// config fully determines the initial weights. The config is what model files
+// record, so a saved model can be rebuilt by name.
+//
+//   mlp        flatten, 256, 128, classes
+//   small-cnn  conv3x3 32, act, maxpool2, conv3x3 64, act, maxpool2, 128, classes
+//              (the canonical SmallCNN of shared/BENCHMARKS.md)
+//   lenet5     conv5x5 6 (pad 2), act, maxpool2, conv5x5 16, act, maxpool2, 120, 84, classes
+//   cnn-bn     2x(conv3x3 32, BN), pool, 2x(conv3x3 64, BN), pool, 128 + BN + dropout 0.5, classes
+//   resnet-20  CIFAR ResNet of He et al. (2016): 3 stages x 3 basic blocks, 16/32/64 channels
+#include <string>
+#include <vector>
+
+#include "nn/module.h"
+
+namespace advgrad::nn {
+
+struct ModelConfig {
+  std::string arch = "small-cnn";
+  std::int64_t channels = 1, height = 28, width = 28;
+  std::int64_t classes = 10;
+  std::string activation = "relu";
+  std::uint64_t seed = 0;
+  // Optional per-channel input normalisation inside the model (pixel-space inputs).
+  std::vector<double> normalize_mean, normalize_std;
+};
+
+ModulePtr build_model(const ModelConfig& config);
+const std::vector<std::string>& model_names();
+
+}  // namespace advgrad::nn
