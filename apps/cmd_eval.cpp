@@ -1,0 +1,55 @@
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "nn/model_io.h"
+#include "training/trainer.h"
+
+namespace advgrad::cli {
+
+Command add_eval(CLI::App& app, Common& common) {
+  auto* cmd = app.add_subcommand("eval", "accuracy and confusion matrix of a saved model");
+  struct Flags {
+    DataFlags data;
+    std::string model;
+    std::uint64_t seed = 0;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--model", f->model, "model file (safetensors written by advgrad train)")->required();
+  f->data.add_to(cmd);
+  cmd->add_option("--seed", f->seed, "seed of the synthetic data set");
+  cmd->add_flag("--json", common.json, "print the results as JSON");
+  return {cmd, [f, &common] {
+    nn::LoadedModel m = nn::load_model(f->model);
+    training::Split data = f->data.load(f->seed);
+    const auto& t = data.test;
+    ADVGRAD_CHECK(t.channels == m.config.channels && t.height == m.config.height && t.width == m.config.width &&
+                      t.classes == m.config.classes,
+                  "eval: model expects ", m.config.channels, "x", m.config.height, "x", m.config.width, " images and ",
+                  m.config.classes, " classes; data set ", t.name, " has ", t.channels, "x", t.height, "x", t.width,
+                  " and ", t.classes);
+    const training::EvalResult r = training::evaluate(*m.model, t);
+    if (common.json) {
+      std::cout << nlohmann::json{{"model", f->model}, {"data", t.name},        {"count", r.count},
+                                  {"accuracy", r.accuracy}, {"loss", r.loss}, {"confusion", r.confusion}}
+                       .dump(2)
+                << "\n";
+      return 0;
+    }
+    std::cout << m.config.arch << " on " << t.name << " test (" << r.count << " images): accuracy " << std::fixed
+              << std::setprecision(2) << 100 * r.accuracy << "%, loss " << std::setprecision(4) << r.loss << "\n";
+    std::cout << "confusion matrix (rows: true class, columns: predicted):\n      ";
+    for (std::int64_t j = 0; j < t.classes; ++j) std::cout << std::setw(6) << j;
+    std::cout << "\n";
+    for (std::int64_t i = 0; i < t.classes; ++i) {
+      std::cout << std::setw(6) << i;
+      for (std::int64_t j = 0; j < t.classes; ++j) std::cout << std::setw(6) << r.confusion[i][j];
+      const std::string name = i < static_cast<std::int64_t>(t.class_names.size()) ? t.class_names[i] : "";
+      std::cout << "  " << name << "\n";
+    }
+    return 0;
+  }};
+}
+
+}  // namespace advgrad::cli

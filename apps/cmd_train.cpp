@@ -1,0 +1,78 @@
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "nn/activation.h"
+#include "nn/model_io.h"
+#include "nn/optimizer.h"
+#include "training/trainer.h"
+
+namespace advgrad::cli {
+
+Command add_train(CLI::App& app, Common& common) {
+  auto* cmd = app.add_subcommand("train", "train a model and save it as safetensors");
+  struct Flags {
+    DataFlags data;
+    nn::ModelConfig model;
+    training::TrainerOptions train;
+    std::string out = "model.safetensors";
+    bool resume = false;
+  };
+  auto f = std::make_shared<Flags>();
+  f->data.add_to(cmd);
+  cmd->add_option("--model", f->model.arch, "architecture")->check(CLI::IsMember(nn::model_names()));
+  cmd->add_option("--activation", f->model.activation, "activation")->check(CLI::IsMember(nn::activation_names()));
+  cmd->add_option("--optimizer", f->train.optimizer, "optimizer")->check(CLI::IsMember(nn::optimizer_names()));
+  cmd->add_option("--lr", f->train.lr, "learning rate (default: the optimizer's)")->check(CLI::PositiveNumber);
+  cmd->add_option("--weight-decay", f->train.weight_decay, "weight decay")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--schedule", f->train.schedule, "LR schedule")->check(CLI::IsMember(nn::lr_schedule_names()));
+  cmd->add_option("--epochs", f->train.epochs, "epochs")->check(CLI::Range(1, 100000));
+  cmd->add_option("--batch-size", f->train.batch_size, "batch size")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--seed", f->train.seed, "seed (weights, data order, synthetic data)");
+  cmd->add_option("--early-stop", f->train.early_stop_patience, "stop after N epochs without improvement");
+  cmd->add_option("--out", f->out, "model file to write (safetensors)");
+  cmd->add_option("--checkpoint", f->train.checkpoint_path, "checkpoint file, written each epoch and on Ctrl-C");
+  cmd->add_flag("--resume", f->resume, "continue from --checkpoint");
+  cmd->add_flag("--json", common.json, "print the results as JSON on stdout (logs go to stderr)");
+  return {cmd, [f, &common] {
+    ADVGRAD_CHECK(!f->resume || !f->train.checkpoint_path.empty(), "train: --resume needs --checkpoint FILE");
+    training::Split data = f->data.load(f->train.seed);
+    f->model.channels = data.train.channels;
+    f->model.height = data.train.height;
+    f->model.width = data.train.width;
+    f->model.classes = data.train.classes;
+    f->model.seed = f->train.seed;
+    if (data.train.name == "cifar10") {
+      f->train.crop_padding = 4;
+      f->train.horizontal_flip = true;
+    }
+    std::ostream& log = common.json ? std::cerr : std::cout;
+    log << "training " << f->model.arch << " (" << f->model.activation << ") on " << data.train.name << ": "
+        << data.train.size() << " train / " << data.test.size() << " test images, " << f->train.optimizer << ", "
+        << f->train.epochs << " epochs, batch " << f->train.batch_size << "\n";
+    training::Trainer trainer(nn::build_model(f->model), f->model, f->train);
+    if (f->resume) trainer.resume(f->train.checkpoint_path);
+    const training::FitResult r = trainer.fit(data.train, data.test, log);
+    if (r.interrupted) return 130;
+    const training::EvalResult ev = training::evaluate(trainer.model(), data.test);
+    nn::save_model(f->out, trainer.model(), f->model,
+                   {{"advgrad.data", data.train.name}, {"advgrad.test_accuracy", std::to_string(ev.accuracy)}});
+    log << "test accuracy " << 100 * ev.accuracy << "%, " << r.seconds << " s; model written to " << f->out << "\n";
+    if (common.json) {
+      nlohmann::json hist = nlohmann::json::array();
+      for (const auto& h : r.history)
+        hist.push_back({{"epoch", h.epoch}, {"train_loss", h.train_loss}, {"train_accuracy", h.train_accuracy},
+                        {"test_loss", h.test_loss}, {"test_accuracy", h.test_accuracy}, {"seconds", h.seconds},
+                        {"images_per_second", h.images_per_second}, {"lr", h.lr}});
+      std::cout << nlohmann::json{{"model", f->out},           {"arch", f->model.arch},
+                                  {"data", data.train.name},   {"test_accuracy", ev.accuracy},
+                                  {"test_loss", ev.loss},      {"seconds", r.seconds},
+                                  {"early_stopped", r.early_stopped}, {"history", hist}}
+                       .dump(2)
+                << "\n";
+    }
+    return 0;
+  }};
+}
+
+}  // namespace advgrad::cli

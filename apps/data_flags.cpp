@@ -1,0 +1,28 @@
+#include <cstdlib>
+#include <filesystem>
+
+#include "commands.h"
+
+namespace advgrad::cli {
+
+void DataFlags::add_to(CLI::App* cmd) {
+  if (const char* env = std::getenv("ADVGRAD_DATA_DIR")) dir = env;
+  cmd->add_option("--data", name, "data set: synthetic (built in), mnist, fashion-mnist, cifar10")
+      ->check(CLI::IsMember(training::dataset_names()));
+  cmd->add_option("--data-dir", dir, "directory with the data set's files, or a directory holding <name>/ "
+                                     "(default: ADVGRAD_DATA_DIR)");
+  cmd->add_option("--limit", limit, "use only the first N training examples")->check(CLI::PositiveNumber);
+  cmd->add_option("--test-limit", test_limit, "use only the first N test examples")->check(CLI::PositiveNumber);
+}
+
+training::Split DataFlags::load(std::uint64_t seed) const {
+  std::string d = dir;
+  if (name != "synthetic" && !d.empty() && std::filesystem::is_directory(std::filesystem::path(d) / name))
+    d = (std::filesystem::path(d) / name).string();
+  training::Split s = training::load_dataset(name, d, seed);
+  if (limit > 0) s.train = s.train.head(limit);
+  if (test_limit > 0) s.test = s.test.head(test_limit);
+  return s;
+}
+
+}  // namespace advgrad::cli

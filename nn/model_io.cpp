@@ -1,0 +1,61 @@
+#include "nn/model_io.h"
+
+#include <nlohmann/json.hpp>
+
+#include "nn/safetensors.h"
+
+namespace advgrad::nn {
+
+std::string config_to_json(const ModelConfig& c) {
+  nlohmann::json j{{"arch", c.arch},         {"channels", c.channels}, {"height", c.height},
+                   {"width", c.width},       {"classes", c.classes},   {"activation", c.activation},
+                   {"seed", c.seed},         {"normalize_mean", c.normalize_mean},
+                   {"normalize_std", c.normalize_std}};
+  return j.dump();
+}
+
+ModelConfig config_from_json(const std::string& text, const std::string& what) {
+  try {
+    const auto j = nlohmann::json::parse(text);
+    ModelConfig c;
+    c.arch = j.at("arch").get<std::string>();
+    c.channels = j.at("channels").get<std::int64_t>();
+    c.height = j.at("height").get<std::int64_t>();
+    c.width = j.at("width").get<std::int64_t>();
+    c.classes = j.at("classes").get<std::int64_t>();
+    c.activation = j.at("activation").get<std::string>();
+    c.seed = j.value("seed", std::uint64_t{0});
+    c.normalize_mean = j.value("normalize_mean", std::vector<double>{});
+    c.normalize_std = j.value("normalize_std", std::vector<double>{});
+    return c;
+  } catch (const nlohmann::json::exception& e) {
+    detail::fail(what, ": model config is not valid (", e.what(), ")");
+  }
+}
+
+void save_model(const std::string& path, const Module& model, const ModelConfig& config,
+                const std::map<std::string, std::string>& extra_metadata) {
+  auto metadata = extra_metadata;
+  metadata["format"] = "pt";  // lets Python's safetensors.torch load it as a state dict
+  metadata["advgrad.model"] = config_to_json(config);
+  save_safetensors(path, model.state_dict(), metadata);
+}
+
+LoadedModel load_model(const std::string& path) {
+  SafetensorsFile file = load_safetensors(path);
+  auto it = file.metadata.find("advgrad.model");
+  ADVGRAD_CHECK(it != file.metadata.end(), "model file '", path,
+                "' has no advgrad.model metadata (was it written by advgrad train?)");
+  LoadedModel out;
+  out.config = config_from_json(it->second, path);
+  out.model = build_model(out.config);
+  try {
+    out.model->load_state_dict(file.tensors);
+  } catch (const Error& e) {
+    detail::fail("model file '", path, "' does not match its ", out.config.arch, " config: ", e.what());
+  }
+  out.metadata = std::move(file.metadata);
+  return out;
+}
+
+}  // namespace advgrad::nn

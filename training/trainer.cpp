@@ -1,0 +1,269 @@
+#include "training/trainer.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "core/grad_mode.h"
+#include "core/ops/ops.h"
+#include "nn/dropout.h"
+#include "nn/model_io.h"
+#include "nn/safetensors.h"
+
+namespace advgrad::training {
+namespace {
+
+std::atomic<bool> interrupt_requested{false};
+extern "C" void on_sigint(int) { interrupt_requested = true; }
+
+// Installs the SIGINT handler for the duration of fit().
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    interrupt_requested = false;
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &previous_);
+  }
+  ~InterruptGuard() { sigaction(SIGINT, &previous_, nullptr); }
+
+ private:
+  struct sigaction previous_ {};
+};
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::vector<nn::Dropout*> dropouts(nn::Module& m) {
+  std::vector<nn::Dropout*> out;
+  for (auto& [name, mod] : m.named_modules())
+    if (auto* d = dynamic_cast<nn::Dropout*>(mod)) out.push_back(d);
+  return out;
+}
+
+std::string format_duration(double s) {
+  const long t = static_cast<long>(s + 0.5);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+  return buf;
+}
+
+void draw_progress(std::int64_t epoch, std::int64_t epochs, std::int64_t done, std::int64_t total, double rate,
+                   double loss) {
+  constexpr int kWidth = 24;
+  const int filled = static_cast<int>(kWidth * done / std::max<std::int64_t>(total, 1));
+  const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+  std::fprintf(stderr, "\r  epoch %lld/%lld [%s%s] %lld/%lld  %.0f batch/s  ETA %s  loss %.4f ", (long long)epoch,
+               (long long)epochs, std::string(filled, '=').c_str(), std::string(kWidth - filled, ' ').c_str(),
+               (long long)done, (long long)total, rate, format_duration(eta).c_str(), loss);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+EvalResult evaluate(nn::Module& model, const Dataset& data, std::int64_t batch_size) {
+  ADVGRAD_CHECK(batch_size >= 1, "evaluate: batch size must be >= 1");
+  const bool was_training = model.is_training();
+  model.eval();
+  NoGradGuard no_grad;
+  EvalResult r;
+  r.confusion.assign(static_cast<std::size_t>(data.classes), std::vector<std::int64_t>(data.classes, 0));
+  double loss_sum = 0;
+  std::int64_t correct = 0;
+  for (std::int64_t start = 0; start < data.size(); start += batch_size) {
+    std::vector<std::int64_t> idx;
+    for (std::int64_t i = start; i < std::min(data.size(), start + batch_size); ++i) idx.push_back(i);
+    Tensor logits = model(data.images_tensor(idx));
+    Tensor labels = data.labels_tensor(idx);
+    loss_sum += cross_entropy(logits, labels, Reduction::Sum).item();
+    const auto pred = argmax(logits, 1).to_int_vector();
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      const std::int64_t y = data.labels[idx[k]];
+      correct += pred[k] == y;
+      if (pred[k] >= 0 && pred[k] < data.classes) r.confusion[y][pred[k]]++;
+    }
+  }
+  model.train(was_training);
+  r.count = data.size();
+  r.accuracy = r.count ? static_cast<double>(correct) / static_cast<double>(r.count) : 0;
+  r.loss = r.count ? loss_sum / static_cast<double>(r.count) : 0;
+  return r;
+}
+
+Trainer::Trainer(nn::ModulePtr model, nn::ModelConfig config, TrainerOptions options)
+    : model_(std::move(model)), config_(std::move(config)), options_(std::move(options)) {
+  ADVGRAD_CHECK(model_ != nullptr, "Trainer: no model");
+  ADVGRAD_CHECK(options_.epochs >= 1, "Trainer: epochs must be >= 1, got ", options_.epochs);
+  ADVGRAD_CHECK(options_.batch_size >= 1 && options_.eval_batch_size >= 1, "Trainer: batch sizes must be >= 1");
+  ADVGRAD_CHECK(options_.grad_clip >= 0, "Trainer: grad_clip must be >= 0");
+  optimizer_ = nn::make_optimizer(options_.optimizer, model_->parameters(), options_.lr, options_.weight_decay);
+  options_.lr = optimizer_->lr();  // resolved default
+  step_loss_ = [](nn::Module& m, const Batch& b, Tensor& logits) {
+    logits = m(b.images);
+    return cross_entropy(logits, b.labels);
+  };
+}
+
+void Trainer::save_checkpoint(const std::string& path, std::int64_t epoch, std::int64_t batch) const {
+  std::map<std::string, Tensor> tensors;
+  for (auto& [name, t] : model_->state_dict()) tensors["model." + name] = t;
+  for (auto& [name, t] : optimizer_->state_dict()) tensors["optim." + name] = t;
+  nlohmann::json progress{{"epoch", epoch}, {"batch", batch}, {"optimizer", optimizer_->name()},
+                          {"best_test_accuracy", result_.best_test_accuracy}, {"best_epoch", result_.best_epoch}};
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& h : result_.history)
+    history.push_back({h.epoch, h.lr, h.train_loss, h.train_accuracy, h.test_loss, h.test_accuracy, h.seconds,
+                       h.images_per_second});
+  progress["history"] = history;
+  nlohmann::json rng = nlohmann::json::array();
+  for (auto* d : dropouts(*model_)) rng.push_back({d->generator().state().seed, d->generator().state().offset});
+  progress["dropout_rng"] = rng;
+  nn::save_safetensors(path, tensors,
+                       {{"advgrad.model", nn::config_to_json(config_)}, {"advgrad.checkpoint", progress.dump()}});
+}
+
+void Trainer::resume(const std::string& path) {
+  nn::SafetensorsFile file = nn::load_safetensors(path);
+  auto it = file.metadata.find("advgrad.checkpoint");
+  ADVGRAD_CHECK(it != file.metadata.end(), "resume: '", path, "' is not an advgrad checkpoint (no progress metadata)");
+  nn::StateDict model_state;
+  nn::OptimizerState optim_state;
+  for (auto& [name, t] : file.tensors) {
+    if (name.rfind("model.", 0) == 0) model_state[name.substr(6)] = t;
+    else if (name.rfind("optim.", 0) == 0) optim_state[name.substr(6)] = t;
+  }
+  try {
+    const auto p = nlohmann::json::parse(it->second);
+    ADVGRAD_CHECK(p.at("optimizer").get<std::string>() == optimizer_->name(), "resume: checkpoint '", path,
+                  "' was made with optimizer ", p.at("optimizer").get<std::string>(), ", this run uses ",
+                  optimizer_->name());
+    model_->load_state_dict(model_state);
+    optimizer_->load_state_dict(optim_state);
+    start_epoch_ = p.at("epoch").get<std::int64_t>();
+    start_batch_ = p.at("batch").get<std::int64_t>();
+    result_ = FitResult{};
+    result_.best_test_accuracy = p.at("best_test_accuracy").get<double>();
+    result_.best_epoch = p.at("best_epoch").get<std::int64_t>();
+    for (const auto& h : p.at("history"))
+      result_.history.push_back({h[0].get<std::int64_t>(), h[1], h[2], h[3], h[4], h[5], h[6], h[7]});
+    auto drops = dropouts(*model_);
+    const auto& rng = p.at("dropout_rng");
+    ADVGRAD_CHECK(rng.size() == drops.size(), "resume: checkpoint has ", rng.size(), " dropout generators, model has ",
+                  drops.size());
+    for (std::size_t i = 0; i < drops.size(); ++i)
+      drops[i]->generator().set_state({rng[i][0].get<std::uint64_t>(), rng[i][1].get<std::uint64_t>()});
+  } catch (const nlohmann::json::exception& e) {
+    detail::fail("resume: checkpoint '", path, "' has corrupt progress metadata (", e.what(), ")");
+  }
+}
+
+FitResult Trainer::fit(const Dataset& train, const Dataset& test, std::ostream& log) {
+  InterruptGuard interrupt_guard;
+  LoaderOptions lo;
+  lo.batch_size = options_.batch_size;
+  lo.seed = options_.seed;
+  lo.crop_padding = options_.crop_padding;
+  lo.horizontal_flip = options_.horizontal_flip;
+  DataLoader loader(train, lo);
+  const std::int64_t per_epoch = loader.batches_per_epoch();
+  nn::LrScheduleConfig sc;
+  sc.kind = options_.schedule;
+  sc.lr = options_.lr;
+  const nn::LrSchedule schedule(sc, options_.epochs * per_epoch);
+  const bool bar = options_.progress == 1 || (options_.progress == -1 && ::isatty(STDERR_FILENO));
+  const auto fit_start = Clock::now();
+  std::int64_t stale_epochs = 0;
+
+  for (std::int64_t epoch = start_epoch_; epoch < options_.epochs; ++epoch) {
+    model_->train();
+    loader.start_epoch(epoch);
+    std::int64_t batch_index = 0;
+    if (epoch == start_epoch_ && start_batch_ > 0) {
+      loader.skip(start_batch_);
+      batch_index = start_batch_;
+    }
+    const auto epoch_start = Clock::now();
+    double loss_sum = 0;
+    std::int64_t seen = 0, correct = 0, logits_seen = 0;
+    Batch batch;
+    while (loader.next(batch)) {
+      optimizer_->set_lr(schedule.at(epoch * per_epoch + batch_index));
+      optimizer_->zero_grad();
+      Tensor logits;
+      Tensor loss = step_loss_(*model_, batch, logits);
+      ADVGRAD_CHECK(std::isfinite(loss.item()), "training diverged: loss is ", loss.item(), " at epoch ", epoch + 1,
+                    " batch ", batch_index + 1, " (try a smaller learning rate)");
+      loss.backward();
+      if (options_.grad_clip > 0) nn::clip_grad_norm(model_->parameters(), options_.grad_clip);
+      optimizer_->step();
+      const std::int64_t b = batch.labels.numel();
+      loss_sum += loss.item() * static_cast<double>(b);
+      seen += b;
+      if (logits.defined()) {
+        NoGradGuard no_grad;
+        correct += static_cast<std::int64_t>(sum(eq(argmax(logits, 1), batch.labels).to(DType::Float64)).item());
+        logits_seen += b;
+      }
+      ++batch_index;
+      if (bar) draw_progress(epoch + 1, options_.epochs, batch_index, per_epoch,
+                             static_cast<double>(batch_index) / std::max(1e-9, seconds_since(epoch_start)),
+                             loss_sum / static_cast<double>(seen));
+      if (interrupt_requested) {
+        if (bar) std::fputs("\n", stderr);
+        if (!options_.checkpoint_path.empty()) save_checkpoint(options_.checkpoint_path, epoch, batch_index);
+        log << "interrupted at epoch " << epoch + 1 << ", batch " << batch_index
+            << (options_.checkpoint_path.empty() ? "" : "; checkpoint written to " + options_.checkpoint_path) << "\n";
+        result_.interrupted = true;
+        result_.seconds += seconds_since(fit_start);
+        return result_;
+      }
+    }
+    if (bar) std::fputs("\r\033[K", stderr);
+    const double train_seconds = seconds_since(epoch_start);
+    EvalResult ev = evaluate(*model_, test, options_.eval_batch_size);
+    EpochStats s;
+    s.epoch = epoch + 1;
+    s.lr = optimizer_->lr();
+    s.train_loss = seen ? loss_sum / static_cast<double>(seen) : 0;
+    s.train_accuracy = logits_seen ? static_cast<double>(correct) / static_cast<double>(logits_seen) : 0;
+    s.test_loss = ev.loss;
+    s.test_accuracy = ev.accuracy;
+    s.seconds = seconds_since(epoch_start);
+    s.images_per_second = train_seconds > 0 ? static_cast<double>(seen) / train_seconds : 0;
+    result_.history.push_back(s);
+    log << "epoch " << std::setw(3) << s.epoch << "/" << options_.epochs << std::fixed << std::setprecision(4)
+        << "  train loss " << s.train_loss << "  acc " << std::setprecision(2) << 100 * s.train_accuracy
+        << "%  test loss " << std::setprecision(4) << s.test_loss << "  acc " << std::setprecision(2)
+        << 100 * s.test_accuracy << "%  " << std::setprecision(1) << s.seconds << " s  " << std::setprecision(0)
+        << s.images_per_second << " img/s" << std::defaultfloat << std::setprecision(6) << "\n";
+    if (s.test_accuracy > result_.best_test_accuracy || result_.best_epoch == 0) {
+      result_.best_test_accuracy = s.test_accuracy;
+      result_.best_epoch = s.epoch;
+      stale_epochs = 0;
+      if (!options_.best_model_path.empty()) nn::save_model(options_.best_model_path, *model_, config_);
+    } else {
+      ++stale_epochs;
+    }
+    start_batch_ = 0;
+    if (!options_.checkpoint_path.empty()) save_checkpoint(options_.checkpoint_path, epoch + 1, 0);
+    if (epoch_hook_ && !epoch_hook_(s, log)) break;
+    if (options_.early_stop_patience > 0 && stale_epochs >= options_.early_stop_patience) {
+      log << "early stop: no test-accuracy improvement for " << stale_epochs << " epochs\n";
+      result_.early_stopped = true;
+      break;
+    }
+  }
+  start_epoch_ = options_.epochs;
+  result_.seconds += seconds_since(fit_start);
+  return result_;
+}
+
+}  // namespace advgrad::training

@@ -1,0 +1,105 @@
+#pragma once
+// Trainer: the one training loop every recipe shares. Per epoch it runs the
+// step loss over shuffled batches, takes optimizer steps (with an optional
+// per-iteration LR schedule and gradient clipping), evaluates on the test set,
+// logs, keeps the best model, and checkpoints.
+//
+// Checkpoints hold the model, the optimizer state, the position (epoch and
+// batch), the history and the dropout generators' states; the data order and
+// augmentation are functions of (seed, epoch, batch). So resume() followed by
+// fit() gives the same weights as a run that was never interrupted. Ctrl-C
+// (SIGINT) during fit() finishes the current batch, writes the checkpoint and
+// returns with `interrupted` set.
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/lr_schedule.h"
+#include "nn/models.h"
+#include "nn/module.h"
+#include "nn/optimizer.h"
+#include "training/data_loader.h"
+#include "training/dataset.h"
+
+namespace advgrad::training {
+
+struct TrainerOptions {
+  std::int64_t epochs = 5;
+  std::int64_t batch_size = 128;
+  std::int64_t eval_batch_size = 500;
+  std::uint64_t seed = 0;
+  std::string optimizer = "adam";
+  double lr = 0;  // 0: the optimizer's default
+  double weight_decay = 0;
+  std::string schedule = "constant";  // per iteration; see nn/lr_schedule.h
+  double grad_clip = 0;               // > 0: clip the global gradient norm
+  std::string checkpoint_path;        // written after every epoch and on Ctrl-C
+  std::string best_model_path;        // the model with the best test accuracy
+  std::int64_t early_stop_patience = 0;  // > 0: stop after this many epochs without improvement
+  std::int64_t crop_padding = 0;
+  bool horizontal_flip = false;
+  int progress = -1;  // -1: a progress bar when stderr is a terminal; 0: never; 1: always
+};
+
+struct EpochStats {
+  std::int64_t epoch = 0;  // 1-based
+  double lr = 0, train_loss = 0, train_accuracy = 0, test_loss = 0, test_accuracy = 0;
+  double seconds = 0, images_per_second = 0;
+};
+
+struct FitResult {
+  std::vector<EpochStats> history;
+  bool interrupted = false, early_stopped = false;
+  double best_test_accuracy = 0;
+  std::int64_t best_epoch = 0;
+  double seconds = 0;
+};
+
+struct EvalResult {
+  double accuracy = 0, loss = 0;
+  std::int64_t count = 0;
+  std::vector<std::vector<std::int64_t>> confusion;  // [true][predicted]
+};
+
+// Accuracy, mean cross-entropy and the confusion matrix, in eval mode, no graph.
+EvalResult evaluate(nn::Module& model, const Dataset& data, std::int64_t batch_size = 500);
+
+class Trainer {
+ public:
+  // The loss of one batch; `logits` receives the clean logits used for the
+  // running accuracy (recipes may leave it undefined).
+  using StepLoss = std::function<Tensor(nn::Module& model, const Batch& batch, Tensor& logits)>;
+  // Called after each epoch's evaluation (e.g. the catastrophic-overfitting
+  // guard); returning false stops training.
+  using EpochHook = std::function<bool(const EpochStats& stats, std::ostream& log)>;
+
+  Trainer(nn::ModulePtr model, nn::ModelConfig config, TrainerOptions options);
+  void set_step_loss(StepLoss loss) { step_loss_ = std::move(loss); }
+  void set_epoch_hook(EpochHook hook) { epoch_hook_ = std::move(hook); }
+
+  FitResult fit(const Dataset& train, const Dataset& test, std::ostream& log);
+  // Loads a checkpoint written by fit(); throws advgrad::Error on a bad file
+  // or one from a different model/optimizer.
+  void resume(const std::string& checkpoint_path);
+
+  nn::Module& model() { return *model_; }
+  nn::Optimizer& optimizer() { return *optimizer_; }
+  const TrainerOptions& options() const { return options_; }
+
+ private:
+  void save_checkpoint(const std::string& path, std::int64_t epoch, std::int64_t batch) const;
+
+  nn::ModulePtr model_;
+  nn::ModelConfig config_;
+  TrainerOptions options_;
+  std::unique_ptr<nn::Optimizer> optimizer_;
+  StepLoss step_loss_;
+  EpochHook epoch_hook_;
+  // Progress (restored by resume()).
+  std::int64_t start_epoch_ = 0, start_batch_ = 0;
+  FitResult result_;
+};
+
+}  // namespace advgrad::training
