@@ -1,0 +1,96 @@
+#pragma once
+// Adversarial attacks: turn dLoss/dInput into adversarial examples.
+//
+// The contract every attack keeps:
+//   - inputs x live in pixel space [lo, hi]; x_adv has x's shape and always lies
+//     inside the eps-ball around x (L-inf or L2) and inside [lo, hi];
+//   - the model runs in eval mode during the attack and its previous mode is
+//     restored afterwards (no BatchNorm statistics updated, no dropout);
+//   - only input gradients are computed (autograd::grad w.r.t. the input), so
+//     parameters' .grad are never touched and weight-gradient kernels are
+//     skipped (input-only backward);
+//   - attacks work on logits, report per-example success, are deterministic
+//     given a Generator, and x_adv is detached: nothing backpropagates through
+//     its creation when it is used inside training.
+#include <cstdint>
+#include <string>
+
+#include "core/generator.h"
+#include "core/tensor.h"
+#include "nn/module.h"
+
+namespace advgrad::attacks {
+
+enum class Norm { Linf, L2 };
+// How a gradient becomes a step: sign(g) (the L-inf steepest ascent), g scaled
+// so that max |g| = 1 per example, or g scaled to unit L2 norm per example.
+enum class Normalizer { Sign, Max, L2 };
+enum class AttackLoss { CrossEntropy, Margin };  // margin: max_{j != y} z_j - z_y (Carlini-Wagner style)
+// Target choice for targeted attacks.
+enum class TargetMode { Fixed, Random, LeastLikely };
+// Targeted objective: the workshop's "maximise loss(y) - loss(target)", or the
+// usual "minimise loss(target)".
+enum class TargetedObjective { TrueMinusTarget, MinimiseTarget };
+
+struct AttackOptions {
+  double eps = 0.1;        // radius of the ball in pixel space
+  double step_size = 0.01;
+  int steps = 10;          // 1 with step_size = eps and no random start = FGSM
+  Norm norm = Norm::Linf;
+  Normalizer normalizer = Normalizer::Sign;
+  bool random_start = false;  // uniform in the ball (L-inf) / on a random direction inside it (L2)
+  int restarts = 1;           // keep the worst case per example over restarts
+  bool early_stop = false;    // freeze an example once it is misclassified (or hits its target)
+  AttackLoss loss = AttackLoss::CrossEntropy;
+  double momentum = 0;        // > 0: MI-FGSM (Dong et al. 2018): g_t = mu g_{t-1} + g / ||g||_1
+  double lo = 0.0, hi = 1.0;  // valid pixel range
+  // Targeted attacks.
+  bool targeted = false;
+  TargetMode target_mode = TargetMode::Fixed;
+  std::int64_t target_class = 0;
+  TargetedObjective objective = TargetedObjective::TrueMinusTarget;
+};
+
+struct AttackResult {
+  Tensor x_adv;     // detached, same shape as x
+  Tensor success;   // [N] float 0/1: misclassified (untargeted) or predicted as the target (targeted)
+  Tensor targets;   // [N] int64 target classes (targeted attacks), undefined otherwise
+  Tensor eligible;  // [N] float 0/1: 0 where a fixed target equals the true class (nothing to attack)
+  Tensor loss;      // [N] per-example attack objective at x_adv (larger = more adversarial)
+  // Fraction of eligible examples on which the attack succeeded.
+  double success_rate() const;
+};
+
+// Checks options (negative eps, steps 0, lo >= hi, ...) and throws advgrad::Error.
+void validate(const AttackOptions& options, const char* who);
+
+// The general iterative attack (BIM / PGD / MI-FGSM, targeted or not).
+AttackResult pgd(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options, Generator& gen);
+// FGSM: one step of size eps from x (no random start): x + eps * sign(g).
+AttackResult fgsm(nn::Module& model, const Tensor& x, const Tensor& y, double eps, const AttackOptions& base = {});
+
+// Per-example attack loss (N values) of the given logits; larger = more adversarial
+// for the untargeted objective.
+Tensor attack_loss(const Tensor& logits, const Tensor& y, AttackLoss loss);
+// Picks the targets of a targeted attack (never the true class).
+Tensor choose_targets(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options,
+                      Generator& gen, std::int64_t classes);
+// Normalises a gradient per example according to `normalizer`.
+Tensor normalize_gradient(const Tensor& g, Normalizer normalizer);
+// Projects x_adv onto the eps-ball around x and clips to [lo, hi].
+Tensor project(const Tensor& x_adv, const Tensor& x, double eps, Norm norm, double lo, double hi);
+
+// Restores a module's train/eval mode on scope exit.
+class EvalModeGuard {
+ public:
+  explicit EvalModeGuard(nn::Module& m) : m_(m), was_training_(m.is_training()) { m.eval(); }
+  ~EvalModeGuard() { m_.train(was_training_); }
+  EvalModeGuard(const EvalModeGuard&) = delete;
+  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+
+ private:
+  nn::Module& m_;
+  bool was_training_;
+};
+
+}  // namespace advgrad::attacks
