@@ -1,0 +1,61 @@
+#pragma once
+// Input-gradient tools: where does the loss (or a class score) look?
+//
+//   vanilla gradient     d score / d x
+//   gradient x input     x * d score / d x
+//   SmoothGrad           mean over n noisy copies x + N(0, sigma^2) of d score / d x
+//                        (Smilkov et al. 2017)
+//   integrated gradients (x - x0) * mean over alpha in (0, 1] of d score / d x at
+//                        x0 + alpha (x - x0), with a zero baseline x0 (Sundararajan et
+//                        al. 2017); its sum approximates score(x) - score(x0)
+// `score` is the logit of class `target` (per example). All tools run the model in
+// eval mode and touch no parameter gradient.
+#include <string>
+#include <vector>
+
+#include "core/generator.h"
+#include "core/tensor.h"
+#include "nn/module.h"
+
+namespace advgrad::attacks {
+
+enum class SaliencyMethod { Gradient, GradientTimesInput, SmoothGrad, IntegratedGradients };
+
+struct SaliencyOptions {
+  SaliencyMethod method = SaliencyMethod::Gradient;
+  int samples = 25;      // SmoothGrad noise samples / integrated-gradient steps
+  double sigma = 0.15;   // SmoothGrad noise, in pixel units
+};
+
+// x [N, ...], target int64 [N]: one map per example, x's shape.
+Tensor saliency(nn::Module& model, const Tensor& x, const Tensor& target, const SaliencyOptions& options,
+                Generator& gen);
+SaliencyMethod parse_saliency_method(const std::string& name);  // gradient, gradient-x-input, smoothgrad, integrated-gradients
+
+// d cross_entropy / d x (mean over nothing: per-example losses summed), eval mode.
+Tensor loss_input_gradient(nn::Module& model, const Tensor& x, const Tensor& y);
+
+// Statistics of dL/dx and of the gradient reaching each layer's output.
+struct LayerGradient {
+  std::string name;   // the child's name in the Sequential ("3", "features.1", ...)
+  std::string type;   // its type ("Conv2d", ...)
+  double l2 = 0;      // mean per-example L2 norm of dL/d(output)
+  double zero_fraction = 0;
+};
+struct GradientProbe {
+  std::vector<double> l1, l2, linf;  // per example, of dL/dx
+  double zero_fraction = 0;          // entries of dL/dx exactly zero (dead ReLUs, max-pool masking)
+  std::vector<LayerGradient> layers; // from input to output; empty unless the model is a Sequential chain
+};
+GradientProbe probe_gradients(nn::Module& model, const Tensor& x, const Tensor& y);
+
+// Autograd dL/dx next to a central finite difference at chosen flat pixel
+// indices of example 0 of x (double precision evaluation of the loss).
+struct FiniteDifferencePoint {
+  std::int64_t index;
+  double autograd, finite_difference;
+};
+std::vector<FiniteDifferencePoint> finite_difference_check(nn::Module& model, const Tensor& x, const Tensor& y,
+                                                           const std::vector<std::int64_t>& indices, double h = 1e-3);
+
+}  // namespace advgrad::attacks
