@@ -1,0 +1,43 @@
+// Robust evaluation, eps sweeps and the gradient-masking diagnostics.
+#include "nn/models.h"
+#include "testing.h"
+#include "training/robust_eval.h"
+#include "training/trainer.h"
+
+namespace advgrad::training {
+namespace {
+
+TEST(RobustEval, SweepFallsWithEpsAndNeverBeatsClean) {
+  Split data = make_synthetic_digits(400, 120, 1);
+  nn::ModelConfig c;
+  c.arch = "mlp";
+  TrainerOptions o;
+  o.epochs = 2;
+  o.batch_size = 32;
+  o.progress = 0;
+  Trainer t(nn::build_model(c), c, o);
+  std::ostringstream log;
+  t.fit(data.train, data.test, log);
+  attacks::AttackOptions fgsm;
+  fgsm.steps = 1;
+  auto sweep = eps_sweep(t.model(), data.test, fgsm, parse_eps_sweep("0:0.3:0.1"));
+  ASSERT_EQ(sweep.size(), 4u);
+  EXPECT_NEAR(sweep[0].robust_accuracy, sweep[0].clean_accuracy, 1e-12) << "eps 0 changes nothing";
+  for (const auto& r : sweep) EXPECT_LE(r.robust_accuracy, r.clean_accuracy + 1e-12);
+  EXPECT_LT(sweep.back().robust_accuracy, sweep.front().robust_accuracy);
+  const std::string csv = sweep_to_csv(sweep);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
+  EXPECT_NE(sweep_to_json(sweep, "fgsm").find("\"robust_accuracy\""), std::string::npos);
+  MaskingReport rep = masking_diagnostics(t.model(), data.test, 0.1, 0, 100);
+  EXPECT_LE(rep.pgd_accuracy, rep.fgsm_accuracy + 0.02) << "an honest model: PGD at least as strong as FGSM";
+  EXPECT_GE(rep.noise_accuracy, rep.pgd_accuracy);
+}
+
+TEST(RobustEval, ParseEpsSweep) {
+  EXPECT_EQ(parse_eps_sweep("0:0.3:0.05").size(), 7u);
+  EXPECT_EQ(parse_eps_sweep("0.1:0.1:1"), std::vector<double>{0.1});
+  for (const char* bad : {"0:0.3", "a:b:c", "0.3:0:0.1", "0:1:0", "-1:0:0.1"}) EXPECT_THROW(parse_eps_sweep(bad), Error) << bad;
+}
+
+}  // namespace
+}  // namespace advgrad::training
