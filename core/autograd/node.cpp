@@ -120,8 +120,11 @@ std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor>&& grads, const std
   Tensor g = std::move(grads.at(0));
   if (!g.defined()) return {};
   if (GradMode::is_enabled()) {
-    // create_graph: the accumulated gradient stays differentiable.
-    leaf_->grad = leaf_->grad ? (Tensor(leaf_->grad) + g).impl() : g.impl();
+    // create_graph: the accumulated gradient stays differentiable. The first
+    // one is cloned (clone is differentiable): g may be a stride-0 expand view
+    // or the very tensor another leaf receives (AddBackward hands {g, g} out),
+    // and a later backward without create_graph accumulates into .grad in place.
+    leaf_->grad = leaf_->grad ? (Tensor(leaf_->grad) + g).impl() : g.clone().impl();
     return {};
   }
   if (!leaf_->grad) {
@@ -130,7 +133,9 @@ std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor>&& grads, const std
     leaf_->grad = exclusive ? g.detach().impl() : g.detach().clone().impl();
   } else {
     Tensor acc(leaf_->grad);
-    if (acc.requires_grad()) acc = acc.detach().clone();  // a grad made with create_graph earlier
+    // A grad made with create_graph earlier, or one set by the user that is a
+    // broadcast view: never add in place into a graph or into stride-0 dims.
+    if (acc.requires_grad() || !acc.is_contiguous()) acc = acc.detach().clone();
     acc.add_(g);
     leaf_->grad = acc.impl();
   }
