@@ -246,6 +246,7 @@ Tensor Tensor::expand(const Shape& requested) const {
     }
     const std::int64_t have = this->shape()[i - lead];
     const std::int64_t want = requested[i] == -1 ? have : requested[i];
+    ADVGRAD_CHECK(want >= 0, "expand: invalid size ", requested[i], " at dim ", i, " in ", shape_str(requested));
     ADVGRAD_CHECK(want == have || have == 1, "expand: size ", have, " at dim ", i - lead, " of ",
                   shape_str(this->shape()), " cannot be expanded to ", shape_str(requested));
     shape[i] = want;
