@@ -36,7 +36,11 @@ TensorImpl& Tensor::checked() const {
   return *impl_;
 }
 
-std::int64_t Tensor::size(std::int64_t d) const { return shape()[wrap_dim(d, dim(), "size")]; }
+std::int64_t Tensor::size(std::int64_t d) const {
+  // wrap_dim accepts dim 0 / -1 for a 0-dim tensor, which has no size to index.
+  ADVGRAD_CHECK(dim() > 0, "size: a 0-dim tensor has no dims (asked for dim ", d, ")");
+  return shape()[wrap_dim(d, dim(), "size")];
+}
 
 bool Tensor::is_contiguous() const {
   const auto& s = shape();

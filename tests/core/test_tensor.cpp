@@ -383,6 +383,10 @@ TEST(Tensor, BadDims) {
   expect_error([&] { x.size(2); }, {"size: dim 2"});
   expect_error([&] { zeros({2, 2, 2}).t(); }, {"t: expected a tensor with at most 2 dims"});
   expect_error([&] { scalar_tensor(1.0).slice(0, 0, 1); }, {"slice: cannot slice a 0-dim tensor"});
+  // 0-dim tensors accept dim 0 in wrap_dim but have no size to index.
+  expect_error([&] { scalar_tensor(1.0).select(0, 0); }, {"select: cannot select from a 0-dim tensor"});
+  expect_error([&] { scalar_tensor(1.0).narrow(0, 0, 1); }, {"narrow: cannot narrow a 0-dim tensor"});
+  expect_error([&] { scalar_tensor(1.0).size(0); }, {"size: a 0-dim tensor has no dims"});
 }
 
 TEST(Tensor, BadPermuteExpandView) {
