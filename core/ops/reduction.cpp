@@ -24,7 +24,6 @@ Tensor reduce_kernel(ReduceOp op, const Tensor& x, const std::vector<bool>& mask
     for (std::size_t d = 0; d < mask.size(); ++d)
       ADVGRAD_CHECK(!mask[d] || x.shape()[d] > 0, name, ": cannot reduce over the empty dim ", d, " of shape ",
                     shape_str(x.shape()));
-  ADVGRAD_CHECK(op == ReduceOp::Sum || x.numel() > 0, name, ": cannot reduce an empty tensor");
   Tensor out = Tensor::empty(reduced_shape(x.shape(), mask, keepdim), x.options());
   backend_of(x).reduce(op, x.dtype(), make_reduce_loop(x, mask), out.raw_data(), x.raw_data());
   return out;
@@ -169,7 +168,9 @@ Tensor var(const Tensor& x, const Dims& dims, bool keepdim, std::int64_t correct
 }
 
 Tensor norm(const Tensor& x, double p, const Dims& dims, bool keepdim) {
-  if (std::isinf(p)) return amax(abs(x), dims, keepdim);
+  // +inf only: -inf (min |x| in other libraries) is not supported and must not
+  // silently give the max.
+  if (std::isinf(p) && p > 0) return amax(abs(x), dims, keepdim);
   ADVGRAD_CHECK(p >= 1, "norm: p must be >= 1 or infinity, got ", p);
   if (p == 1) return sum(abs(x), dims, keepdim);
   if (p == 2) return sqrt(sum(mul(x, x), dims, keepdim));
