@@ -93,6 +93,7 @@ std::vector<double> Tensor::to_double_vector() const {
 }
 
 std::vector<std::int64_t> Tensor::to_int_vector() const {
+  if (dtype() == DType::Int64) return to_vector<std::int64_t>();  // exact beyond 2^53
   const auto d = to_double_vector();
   return std::vector<std::int64_t>(d.begin(), d.end());
 }

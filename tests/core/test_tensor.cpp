@@ -298,6 +298,10 @@ TEST(Tensor, ElementAccess) {
   EXPECT_EQ(x.to_double_vector(), (std::vector<double>{0, 3, 1, 4, 2, 5}));
   EXPECT_EQ(x.to_vector<double>(), x.to_double_vector());
   EXPECT_EQ(x.to_int_vector(), (std::vector<std::int64_t>{0, 3, 1, 4, 2, 5}));
+  // int64 values beyond 2^53 come back exactly (not through double).
+  const std::int64_t big = (std::int64_t{1} << 60) + 1;
+  EXPECT_EQ(from_vector(std::vector<std::int64_t>{big, -big}, {2}).to_int_vector(),
+            (std::vector<std::int64_t>{big, -big}));
   EXPECT_EQ(scalar_tensor(-2.5).item(), -2.5);
   EXPECT_EQ(full({1, 1}, 4.0).item(), 4.0);
   Tensor r = iota({3}, kF64).requires_grad_(true);
