@@ -8,6 +8,16 @@
 namespace advgrad::autograd {
 namespace {
 
+// A hook's replacement must look like the gradient it replaces: it flows on
+// into formulas (which would broadcast a wrong shape silently) or into .grad.
+void check_hook_result(const Tensor& replaced, const Tensor& grad, const std::string& where) {
+  ADVGRAD_CHECK(replaced.shape() == grad.shape() && replaced.dtype() == grad.dtype() &&
+                    replaced.device() == grad.device(),
+                "hook on '", where, "': returned a gradient of shape ", shape_str(replaced.shape()), " and dtype ",
+                dtype_name(replaced.dtype()), " for a gradient of shape ", shape_str(grad.shape()), " and dtype ",
+                dtype_name(grad.dtype()));
+}
+
 std::atomic<std::uint64_t> next_sequence_nr{0};
 std::atomic<int> next_hook_id{1};
 
@@ -89,7 +99,9 @@ Tensor Node::run_hooks(std::uint32_t slot, Tensor grad) {
   for (auto& h : hooks_) {
     if (h.slot != slot) continue;
     Tensor replaced = h.fn(grad);
-    if (replaced.defined()) grad = std::move(replaced);
+    if (!replaced.defined()) continue;
+    check_hook_result(replaced, grad, name_);
+    grad = std::move(replaced);
   }
   return grad;
 }
@@ -155,7 +167,9 @@ void AccumulateGrad::remove_hook(int id) {
 Tensor AccumulateGrad::run_hooks(std::uint32_t, Tensor grad) {
   for (auto& [id, fn] : leaf_->hooks) {
     Tensor replaced = fn(grad);
-    if (replaced.defined()) grad = std::move(replaced);
+    if (!replaced.defined()) continue;
+    check_hook_result(replaced, grad, "leaf " + shape_str(leaf_->shape));
+    grad = std::move(replaced);
   }
   return grad;
 }

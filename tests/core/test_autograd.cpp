@@ -235,6 +235,17 @@ TEST(Autograd, LeafHooksRunBeforeAccumulation) {
   EXPECT_TRUE(all_close(x.grad(), vec({6, 6})));
 }
 
+TEST(Autograd, HookReplacementMustMatchTheGradient) {
+  Tensor x = leaf_vec({1.0, 2.0, 3.0});
+  x.register_hook([](const Tensor&) { return scalar_tensor(5.0, kF64); });
+  expect_error([&] { sum(x * 2.0).backward(); }, {"hook on 'leaf [3]'", "shape []", "shape [3]"});
+  EXPECT_FALSE(x.grad().defined());
+  Tensor y = leaf_vec({1.0, 2.0});
+  Tensor h = y * 1.0;
+  h.register_hook([](const Tensor&) { return ones({2}); });  // float32 for a float64 gradient
+  expect_error([&] { sum(h * 2.0).backward(); }, {"hook on 'MulBackward'", "dtype float32", "dtype float64"});
+}
+
 TEST(Autograd, RetainGradKeepsANonLeafGradient) {
   Tensor x = leaf_vec({1.0, 2.0});
   Tensor h = x * x;
