@@ -57,6 +57,8 @@ Tensor sum(const Tensor& x, const Dims& dims, bool keepdim) {
 }
 
 Tensor mean(const Tensor& x, const Dims& dims, bool keepdim) {
+  detail::check_defined(x, "mean", "input");
+  detail::check_floating(x, "mean");  // before sum() would report it under its own name
   const auto mask = detail::reduce_mask(dims, x.dim(), "mean");
   const std::int64_t n = reduced_count(x.shape(), mask);
   ADVGRAD_CHECK(n > 0, "mean: cannot average over zero elements (shape ", shape_str(x.shape()), ")");
@@ -159,6 +161,8 @@ Tensor logsumexp(const Tensor& x, const Dims& dims, bool keepdim) {
 }
 
 Tensor var(const Tensor& x, const Dims& dims, bool keepdim, std::int64_t correction) {
+  detail::check_defined(x, "var", "input");
+  detail::check_floating(x, "var");
   const auto mask = detail::reduce_mask(dims, x.dim(), "var");
   const std::int64_t n = reduced_count(x.shape(), mask);
   ADVGRAD_CHECK(n - correction > 0, "var: ", n, " elements with correction ", correction,
@@ -168,6 +172,8 @@ Tensor var(const Tensor& x, const Dims& dims, bool keepdim, std::int64_t correct
 }
 
 Tensor norm(const Tensor& x, double p, const Dims& dims, bool keepdim) {
+  detail::check_defined(x, "norm", "input");
+  detail::check_floating(x, "norm");
   // +inf only: -inf (min |x| in other libraries) is not supported and must not
   // silently give the max.
   if (std::isinf(p) && p > 0) return amax(abs(x), dims, keepdim);
@@ -178,6 +184,8 @@ Tensor norm(const Tensor& x, double p, const Dims& dims, bool keepdim) {
 }
 
 Tensor norm_per_sample(const Tensor& x, double p) {
+  detail::check_defined(x, "norm_per_sample", "input");
+  detail::check_floating(x, "norm_per_sample");
   ADVGRAD_CHECK(x.dim() >= 1, "norm_per_sample: expected a batch with a leading dim, got shape ", shape_str(x.shape()));
   Dims dims;
   for (std::int64_t d = 1; d < x.dim(); ++d) dims.push_back(d);

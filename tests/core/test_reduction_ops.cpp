@@ -220,6 +220,11 @@ TEST(ReductionOps, BadArguments) {
   Tensor ints = arange(4);
   expect_error([&] { sum(ints); }, {"sum: expected a floating-point tensor", "int64"});
   expect_error([&] { max(ints, 0); }, {"max: expected a floating-point tensor"});
+  expect_error([&] { mean(ints); }, {"mean: expected a floating-point tensor"});
+  expect_error([&] { var(ints); }, {"var: expected a floating-point tensor"});
+  expect_error([&] { norm(ints, 2); }, {"norm: expected a floating-point tensor"});
+  expect_error([&] { norm_per_sample(ints, 1); }, {"norm_per_sample: expected a floating-point tensor"});
+  expect_error([&] { mean(Tensor()); }, {"mean: input is an undefined tensor"});
   expect_error([&] { norm(x, 0.5); }, {"norm: p must be >= 1 or infinity, got 0.5"});
   expect_error([&] { norm(x, -kInf); }, {"norm: p must be >= 1 or infinity, got -inf"});
   expect_error([&] { norm_per_sample(scalar_tensor(1.0), 2); }, {"norm_per_sample: expected a batch"});
