@@ -36,7 +36,11 @@ TensorImpl& Tensor::checked() const {
   return *impl_;
 }
 
-std::int64_t Tensor::size(std::int64_t d) const { return shape()[wrap_dim(d, dim(), "size")]; }
+std::int64_t Tensor::size(std::int64_t d) const {
+  // wrap_dim accepts dim 0 / -1 for a 0-dim tensor, which has no size to index.
+  ADVGRAD_CHECK(dim() > 0, "size: a 0-dim tensor has no dims (asked for dim ", d, ")");
+  return shape()[wrap_dim(d, dim(), "size")];
+}
 
 bool Tensor::is_contiguous() const {
   const auto& s = shape();
@@ -89,6 +93,7 @@ std::vector<double> Tensor::to_double_vector() const {
 }
 
 std::vector<std::int64_t> Tensor::to_int_vector() const {
+  if (dtype() == DType::Int64) return to_vector<std::int64_t>();  // exact beyond 2^53
   const auto d = to_double_vector();
   return std::vector<std::int64_t>(d.begin(), d.end());
 }

@@ -194,6 +194,7 @@ Tensor Tensor::slice(std::int64_t d, std::int64_t start, std::int64_t end, std::
 }
 
 Tensor Tensor::narrow(std::int64_t d, std::int64_t start, std::int64_t length) const {
+  ADVGRAD_CHECK(dim() > 0, "narrow: cannot narrow a 0-dim tensor");
   const int w = wrap_dim(d, dim(), "narrow");
   ADVGRAD_CHECK(start >= 0 && length >= 0 && start + length <= shape()[w], "narrow: range [", start, ", ",
                 start + length, ") is out of bounds for dim ", d, " of size ", shape()[w]);
@@ -201,6 +202,7 @@ Tensor Tensor::narrow(std::int64_t d, std::int64_t start, std::int64_t length) c
 }
 
 Tensor Tensor::select(std::int64_t d, std::int64_t index) const {
+  ADVGRAD_CHECK(dim() > 0, "select: cannot select from a 0-dim tensor");
   const int w = wrap_dim(d, dim(), "select");
   const std::int64_t n = shape()[w];
   ADVGRAD_CHECK(index >= -n && index < n, "select: index ", index, " is out of range for dim ", d, " of size ", n);
@@ -246,6 +248,7 @@ Tensor Tensor::expand(const Shape& requested) const {
     }
     const std::int64_t have = this->shape()[i - lead];
     const std::int64_t want = requested[i] == -1 ? have : requested[i];
+    ADVGRAD_CHECK(want >= 0, "expand: invalid size ", requested[i], " at dim ", i, " in ", shape_str(requested));
     ADVGRAD_CHECK(want == have || have == 1, "expand: size ", have, " at dim ", i - lead, " of ",
                   shape_str(this->shape()), " cannot be expanded to ", shape_str(requested));
     shape[i] = want;

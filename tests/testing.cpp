@@ -185,7 +185,9 @@ void check_op(const OpCase& c) {
   // 2. first order in float64.
   EXPECT_TRUE(gradcheck(c.fn, c.inputs, 1e-6, c.grad_rtol, c.grad_atol));
   // 3. second order in float64.
-  if (c.second_order) EXPECT_TRUE(gradgradcheck(c.fn, c.inputs, 1e-5, 1e-3, 1e-5));
+  if (c.second_order) {
+    EXPECT_TRUE(gradgradcheck(c.fn, c.inputs, 1e-5, 1e-3, 1e-5));
+  }
 }
 
 }  // namespace advgrad::testing

@@ -203,18 +203,19 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
   ADVGRAD_CHECK(!inputs.empty(), "grad: no inputs given");
   std::vector<Tensor> grads = root_gradients(outputs, grad_outputs, "grad");
   std::vector<Capture> captures;
+  // Keep the capture nodes alive for the duration (AccumulateGrad of a leaf is
+  // otherwise only weakly held): taken in the same loop, so a capture never
+  // names a node that has already been freed (and whose address may be reused).
+  std::vector<std::shared_ptr<Node>> keep_alive;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     ADVGRAD_CHECK(inputs[i].defined() && inputs[i].requires_grad(), "grad: input ", i,
                   " does not require grad (call requires_grad_() on it before the forward pass)");
     Edge e = gradient_edge(inputs[i]);
     captures.push_back({e.node.get(), e.input_nr});
+    keep_alive.push_back(std::move(e.node));
   }
   std::vector<Edge> roots;
   for (const Tensor& o : outputs) roots.push_back(gradient_edge(o));
-  // Keep the capture nodes alive for the duration (AccumulateGrad of a leaf is
-  // otherwise only weakly held).
-  std::vector<std::shared_ptr<Node>> keep_alive;
-  for (const Tensor& in : inputs) keep_alive.push_back(gradient_edge(in).node);
   std::vector<Tensor> result =
       run_backward(roots, std::move(grads), options.retain_graph || options.create_graph, options.create_graph,
                    captures);

@@ -8,6 +8,16 @@
 namespace advgrad::autograd {
 namespace {
 
+// A hook's replacement must look like the gradient it replaces: it flows on
+// into formulas (which would broadcast a wrong shape silently) or into .grad.
+void check_hook_result(const Tensor& replaced, const Tensor& grad, const std::string& where) {
+  ADVGRAD_CHECK(replaced.shape() == grad.shape() && replaced.dtype() == grad.dtype() &&
+                    replaced.device() == grad.device(),
+                "hook on '", where, "': returned a gradient of shape ", shape_str(replaced.shape()), " and dtype ",
+                dtype_name(replaced.dtype()), " for a gradient of shape ", shape_str(grad.shape()), " and dtype ",
+                dtype_name(grad.dtype()));
+}
+
 std::atomic<std::uint64_t> next_sequence_nr{0};
 std::atomic<int> next_hook_id{1};
 
@@ -89,7 +99,9 @@ Tensor Node::run_hooks(std::uint32_t slot, Tensor grad) {
   for (auto& h : hooks_) {
     if (h.slot != slot) continue;
     Tensor replaced = h.fn(grad);
-    if (replaced.defined()) grad = std::move(replaced);
+    if (!replaced.defined()) continue;
+    check_hook_result(replaced, grad, name_);
+    grad = std::move(replaced);
   }
   return grad;
 }
@@ -120,8 +132,11 @@ std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor>&& grads, const std
   Tensor g = std::move(grads.at(0));
   if (!g.defined()) return {};
   if (GradMode::is_enabled()) {
-    // create_graph: the accumulated gradient stays differentiable.
-    leaf_->grad = leaf_->grad ? (Tensor(leaf_->grad) + g).impl() : g.impl();
+    // create_graph: the accumulated gradient stays differentiable. The first
+    // one is cloned (clone is differentiable): g may be a stride-0 expand view
+    // or the very tensor another leaf receives (AddBackward hands {g, g} out),
+    // and a later backward without create_graph accumulates into .grad in place.
+    leaf_->grad = leaf_->grad ? (Tensor(leaf_->grad) + g).impl() : g.clone().impl();
     return {};
   }
   if (!leaf_->grad) {
@@ -130,7 +145,9 @@ std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor>&& grads, const std
     leaf_->grad = exclusive ? g.detach().impl() : g.detach().clone().impl();
   } else {
     Tensor acc(leaf_->grad);
-    if (acc.requires_grad()) acc = acc.detach().clone();  // a grad made with create_graph earlier
+    // A grad made with create_graph earlier, or one set by the user that is a
+    // broadcast view: never add in place into a graph or into stride-0 dims.
+    if (acc.requires_grad() || !acc.is_contiguous()) acc = acc.detach().clone();
     acc.add_(g);
     leaf_->grad = acc.impl();
   }
@@ -150,7 +167,9 @@ void AccumulateGrad::remove_hook(int id) {
 Tensor AccumulateGrad::run_hooks(std::uint32_t, Tensor grad) {
   for (auto& [id, fn] : leaf_->hooks) {
     Tensor replaced = fn(grad);
-    if (replaced.defined()) grad = std::move(replaced);
+    if (!replaced.defined()) continue;
+    check_hook_result(replaced, grad, "leaf " + shape_str(leaf_->shape));
+    grad = std::move(replaced);
   }
   return grad;
 }

@@ -24,7 +24,6 @@ Tensor reduce_kernel(ReduceOp op, const Tensor& x, const std::vector<bool>& mask
     for (std::size_t d = 0; d < mask.size(); ++d)
       ADVGRAD_CHECK(!mask[d] || x.shape()[d] > 0, name, ": cannot reduce over the empty dim ", d, " of shape ",
                     shape_str(x.shape()));
-  ADVGRAD_CHECK(op == ReduceOp::Sum || x.numel() > 0, name, ": cannot reduce an empty tensor");
   Tensor out = Tensor::empty(reduced_shape(x.shape(), mask, keepdim), x.options());
   backend_of(x).reduce(op, x.dtype(), make_reduce_loop(x, mask), out.raw_data(), x.raw_data());
   return out;
@@ -58,6 +57,8 @@ Tensor sum(const Tensor& x, const Dims& dims, bool keepdim) {
 }
 
 Tensor mean(const Tensor& x, const Dims& dims, bool keepdim) {
+  detail::check_defined(x, "mean", "input");
+  detail::check_floating(x, "mean");  // before sum() would report it under its own name
   const auto mask = detail::reduce_mask(dims, x.dim(), "mean");
   const std::int64_t n = reduced_count(x.shape(), mask);
   ADVGRAD_CHECK(n > 0, "mean: cannot average over zero elements (shape ", shape_str(x.shape()), ")");
@@ -160,6 +161,8 @@ Tensor logsumexp(const Tensor& x, const Dims& dims, bool keepdim) {
 }
 
 Tensor var(const Tensor& x, const Dims& dims, bool keepdim, std::int64_t correction) {
+  detail::check_defined(x, "var", "input");
+  detail::check_floating(x, "var");
   const auto mask = detail::reduce_mask(dims, x.dim(), "var");
   const std::int64_t n = reduced_count(x.shape(), mask);
   ADVGRAD_CHECK(n - correction > 0, "var: ", n, " elements with correction ", correction,
@@ -169,7 +172,11 @@ Tensor var(const Tensor& x, const Dims& dims, bool keepdim, std::int64_t correct
 }
 
 Tensor norm(const Tensor& x, double p, const Dims& dims, bool keepdim) {
-  if (std::isinf(p)) return amax(abs(x), dims, keepdim);
+  detail::check_defined(x, "norm", "input");
+  detail::check_floating(x, "norm");
+  // +inf only: -inf (min |x| in other libraries) is not supported and must not
+  // silently give the max.
+  if (std::isinf(p) && p > 0) return amax(abs(x), dims, keepdim);
   ADVGRAD_CHECK(p >= 1, "norm: p must be >= 1 or infinity, got ", p);
   if (p == 1) return sum(abs(x), dims, keepdim);
   if (p == 2) return sqrt(sum(mul(x, x), dims, keepdim));
@@ -177,6 +184,8 @@ Tensor norm(const Tensor& x, double p, const Dims& dims, bool keepdim) {
 }
 
 Tensor norm_per_sample(const Tensor& x, double p) {
+  detail::check_defined(x, "norm_per_sample", "input");
+  detail::check_floating(x, "norm_per_sample");
   ADVGRAD_CHECK(x.dim() >= 1, "norm_per_sample: expected a batch with a leading dim, got shape ", shape_str(x.shape()));
   Dims dims;
   for (std::int64_t d = 1; d < x.dim(); ++d) dims.push_back(d);
