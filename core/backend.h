@@ -15,6 +15,7 @@
 
 #include "core/device.h"
 #include "core/dtype.h"
+#include "kernels/conv_params.h"
 #include "kernels/elementwise_ops.h"
 #include "kernels/gemm_params.h"
 #include "kernels/loops.h"
@@ -62,6 +63,26 @@ class Backend {
   virtual void gemm(DType dtype, const kernels::GemmParams& params, const void* a, const void* b, void* c) = 0;
 
   // ---- convolution and pooling ----
+  // Contiguous NCHW buffers; the math and the max-pool tie rule are in
+  // kernels/reference/conv.h and kernels/reference/pool.h. Outputs are overwritten.
+  virtual void conv2d_forward(DType dtype, const kernels::Conv2dParams& p, const void* x, const void* w,
+                              const void* bias /* nullable */, void* y) = 0;
+  virtual void conv2d_backward_input(DType dtype, const kernels::Conv2dParams& p, const void* gy, const void* w,
+                                     void* gx) = 0;
+  virtual void conv2d_backward_weight(DType dtype, const kernels::Conv2dParams& p, const void* x, const void* gy,
+                                      void* gw) = 0;
+  virtual void max_pool2d_forward(DType dtype, const kernels::Pool2dParams& p, const void* x, void* y,
+                                  std::int64_t* indices) = 0;
+  // gx = scatter-add of gy at the argmax indices; gather is its adjoint (out = in at indices).
+  virtual void max_pool2d_backward(DType dtype, const kernels::Pool2dParams& p, const void* gy,
+                                   const std::int64_t* indices, void* gx) = 0;
+  virtual void max_pool2d_gather(DType dtype, const kernels::Pool2dParams& p, const void* in,
+                                 const std::int64_t* indices, void* out) = 0;
+  virtual void avg_pool2d_forward(DType dtype, const kernels::Pool2dParams& p, const void* x, void* y) = 0;
+  virtual void avg_pool2d_backward(DType dtype, const kernels::Pool2dParams& p, const void* gy, void* gx) = 0;
+  virtual void adaptive_avg_pool2d_forward(DType dtype, const kernels::Pool2dParams& p, const void* x, void* y) = 0;
+  virtual void adaptive_avg_pool2d_backward(DType dtype, const kernels::Pool2dParams& p, const void* gy,
+                                            void* gx) = 0;
 
 
 

@@ -39,6 +39,22 @@ class CpuBackend final : public Backend {
   void gemm(DType dtype, const kernels::GemmParams& params, const void* a, const void* b, void* c) override;
 
   // ---- convolution and pooling (core/cpu_backend_conv.cpp) ----
+  void conv2d_forward(DType dtype, const kernels::Conv2dParams& p, const void* x, const void* w, const void* bias,
+                      void* y) override;
+  void conv2d_backward_input(DType dtype, const kernels::Conv2dParams& p, const void* gy, const void* w,
+                             void* gx) override;
+  void conv2d_backward_weight(DType dtype, const kernels::Conv2dParams& p, const void* x, const void* gy,
+                              void* gw) override;
+  void max_pool2d_forward(DType dtype, const kernels::Pool2dParams& p, const void* x, void* y,
+                          std::int64_t* indices) override;
+  void max_pool2d_backward(DType dtype, const kernels::Pool2dParams& p, const void* gy, const std::int64_t* indices,
+                           void* gx) override;
+  void max_pool2d_gather(DType dtype, const kernels::Pool2dParams& p, const void* in, const std::int64_t* indices,
+                         void* out) override;
+  void avg_pool2d_forward(DType dtype, const kernels::Pool2dParams& p, const void* x, void* y) override;
+  void avg_pool2d_backward(DType dtype, const kernels::Pool2dParams& p, const void* gy, void* gx) override;
+  void adaptive_avg_pool2d_forward(DType dtype, const kernels::Pool2dParams& p, const void* x, void* y) override;
+  void adaptive_avg_pool2d_backward(DType dtype, const kernels::Pool2dParams& p, const void* gy, void* gx) override;
 
 
 

@@ -1,0 +1,181 @@
+// im2col + GEMM convolution; see kernels/cpu/conv.h for the scheme.
+#include "kernels/cpu/conv.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/im2col.h"
+#include "kernels/cpu/parallel.h"
+
+namespace advgrad::kernels::cpu {
+
+namespace {
+
+// The column tile: as many output positions as keep the K x tile column matrix
+// within ~1 MiB (it is re-read by the GEMM's packing), at least 256 or all.
+template <typename T>
+std::int64_t column_tile(const Conv2dParams& p) {
+  constexpr std::int64_t kBudgetBytes = 1 << 20;
+  const std::int64_t P = p.out_plane(), K = p.col_rows();
+  const std::int64_t fit = kBudgetBytes / (K * static_cast<std::int64_t>(sizeof(T)));
+  if (fit >= P) return P;
+  return std::min(P, std::max<std::int64_t>(256, fit / 16 * 16));
+}
+
+// 1x1, stride 1, no padding: the column matrix of a group is its input planes.
+bool is_pointwise(const Conv2dParams& p) {
+  return p.kh == 1 && p.kw == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 && p.pad_w == 0;
+}
+
+// Row-major GEMM C = op(A) op(B) (+ C when accumulate), single batch.
+template <typename T>
+void gemm2d(std::int64_t m, std::int64_t n, std::int64_t k, bool trans_a, const T* a, std::int64_t lda,
+            bool trans_b, const T* b, std::int64_t ldb, T* c, std::int64_t ldc, bool accumulate) {
+  GemmParams g;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.trans_a = trans_a;
+  g.trans_b = trans_b;
+  g.lda = lda;
+  g.ldb = ldb;
+  g.ldc = ldc;
+  g.beta = accumulate ? 1.0 : 0.0;
+  gemm<T>(g, a, b, c);
+}
+
+}  // namespace
+
+bool is_depthwise(const Conv2dParams& p) { return p.groups == p.C && p.groups > 1; }
+
+template <typename T>
+void conv2d_forward(const Conv2dParams& p, const T* x, const T* w, const T* bias, T* y) {
+  if (is_depthwise(p)) return depthwise_conv2d_forward(p, x, w, bias, y);
+  const std::int64_t Cg = p.in_channels_per_group(), Og = p.out_channels_per_group();
+  const std::int64_t K = p.col_rows(), P = p.out_plane(), HW = p.in_plane();
+  const std::int64_t tile = column_tile<T>(p);
+  const bool pointwise = is_pointwise(p);
+  parallel_for(0, p.N, 1, [&](std::int64_t n0, std::int64_t n1) {
+    std::vector<T> col(pointwise ? 0 : static_cast<std::size_t>(K * tile));
+    for (std::int64_t n = n0; n < n1; ++n) {
+      const T* xn = x + n * p.C * HW;
+      T* yn = y + n * p.O * P;
+      for (std::int64_t g = 0; g < p.groups; ++g) {
+        const T* x_g = xn + g * Cg * HW;
+        for (std::int64_t p0 = 0; p0 < P; p0 += tile) {
+          const std::int64_t p1 = std::min(P, p0 + tile);
+          const T* b = x_g + p0;
+          std::int64_t ldb = HW;
+          if (!pointwise) {
+            im2col(p, x_g, p0, p1, col.data());
+            b = col.data();
+            ldb = p1 - p0;
+          }
+          gemm2d<T>(Og, p1 - p0, K, false, w + g * Og * K, K, false, b, ldb, yn + g * Og * P + p0, P, false);
+        }
+      }
+      if (bias)
+        for (std::int64_t o = 0; o < p.O; ++o) {
+          T* row = yn + o * P;
+          const T bo = bias[o];
+          for (std::int64_t q = 0; q < P; ++q) row[q] += bo;
+        }
+    }
+  });
+}
+
+template <typename T>
+void conv2d_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx) {
+  if (is_depthwise(p)) return depthwise_conv2d_backward_input(p, gy, w, gx);
+  const std::int64_t Cg = p.in_channels_per_group(), Og = p.out_channels_per_group();
+  const std::int64_t K = p.col_rows(), P = p.out_plane(), HW = p.in_plane();
+  const std::int64_t tile = column_tile<T>(p);
+  const bool pointwise = is_pointwise(p);
+  parallel_for(0, p.N, 1, [&](std::int64_t n0, std::int64_t n1) {
+    std::vector<T> col(pointwise ? 0 : static_cast<std::size_t>(K * tile));
+    for (std::int64_t n = n0; n < n1; ++n) {
+      const T* gyn = gy + n * p.O * P;
+      T* gxn = gx + n * p.C * HW;
+      if (!pointwise) std::fill(gxn, gxn + p.C * HW, T(0));
+      for (std::int64_t g = 0; g < p.groups; ++g) {
+        T* gx_g = gxn + g * Cg * HW;
+        for (std::int64_t p0 = 0; p0 < P; p0 += tile) {
+          const std::int64_t p1 = std::min(P, p0 + tile);
+          // dcol (K x tile) = W_g^T (K x Og) * gy_g tile (Og x tile)
+          const T* a = w + g * Og * K;
+          const T* b = gyn + g * Og * P + p0;
+          if (pointwise) {
+            gemm2d<T>(K, p1 - p0, Og, true, a, K, false, b, P, gx_g + p0, HW, false);
+          } else {
+            gemm2d<T>(K, p1 - p0, Og, true, a, K, false, b, P, col.data(), p1 - p0, false);
+            col2im_add(p, col.data(), p0, p1, gx_g);
+          }
+        }
+      }
+    }
+  });
+}
+
+template <typename T>
+void conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw) {
+  if (is_depthwise(p)) return depthwise_conv2d_backward_weight(p, x, gy, gw);
+  const std::int64_t Cg = p.in_channels_per_group(), Og = p.out_channels_per_group();
+  const std::int64_t K = p.col_rows(), P = p.out_plane(), HW = p.in_plane();
+  const std::int64_t WN = p.O * K;  // weight elements
+  const std::int64_t tile = column_tile<T>(p);
+  const bool pointwise = is_pointwise(p);
+  const std::int64_t chunks = std::min<std::int64_t>(get_num_threads(), p.N);
+  if (chunks == 0) {
+    std::fill(gw, gw + WN, T(0));
+    return;
+  }
+  // Chunk 0 accumulates straight into gw; the others into their partials.
+  std::vector<T> partials(static_cast<std::size_t>((chunks - 1) * WN));
+  parallel_for(0, chunks, 1, [&](std::int64_t c0, std::int64_t c1) {
+    std::vector<T> col(pointwise ? 0 : static_cast<std::size_t>(K * tile));
+    for (std::int64_t ch = c0; ch < c1; ++ch) {
+      T* acc = ch == 0 ? gw : partials.data() + (ch - 1) * WN;
+      bool first = true;  // the first GEMM of each group overwrites
+      const std::int64_t n_begin = p.N * ch / chunks, n_end = p.N * (ch + 1) / chunks;
+      for (std::int64_t n = n_begin; n < n_end; ++n) {
+        const T* xn = x + n * p.C * HW;
+        const T* gyn = gy + n * p.O * P;
+        for (std::int64_t g = 0; g < p.groups; ++g) {
+          const T* x_g = xn + g * Cg * HW;
+          for (std::int64_t p0 = 0; p0 < P; p0 += tile) {
+            const std::int64_t p1 = std::min(P, p0 + tile);
+            const T* b = x_g + p0;
+            std::int64_t ldb = HW;
+            if (!pointwise) {
+              im2col(p, x_g, p0, p1, col.data());
+              b = col.data();
+              ldb = p1 - p0;
+            }
+            // dW_g (Og x K) += gy_g tile (Og x tile) * col^T (tile x K)
+            gemm2d<T>(Og, K, p1 - p0, false, gyn + g * Og * P + p0, P, true, b, ldb, acc + g * Og * K, K,
+                      !(first && p0 == 0));
+          }
+        }
+        first = false;
+      }
+    }
+  });
+  // gw += partial_1 + partial_2 + ... in chunk order, element by element.
+  if (chunks > 1)
+    parallel_for(0, WN, 4096, [&](std::int64_t e0, std::int64_t e1) {
+      for (std::int64_t ch = 1; ch < chunks; ++ch) {
+        const T* part = partials.data() + (ch - 1) * WN;
+        for (std::int64_t e = e0; e < e1; ++e) gw[e] += part[e];
+      }
+    });
+}
+
+template void conv2d_forward<float>(const Conv2dParams&, const float*, const float*, const float*, float*);
+template void conv2d_forward<double>(const Conv2dParams&, const double*, const double*, const double*, double*);
+template void conv2d_backward_input<float>(const Conv2dParams&, const float*, const float*, float*);
+template void conv2d_backward_input<double>(const Conv2dParams&, const double*, const double*, double*);
+template void conv2d_backward_weight<float>(const Conv2dParams&, const float*, const float*, float*);
+template void conv2d_backward_weight<double>(const Conv2dParams&, const double*, const double*, double*);
+
+}  // namespace advgrad::kernels::cpu

@@ -1,0 +1,40 @@
+#pragma once
+// Fast CPU 2-D convolution (same contract and math as kernels/reference/conv.h).
+//
+// General path: im2col + GEMM (kernels/cpu/gemm.h) per image and group, the
+// column matrix built in cache-sized tiles of output positions, threads over
+// the batch (each thread runs its GEMMs single-threaded):
+//   forward          y_g      = W_g (Og x K) * col_g (K x P)            K = Cg kh kw, P = OH OW
+//   backward-input   dcol_g   = W_g^T * gy_g, then col2im adds dcol_g into gx
+//   backward-weight  dW_g     = sum_n gy_g[n] * col_g[n]^T
+// A 1x1, stride-1, unpadded convolution needs no im2col: col_g is x_g itself.
+// backward-weight sums over the batch deterministically: the batch is split into
+// one contiguous chunk per thread, each chunk accumulates its own partial dW in
+// image order, and the partials are added in chunk order (same bits for a given
+// thread count).
+//
+// Depthwise path (groups == C, one input channel per group): direct loops over
+// the kernel taps, threads over (image, channel) planes; backward-weight threads
+// over output channels and sums each over the batch in order, so it does not
+// even depend on the thread count.
+#include "kernels/conv_params.h"
+
+namespace advgrad::kernels::cpu {
+
+template <typename T>
+void conv2d_forward(const Conv2dParams& p, const T* x, const T* w, const T* bias, T* y);
+template <typename T>
+void conv2d_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx);
+template <typename T>
+void conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw);
+
+// The depthwise direct kernels (used by the above when is_depthwise(p)).
+bool is_depthwise(const Conv2dParams& p);
+template <typename T>
+void depthwise_conv2d_forward(const Conv2dParams& p, const T* x, const T* w, const T* bias, T* y);
+template <typename T>
+void depthwise_conv2d_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx);
+template <typename T>
+void depthwise_conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw);
+
+}  // namespace advgrad::kernels::cpu
