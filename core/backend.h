@@ -17,9 +17,12 @@
 #include "core/dtype.h"
 #include "kernels/conv_params.h"
 #include "kernels/elementwise_ops.h"
+#include "kernels/batch_norm_params.h"
 #include "kernels/gemm_params.h"
+#include "kernels/index_params.h"
 #include "kernels/loops.h"
 #include "kernels/reduce_ops.h"
+#include "kernels/softmax_params.h"
 
 namespace advgrad {
 
@@ -87,8 +90,34 @@ class Backend {
 
 
   // ---- softmax, losses, normalisation, indexing ----
-
-
+  // Softmax (log = false) or log-softmax along rows (kernels/softmax_params.h).
+  // Operands: 0 = out, 1 = x.
+  virtual void softmax(bool log, DType dtype, const kernels::RowLoop& loop, void* out, const void* x) = 0;
+  // Operands: 0 = grad_x, 1 = grad_y, 2 = y (the forward output).
+  virtual void softmax_backward(bool log, DType dtype, const kernels::RowLoop& loop, void* grad_x,
+                                const void* grad_y, const void* y) = 0;
+  // Gradient of (label-smoothed) cross-entropy w.r.t. the logits. Operands:
+  // 0 = grad_logits, 1 = log_probs, 2 = grad_loss (per row), 3 = labels (int64, validated).
+  virtual void cross_entropy_backward(DType dtype, const kernels::RowLoop& loop,
+                                      const kernels::CrossEntropyParams& params, void* grad_logits,
+                                      const void* log_probs, const void* grad_loss,
+                                      const std::int64_t* labels) = 0;
+  // Batch norm over a contiguous [N, C, S] input: biased per-channel stats,
+  // normalise + affine, and the backward (null outputs / weight / bias allowed).
+  virtual void batch_norm_stats(DType dtype, const kernels::BatchNormShape& shape, const void* x, void* mean,
+                                void* var) = 0;
+  virtual void batch_norm_forward(DType dtype, const kernels::BatchNormShape& shape, const void* x,
+                                  const void* mean, const void* invstd, const void* weight, const void* bias,
+                                  void* y) = 0;
+  virtual void batch_norm_backward(DType dtype, const kernels::BatchNormShape& shape, bool batch_stats,
+                                   const void* grad_y, const void* x, const void* mean, const void* invstd,
+                                   const void* weight, void* grad_x, void* grad_weight, void* grad_bias) = 0;
+  // Gather / scatter-add along one dim (kernels/index_params.h); float32,
+  // float64 and int64 data. Bad indices are reported, never dereferenced.
+  virtual kernels::IndexStatus gather(DType dtype, const kernels::IndexLoop& loop, void* dense,
+                                      const void* indexed, const std::int64_t* index) = 0;
+  virtual kernels::IndexStatus scatter_add(DType dtype, const kernels::IndexLoop& loop, void* indexed,
+                                           const void* dense, const std::int64_t* index) = 0;
 
   // ---- (CUDA-issue additions go below) ----
 };

@@ -59,9 +59,23 @@ class CpuBackend final : public Backend {
 
 
   // ---- softmax, losses, normalisation, indexing (core/cpu_backend_nn.cpp) ----
-
-
-
+  void softmax(bool log, DType dtype, const kernels::RowLoop& loop, void* out, const void* x) override;
+  void softmax_backward(bool log, DType dtype, const kernels::RowLoop& loop, void* grad_x, const void* grad_y,
+                        const void* y) override;
+  void cross_entropy_backward(DType dtype, const kernels::RowLoop& loop, const kernels::CrossEntropyParams& params,
+                              void* grad_logits, const void* log_probs, const void* grad_loss,
+                              const std::int64_t* labels) override;
+  void batch_norm_stats(DType dtype, const kernels::BatchNormShape& shape, const void* x, void* mean,
+                        void* var) override;
+  void batch_norm_forward(DType dtype, const kernels::BatchNormShape& shape, const void* x, const void* mean,
+                          const void* invstd, const void* weight, const void* bias, void* y) override;
+  void batch_norm_backward(DType dtype, const kernels::BatchNormShape& shape, bool batch_stats, const void* grad_y,
+                           const void* x, const void* mean, const void* invstd, const void* weight, void* grad_x,
+                           void* grad_weight, void* grad_bias) override;
+  kernels::IndexStatus gather(DType dtype, const kernels::IndexLoop& loop, void* dense, const void* indexed,
+                              const std::int64_t* index) override;
+  kernels::IndexStatus scatter_add(DType dtype, const kernels::IndexLoop& loop, void* indexed, const void* dense,
+                                   const std::int64_t* index) override;
 
  private:
   bool reference_;
