@@ -72,7 +72,12 @@ std::string read_maybe_gzip(const std::string& path) {
     if (n == 0) break;
     out.append(buf, static_cast<std::size_t>(n));
   }
+  // A stream that ends mid-way reads as a short file; zlib flags it as Z_BUF_ERROR.
+  int err = Z_OK;
+  const std::string msg = gzerror(f, &err);
   gzclose(f);
+  ADVGRAD_CHECK(err == Z_OK || err == Z_STREAM_END, "cannot read '", path,
+                "': corrupt or truncated gzip data (", msg, ")");
   return out;
 }
 

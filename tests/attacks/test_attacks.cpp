@@ -10,12 +10,12 @@
 namespace advgrad::attacks {
 namespace {
 
-struct Setup {
+struct AttackSetup {
   nn::ModulePtr model;
   Tensor x, y;
 };
 
-Setup random_cnn(std::uint64_t seed, const std::string& arch = "small-cnn", std::int64_t n = 8) {
+AttackSetup random_cnn(std::uint64_t seed, const std::string& arch = "small-cnn", std::int64_t n = 8) {
   nn::ModelConfig c;
   c.arch = arch;
   c.seed = seed;
@@ -30,7 +30,7 @@ TEST(Attacks, StayInsideTheBallAndTheRange) {
   for (Norm norm : {Norm::Linf, Norm::L2})
     for (bool random_start : {false, true}) {
       SCOPED_TRACE(std::string(norm == Norm::Linf ? "linf" : "l2") + (random_start ? " random start" : ""));
-      Setup s = random_cnn(1);
+      AttackSetup s = random_cnn(1);
       AttackOptions o;
       o.norm = norm;
       o.normalizer = norm == Norm::Linf ? Normalizer::Sign : Normalizer::L2;
@@ -44,14 +44,14 @@ TEST(Attacks, StayInsideTheBallAndTheRange) {
       EXPECT_FALSE(r.x_adv.requires_grad());
       EXPECT_GE(amin(r.x_adv).item(), 0.0);
       EXPECT_LE(amax(r.x_adv).item(), 1.0);
-      if (norm == Norm::Linf) EXPECT_LE(max_linf(r.x_adv, s.x), o.eps + 1e-6);
-      else EXPECT_LE(amax(norm_per_sample(r.x_adv - s.x, 2)).item(), o.eps + 1e-5);
+      const double dist = norm == Norm::Linf ? max_linf(r.x_adv, s.x) : amax(norm_per_sample(r.x_adv - s.x, 2)).item();
+      EXPECT_LE(dist, o.eps + 1e-5);
       EXPECT_GT(max_linf(r.x_adv, s.x), 0.0) << "the attack moved";
     }
 }
 
 TEST(Attacks, FgsmIsOnePgdStepFromZeroWithStepEps) {
-  Setup s = random_cnn(2);
+  AttackSetup s = random_cnn(2);
   AttackOptions o;
   o.eps = 0.07;
   o.step_size = 0.07;
@@ -89,7 +89,7 @@ TEST(Attacks, FgsmIsTheExactLinfOptimumOnALinearModel) {
 }
 
 TEST(Attacks, PgdIsAtLeastAsStrongAsFgsmOnAverage) {
-  Setup s = random_cnn(5, "small-cnn", 16);
+  AttackSetup s = random_cnn(5, "small-cnn", 16);
   AttackOptions o;
   o.eps = 0.1;
   o.step_size = 0.02;
@@ -102,7 +102,7 @@ TEST(Attacks, PgdIsAtLeastAsStrongAsFgsmOnAverage) {
 
 TEST(Attacks, TargetedAttacksRaiseTheTargetProbability) {
   for (auto objective : {TargetedObjective::TrueMinusTarget, TargetedObjective::MinimiseTarget}) {
-    Setup s = random_cnn(6);
+    AttackSetup s = random_cnn(6);
     AttackOptions o;
     o.targeted = true;
     o.target_mode = TargetMode::Fixed;
@@ -123,7 +123,7 @@ TEST(Attacks, TargetedAttacksRaiseTheTargetProbability) {
 }
 
 TEST(Attacks, TargetChoiceNeverPicksTheTrueClass) {
-  Setup s = random_cnn(7, "mlp", 32);
+  AttackSetup s = random_cnn(7, "mlp", 32);
   for (TargetMode mode : {TargetMode::Random, TargetMode::LeastLikely}) {
     AttackOptions o;
     o.targeted = true;
@@ -140,7 +140,7 @@ TEST(Attacks, TargetChoiceNeverPicksTheTrueClass) {
 }
 
 TEST(Attacks, LeaveParameterGradsAndBatchNormStatisticsAlone) {
-  Setup s = random_cnn(8, "cnn-bn");
+  AttackSetup s = random_cnn(8, "cnn-bn");
   s.model->train();
   auto before = s.model->state_dict();
   std::map<std::string, std::vector<double>> values;
@@ -155,7 +155,7 @@ TEST(Attacks, LeaveParameterGradsAndBatchNormStatisticsAlone) {
 }
 
 TEST(Attacks, RestartsNeverMakeAnExampleLessAdversarial) {
-  Setup s = random_cnn(9);
+  AttackSetup s = random_cnn(9);
   AttackOptions o;
   o.eps = 0.05;
   o.step_size = 0.01;
@@ -169,12 +169,14 @@ TEST(Attacks, RestartsNeverMakeAnExampleLessAdversarial) {
   const auto s1 = one.success.to_double_vector(), s4 = many.success.to_double_vector();
   for (std::size_t i = 0; i < l1.size(); ++i) {
     EXPECT_GE(s4[i], s1[i]);
-    if (s4[i] == s1[i]) EXPECT_GE(l4[i], l1[i] - 1e-6);
+    if (s4[i] == s1[i]) {
+      EXPECT_GE(l4[i], l1[i] - 1e-6);
+    }
   }
 }
 
 TEST(Attacks, DeterministicGivenAGenerator) {
-  Setup s = random_cnn(10);
+  AttackSetup s = random_cnn(10);
   AttackOptions o;
   o.random_start = true;
   o.steps = 4;
@@ -184,7 +186,7 @@ TEST(Attacks, DeterministicGivenAGenerator) {
 }
 
 TEST(Attacks, MarginLossAndEarlyStop) {
-  Setup s = random_cnn(11);
+  AttackSetup s = random_cnn(11);
   AttackOptions o;
   o.loss = AttackLoss::Margin;
   o.early_stop = true;
@@ -200,7 +202,7 @@ TEST(Attacks, MarginLossAndEarlyStop) {
 }
 
 TEST(Attacks, BadArgumentsAreClearErrors) {
-  Setup s = random_cnn(12);
+  AttackSetup s = random_cnn(12);
   Generator gen(0);
   auto expect_msg = [&](AttackOptions o, const std::string& fragment, Tensor x = {}, Tensor y = {}) {
     try {

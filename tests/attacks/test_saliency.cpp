@@ -64,10 +64,13 @@ TEST(Saliency, ProbeReportsNormsAndMasking) {
     EXPECT_LE(p.linf[i], p.l2[i] + 1e-9);
     EXPECT_LE(p.l2[i], p.l1[i] + 1e-9);
   }
-  EXPECT_GT(p.zero_fraction, 0.0);
+  EXPECT_GE(p.zero_fraction, 0.0);
   EXPECT_LT(p.zero_fraction, 1.0);
   ASSERT_EQ(p.layers.size(), model->named_children().size());
   EXPECT_EQ(p.layers.front().type, "Conv2d");
+  // The gradient reaching the first conv's output has passed ReLU's mask and the
+  // max-pool routing: a good share of it is exactly zero.
+  EXPECT_GT(p.layers.front().zero_fraction, 0.3);
   for (auto& param : model->parameters()) EXPECT_FALSE(param.grad().defined());
   EXPECT_THROW(parse_saliency_method("gradcam"), Error);
 }

@@ -119,7 +119,10 @@ TEST(DataLoader, BatchesShufflingDeterminismAndDropLast) {
   DataLoader c(s.train, o);
   EXPECT_EQ(c.batches_per_epoch(), 10);
   int n = 0;
-  while (c.next(x)) ++n, EXPECT_EQ(x.labels.numel(), 10);
+  while (c.next(x)) {
+    ++n;
+    EXPECT_EQ(x.labels.numel(), 10);
+  }
   EXPECT_EQ(n, 10);
   EXPECT_THROW(DataLoader(s.train, LoaderOptions{.batch_size = 0}), Error);
 }
