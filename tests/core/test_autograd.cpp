@@ -34,6 +34,13 @@ TEST(Autograd, GradientsAccumulateOverTwoBackwardCalls) {
   EXPECT_TRUE(all_close(x.grad(), vec({5, -1, 9})));
   x.zero_grad();
   EXPECT_FALSE(x.grad().defined());
+  // A .grad set by hand is accumulated into like any other, even a broadcast
+  // view (which must not be added into in place: all its elements share one).
+  Tensor one = vec({1.0});
+  x.set_grad(one.expand({3}));
+  sum(x * 3.0).backward();
+  EXPECT_TRUE(all_close(x.grad(), vec({4, 4, 4})));
+  EXPECT_EQ(one.item(), 1.0);
 }
 
 // Two leaves fed by one AddBackward receive the same gradient tensor. With
