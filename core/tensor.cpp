@@ -188,9 +188,14 @@ Tensor Tensor::grad() const {
 }
 
 void Tensor::set_grad(const Tensor& g) const {
-  if (g.defined())
+  if (g.defined()) {
     ADVGRAD_CHECK(g.shape() == shape(), "set_grad: gradient shape ", shape_str(g.shape()),
                   " does not match tensor shape ", shape_str(shape()));
+    // Backward accumulates into .grad in place: it must have the tensor's dtype and device.
+    ADVGRAD_CHECK(g.dtype() == dtype() && g.device() == device(), "set_grad: gradient of dtype ",
+                  dtype_name(g.dtype()), " on ", g.device().str(), " for a tensor of dtype ", dtype_name(dtype()),
+                  " on ", device().str());
+  }
   checked().grad = g.impl();
 }
 

@@ -1,7 +1,10 @@
 // Behaviour of the autograd engine: accumulation, graph lifetime, grad() vs
 // backward(), grad mode, hooks, double backprop, deep graphs, the in-place
 // safety checks, graph printing and the pruning of unneeded branches.
+#include <pthread.h>
+
 #include <cmath>
+#include <exception>
 #include <string>
 
 #include "expect_error.h"
@@ -31,6 +34,13 @@ TEST(Autograd, GradientsAccumulateOverTwoBackwardCalls) {
   EXPECT_TRUE(all_close(x.grad(), vec({5, -1, 9})));
   x.zero_grad();
   EXPECT_FALSE(x.grad().defined());
+  // A .grad set by hand is accumulated into like any other, even a broadcast
+  // view (which must not be added into in place: all its elements share one).
+  Tensor one = vec({1.0});
+  x.set_grad(one.expand({3}));
+  sum(x * 3.0).backward();
+  EXPECT_TRUE(all_close(x.grad(), vec({4, 4, 4})));
+  EXPECT_EQ(one.item(), 1.0);
 }
 
 // Two leaves fed by one AddBackward receive the same gradient tensor. With
@@ -319,22 +329,55 @@ TEST(Autograd, GradientNormPenaltyMatchesFiniteDifferences) {
 
 // ---------------------------------------------------------------- deep graphs
 
+// Runs f on a thread with a stack of `bytes`, so code that recurses once per
+// graph node fails the same way on every build type and stack limit.
+template <typename F>
+void run_with_stack(std::size_t bytes, F&& f) {
+  struct Job {
+    F* f;
+    std::exception_ptr error;
+  } job{&f, nullptr};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, bytes), 0);
+  pthread_t thread;
+  auto body = [](void* p) -> void* {
+    auto* j = static_cast<Job*>(p);
+    try {
+      (*j->f)();
+    } catch (...) {
+      j->error = std::current_exception();
+    }
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, body, &job), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  if (job.error) std::rethrow_exception(job.error);
+}
+
+// 1 MiB of stack: plenty for the iterative engine, far too little for one
+// frame per node (100,000 nodes) in backward or in the graph's destruction.
 TEST(Autograd, HundredThousandOpDeepGraph) {
-  constexpr int kSteps = 50000;  // two ops each: 100,000 nodes deep
-  const double a = 1.00001;
-  Tensor x = leaf_vec({1.0});
-  {
-    Tensor y = x;
-    for (int i = 0; i < kSteps; ++i) y = y * a + 0.0001;
-    y.backward();
-    // dy/dx = a^N.
-    EXPECT_NEAR(x.grad().item(), std::pow(a, kSteps), 1e-9);
-  }  // the graph (already freed of saved tensors) is destroyed here
-  {
-    Tensor y = x;
-    for (int i = 0; i < kSteps; ++i) y = y * a + 0.0001;
-    EXPECT_EQ(y.grad_fn()->name(), "AddBackward");
-  }  // destroyed with every saved tensor still alive: must not recurse
+  run_with_stack(1 << 20, [] {
+    constexpr int kSteps = 50000;  // two ops each: 100,000 nodes deep
+    const double a = 1.00001;
+    Tensor x = leaf_vec({1.0});
+    {
+      Tensor y = x;
+      for (int i = 0; i < kSteps; ++i) y = y * a + 0.0001;
+      // dy/dx = a^N, through grad() (its own reachability walk) and backward().
+      const double expected = std::pow(a, kSteps);
+      EXPECT_NEAR(autograd::grad({y}, {x}, {}, {.retain_graph = true})[0].item(), expected, 1e-9);
+      y.backward();
+      EXPECT_NEAR(x.grad().item(), expected, 1e-9);
+    }  // the graph (already freed of saved tensors) is destroyed here
+    {
+      Tensor y = x;
+      for (int i = 0; i < kSteps; ++i) y = y * a + 0.0001;
+      EXPECT_EQ(y.grad_fn()->name(), "AddBackward");
+    }  // destroyed with every saved tensor still alive: must not recurse
+  });
 }
 
 // ---------------------------------------------------------------- in-place safety

@@ -419,6 +419,7 @@ TEST(Tensor, BadFactoriesAndAccess) {
   expect_error([] { zeros({2, 3}).at({0, 3}); }, {"at: index 3 out of range for dim 1"});
   expect_error([] { Tensor().shape(); }, {"undefined tensor"});
   expect_error([] { zeros({2}).set_grad(zeros({3})); }, {"set_grad: gradient shape [3] does not match tensor shape [2]"});
+  expect_error([] { zeros({2}, kF64).set_grad(zeros({2})); }, {"set_grad: gradient of dtype float32", "float64"});
   expect_error([] { zeros({2}).copy_(zeros({3})); }, {"copy_", "[3]", "[2]"});
   expect_error([] { zeros({2}).add_(zeros({2, 2})); }, {"add_", "[2, 2]"});
 }
