@@ -7,6 +7,7 @@
 
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/parallel.h"
+#include "kernels/cpu/vec_exp.h"
 #include "kernels/reduce_ops.h"
 
 namespace advgrad::kernels::cpu {
@@ -67,17 +68,29 @@ T row_max(const T* x, std::int64_t n, std::int64_t s) {
   return std::max(std::max(m0, m1), std::max(m2, m3));
 }
 
+// Sum of n contiguous elements in four partial sums (a fixed order).
+template <typename Acc, typename T>
+Acc contiguous_sum(const T* x, std::int64_t n) {
+  Acc p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+  std::int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    p0 += x[i];
+    p1 += x[i + 1];
+    p2 += x[i + 2];
+    p3 += x[i + 3];
+  }
+  for (; i < n; ++i) p0 += x[i];
+  return (p0 + p1) + (p2 + p3);
+}
+
 template <typename T>
 void softmax_row(bool log, T* o, std::int64_t so, const T* x, std::int64_t sx, std::int64_t n) {
   using Acc = typename acc_type<T>::type;
   const T m = row_max(x, n, sx);
   Acc sum = 0;
   if (so == 1 && sx == 1) {
-    for (std::int64_t i = 0; i < n; ++i) {
-      const T e = std::exp(x[i] - m);
-      o[i] = e;
-      sum += e;
-    }
+    exp_shifted(x, m, o, n);  // o = exp(x - m), vectorised
+    sum = contiguous_sum<Acc>(o, n);
     if (log) {
       const T shift = static_cast<T>(static_cast<Acc>(m) + std::log(sum));
       for (std::int64_t i = 0; i < n; ++i) o[i] = x[i] - shift;
@@ -110,12 +123,10 @@ void softmax_tile(bool log, T* o, std::int64_t so, const T* x, std::int64_t sx, 
   }
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t j = 0; j < w; ++j) m[j] = std::max(m[j], x[i * sx + j]);
-  for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t j = 0; j < w; ++j) {
-      const T e = std::exp(x[i * sx + j] - m[j]);
-      o[i * so + j] = e;
-      sum[j] += e;
-    }
+  for (std::int64_t i = 0; i < n; ++i) {
+    exp_diff(x + i * sx, m, o + i * so, w);  // o = exp(x - m) across the tile, vectorised
+    for (std::int64_t j = 0; j < w; ++j) sum[j] += o[i * so + j];
+  }
   for (std::int64_t j = 0; j < w; ++j)
     shift[j] = log ? static_cast<T>(static_cast<Acc>(m[j]) + std::log(sum[j])) : static_cast<T>(Acc(1) / sum[j]);
   for (std::int64_t i = 0; i < n; ++i)
@@ -132,9 +143,10 @@ void softmax_backward_row(bool log, T* gx, std::int64_t s0, const T* g, std::int
   Acc dot = 0;
   if (s0 == 1 && s1 == 1 && s2 == 1) {
     if (log) {
-      for (std::int64_t i = 0; i < n; ++i) dot += g[i];
+      dot = contiguous_sum<Acc>(g, n);
       const T d = static_cast<T>(dot);
-      for (std::int64_t i = 0; i < n; ++i) gx[i] = g[i] - std::exp(y[i]) * d;
+      exp_shifted(y, T(0), gx, n);  // gx = exp(y) = softmax, then g - softmax * sum(g)
+      for (std::int64_t i = 0; i < n; ++i) gx[i] = g[i] - gx[i] * d;
     } else {
       for (std::int64_t i = 0; i < n; ++i) dot += static_cast<Acc>(g[i]) * y[i];
       const T d = static_cast<T>(dot);
@@ -158,11 +170,17 @@ void softmax_backward_tile(bool log, T* gx, std::int64_t s0, const T* g, std::in
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t j = 0; j < w; ++j) dot[j] += log ? Acc(g[i * s1 + j]) : Acc(g[i * s1 + j]) * y[i * s2 + j];
   for (std::int64_t j = 0; j < w; ++j) d[j] = static_cast<T>(dot[j]);
-  for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t j = 0; j < w; ++j) {
-      const T gi = g[i * s1 + j], yi = y[i * s2 + j];
-      gx[i * s0 + j] = log ? gi - std::exp(yi) * d[j] : yi * (gi - d[j]);
+  for (std::int64_t i = 0; i < n; ++i) {
+    T* gxi = gx + i * s0;
+    const T* gi = g + i * s1;
+    const T* yi = y + i * s2;
+    if (log) {
+      exp_shifted(yi, T(0), gxi, w);
+      for (std::int64_t j = 0; j < w; ++j) gxi[j] = gi[j] - gxi[j] * d[j];
+    } else {
+      for (std::int64_t j = 0; j < w; ++j) gxi[j] = yi[j] * (gi[j] - d[j]);
     }
+  }
 }
 
 }  // namespace
@@ -207,11 +225,12 @@ void cross_entropy_backward(const RowLoop& loop, const CrossEntropyParams& p, T*
         const std::int64_t label = labels[off[3]];
         // g (softmax - s/C) everywhere, then - g (1 - s) at the label.
         if (s0 == 1 && s1 == 1) {
-          for (std::int64_t c = 0; c < n; ++c) gx[c] = g * (std::exp(lp[c]) - uniform);
+          exp_shifted(lp, T(0), gx, n);  // softmax, vectorised
+          for (std::int64_t c = 0; c < n; ++c) gx[c] = g * (gx[c] - uniform);
         } else {
           for (std::int64_t c = 0; c < n; ++c) gx[c * s0] = g * (std::exp(lp[c * s1]) - uniform);
         }
-        if (label >= 0 && label < n) gx[label * s0] = g * (std::exp(lp[label * s1]) - (uniform + on_label));
+        if (label >= 0 && label < n) gx[label * s0] -= g * on_label;
       },
       [](const Offsets<4>&, std::int64_t) {});
 }
