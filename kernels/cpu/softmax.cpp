@@ -26,9 +26,9 @@ template <int N, typename RowFn, typename TileFn>
 void for_rows(const RowLoop& in, bool tiles_ok, RowFn&& row, TileFn&& tile) {
   const StridedLoop rows = coalesce(in.rows, N);
   const int last = rows.ndim - 1;
-  bool unit = tiles_ok;
-  for (int k = 0; k < N; ++k) unit &= rows.strides[k][last] == 1;
   const std::int64_t inner = rows.sizes[last];
+  bool unit = tiles_ok && inner > 1;
+  for (int k = 0; k < N; ++k) unit &= rows.strides[k][last] == 1;
   std::int64_t outer = 1;
   for (int d = 0; d < last; ++d) outer *= rows.sizes[d];
   const std::int64_t width = unit ? std::min(kTile, inner) : 1;
