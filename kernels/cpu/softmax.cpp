@@ -51,36 +51,32 @@ void for_rows(const RowLoop& in, bool tiles_ok, RowFn&& row, TileFn&& tile) {
   });
 }
 
-// Max of n elements with stride s; four lanes so the contiguous case vectorises.
+// Max of n elements with stride s. Eight independent lanes in the contiguous
+// case: no single dependency chain, and the compiler can keep them in one
+// SIMD register (max is exact, so the lane order does not matter).
 template <typename T>
 T row_max(const T* x, std::int64_t n, std::int64_t s) {
-  T m0 = -std::numeric_limits<T>::infinity(), m1 = m0, m2 = m0, m3 = m0;
+  T m[8];
+  for (auto& v : m) v = -std::numeric_limits<T>::infinity();
   std::int64_t i = 0;
-  if (s == 1) {
-    for (; i + 4 <= n; i += 4) {
-      m0 = std::max(m0, x[i]);
-      m1 = std::max(m1, x[i + 1]);
-      m2 = std::max(m2, x[i + 2]);
-      m3 = std::max(m3, x[i + 3]);
-    }
-  }
-  for (; i < n; ++i) m0 = std::max(m0, x[i * s]);
-  return std::max(std::max(m0, m1), std::max(m2, m3));
+  if (s == 1)
+    for (; i + 8 <= n; i += 8)
+      for (int l = 0; l < 8; ++l) m[l] = std::max(m[l], x[i + l]);
+  for (; i < n; ++i) m[0] = std::max(m[0], x[i * s]);
+  for (int l = 1; l < 8; ++l) m[0] = std::max(m[0], m[l]);
+  return m[0];
 }
 
-// Sum of n contiguous elements in four partial sums (a fixed order).
+// Sum of n contiguous elements in eight partial sums combined in a fixed order
+// (so the result does not depend on threads), for the same reason.
 template <typename Acc, typename T>
 Acc contiguous_sum(const T* x, std::int64_t n) {
-  Acc p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+  Acc p[8] = {};
   std::int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    p0 += x[i];
-    p1 += x[i + 1];
-    p2 += x[i + 2];
-    p3 += x[i + 3];
-  }
-  for (; i < n; ++i) p0 += x[i];
-  return (p0 + p1) + (p2 + p3);
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; ++l) p[l] += static_cast<Acc>(x[i + l]);
+  for (; i < n; ++i) p[0] += static_cast<Acc>(x[i]);
+  return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
 }
 
 template <typename T>
