@@ -29,8 +29,6 @@ void check_index_tensor(const Tensor& index, const Tensor& like, const char* op,
   detail::check_same_device(index, like, op);
 }
 
-std::vector<std::int64_t> stride_vector(const Tensor& t) { return t.strides(); }
-
 // Fills an IndexLoop over `sizes` (contract in kernels/index_params.h).
 kernels::IndexLoop make_index_loop(const Shape& sizes, int dim, const std::vector<std::int64_t>& index_strides,
                                    const std::vector<std::int64_t>& dense_strides,
@@ -66,7 +64,7 @@ Tensor scatter_add_impl(const Shape& shape, int d, const Tensor& index, const Te
 // Gather along d; `labels` selects the loss-style error message of `op`.
 Tensor gather_impl(const Tensor& x, int d, const Tensor& index, const char* op, bool labels) {
   Tensor out = Tensor::empty(index.shape(), x.options());
-  const auto loop = make_index_loop(index.shape(), d, stride_vector(index), stride_vector(out), stride_vector(x),
+  const auto loop = make_index_loop(index.shape(), d, index.strides(), out.strides(), x.strides(),
                                     x.shape()[d], op);
   const auto status = detail::backend_of(x).gather(x.dtype(), loop, out.raw_data(), x.raw_data(),
                                                    index.data<std::int64_t>());
@@ -77,9 +75,10 @@ Tensor gather_impl(const Tensor& x, int d, const Tensor& index, const char* op, 
   }
   if (autograd::any_requires_grad({&x})) {
     const Shape x_shape = x.shape();
-    auto node = autograd::record("GatherBackward", {x}, {&out}, [x_shape, d](FunctionNode& self, Grads& g, const Needs&) {
+    auto backward = [x_shape, d](FunctionNode& self, Grads& g, const Needs&) {
       return Grads{scatter_add_impl(x_shape, d, self.saved(0), g[0])};
-    });
+    };
+    auto node = autograd::record("GatherBackward", {x}, {&out}, backward);
     node->save(index, false);
   }
   return out;
@@ -87,7 +86,7 @@ Tensor gather_impl(const Tensor& x, int d, const Tensor& index, const char* op, 
 
 Tensor scatter_add_impl(const Shape& shape, int d, const Tensor& index, const Tensor& src) {
   Tensor out = zeros(shape, src.options());
-  const auto loop = make_index_loop(index.shape(), d, stride_vector(index), stride_vector(src), stride_vector(out),
+  const auto loop = make_index_loop(index.shape(), d, index.strides(), src.strides(), out.strides(),
                                     shape[d], "scatter_add");
   const auto status = detail::backend_of(src).scatter_add(src.dtype(), loop, out.raw_data(), src.raw_data(),
                                                           index.data<std::int64_t>());
@@ -114,8 +113,8 @@ Tensor index_select_impl(const Tensor& x, int d, const Tensor& index);
 // out = zeros(shape); out[..., index[k], ...] += src[..., k, ...] along d.
 Tensor index_add_impl(const Shape& shape, int d, const Tensor& index, const Tensor& src) {
   Tensor out = zeros(shape, src.options());
-  const auto loop = make_index_loop(src.shape(), d, select_index_strides(index, shape.size(), d), stride_vector(src),
-                                    stride_vector(out), shape[d], "index_select");
+  const auto loop = make_index_loop(src.shape(), d, select_index_strides(index, shape.size(), d), src.strides(),
+                                    out.strides(), shape[d], "index_select");
   const auto status = detail::backend_of(src).scatter_add(src.dtype(), loop, out.raw_data(), src.raw_data(),
                                                           index.data<std::int64_t>());
   ADVGRAD_CHECK(status.ok(), "index_select: index ", status.value, " is out of range for dim ", d, " of size ",
@@ -133,17 +132,18 @@ Tensor index_select_impl(const Tensor& x, int d, const Tensor& index) {
   Shape shape = x.shape();
   shape[d] = index.numel();
   Tensor out = Tensor::empty(shape, x.options());
-  const auto loop = make_index_loop(shape, d, select_index_strides(index, shape.size(), d), stride_vector(out),
-                                    stride_vector(x), x.shape()[d], "index_select");
+  const auto loop = make_index_loop(shape, d, select_index_strides(index, shape.size(), d), out.strides(),
+                                    x.strides(), x.shape()[d], "index_select");
   const auto status = detail::backend_of(x).gather(x.dtype(), loop, out.raw_data(), x.raw_data(),
                                                    index.data<std::int64_t>());
   ADVGRAD_CHECK(status.ok(), "index_select: index ", status.value, " is out of range for dim ", d, " of size ",
                 x.shape()[d], " (input shape ", shape_str(x.shape()), ")");
   if (autograd::any_requires_grad({&x})) {
     const Shape x_shape = x.shape();
-    auto node = autograd::record("IndexSelectBackward", {x}, {&out}, [x_shape, d](FunctionNode& self, Grads& g, const Needs&) {
+    auto backward = [x_shape, d](FunctionNode& self, Grads& g, const Needs&) {
       return Grads{index_add_impl(x_shape, d, self.saved(0), g[0])};
-    });
+    };
+    auto node = autograd::record("IndexSelectBackward", {x}, {&out}, backward);
     node->save(index, false);
   }
   return out;
@@ -167,8 +167,8 @@ Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim) {
     detail::check_same_device(t, first, "cat");
     bool fits = t.dim() == first.dim();
     for (int k = 0; fits && k < first.dim(); ++k) fits = k == d || t.shape()[k] == first.shape()[k];
-    ADVGRAD_CHECK(fits, "cat: tensor ", i, " has shape ", shape_str(t.shape()), ", which does not match tensor 0 of shape ",
-                  shape_str(first.shape()), " in every dim but ", d);
+    ADVGRAD_CHECK(fits, "cat: tensor ", i, " has shape ", shape_str(t.shape()),
+                  ", which does not match tensor 0 of shape ", shape_str(first.shape()), " in every dim but ", d);
     shape[d] += t.shape()[d];
   }
   Tensor out = Tensor::empty(shape, first.options());
@@ -270,7 +270,7 @@ Tensor one_hot(const Tensor& labels, std::int64_t num_classes, DType dtype) {
   std::vector<std::int64_t> index_strides = labels.strides();
   index_strides.push_back(0);
   const auto loop = make_index_loop(sizes, static_cast<int>(nd - 1), index_strides, std::vector<std::int64_t>(nd, 0),
-                                    stride_vector(out), num_classes, "one_hot");
+                                    out.strides(), num_classes, "one_hot");
   const auto status = detail::backend_of(out).scatter_add(dtype, loop, out.raw_data(), one.raw_data(),
                                                           labels.data<std::int64_t>());
   if (!status.ok()) detail::fail_label("one_hot", status.value, num_classes);
@@ -294,8 +294,8 @@ void check_labels(const Tensor& input, const Tensor& labels, const char* op) {
   check_same_device(labels, input, op);
   Shape expected = input.shape();
   expected.erase(expected.begin() + 1);
-  ADVGRAD_CHECK(labels.shape() == expected, op, ": expected labels of shape ", shape_str(expected), " for input of shape ",
-                shape_str(input.shape()), ", got ", shape_str(labels.shape()));
+  ADVGRAD_CHECK(labels.shape() == expected, op, ": expected labels of shape ", shape_str(expected),
+                " for input of shape ", shape_str(input.shape()), ", got ", shape_str(labels.shape()));
 }
 
 Tensor gather_labels(const Tensor& input, const Tensor& labels, const char* op) {

@@ -98,7 +98,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, Ten
     wc = weight.defined() ? weight.contiguous() : Tensor();
     bc = bias.defined() ? bias.contiguous() : Tensor();
     if (batch_stats) {
-      ADVGRAD_CHECK(m > 1 || (!training && m > 0), "batch_norm: expected more than 1 value per channel when training, got input of shape ",
+      ADVGRAD_CHECK(m > 1 || (!training && m > 0),
+                    "batch_norm: expected more than 1 value per channel when training, got input of shape ",
                     shape_str(x.shape()));
       mean_used = Tensor::empty({shape.c}, x.options());
       Tensor var = Tensor::empty({shape.c}, x.options());

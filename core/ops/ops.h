@@ -111,7 +111,9 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index);
 // out[i][j] = x[i][index[i][j]] (dim = 1), any rank: index has x's rank.
 Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index);
 // zeros of `shape` with src added at index along dim (the adjoint of gather).
+// src must have the index's shape; index.size(d) <= shape[d] for d != dim.
 Tensor scatter_add(const Shape& shape, std::int64_t dim, const Tensor& index, const Tensor& src);
+// [..., num_classes]; num_classes = -1 infers (largest label + 1, read on the host).
 Tensor one_hot(const Tensor& labels, std::int64_t num_classes, DType dtype = DType::Float32);
 
 // ---------------------------------------------------------------- linear algebra
@@ -164,7 +166,9 @@ Tensor kl_div(const Tensor& log_input, const Tensor& target, KlReduction reducti
 // ---------------------------------------------------------------- normalisation and dropout
 // x [N, C] or [N, C, H, W]. In training, uses batch statistics and updates the
 // running ones (momentum as in PyTorch: running = (1-m) running + m batch, the
-// variance unbiased); in eval, uses the running statistics.
+// variance unbiased); in eval, uses the running statistics. weight and bias
+// may be undefined (1 and 0); undefined running statistics (both) mean batch
+// statistics in eval too. weight/bias/running stats must have shape [C].
 Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& running_mean,
                   Tensor& running_var, bool training, double momentum = 0.1, double eps = 1e-5);
 // Inverted dropout: zeroes with probability p and scales kept values by 1/(1-p).

@@ -7,6 +7,7 @@
 
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/parallel.h"
+#include "kernels/cpu/vec_exp.h"
 #include "kernels/reduce_ops.h"
 
 namespace advgrad::kernels::cpu {
@@ -25,9 +26,9 @@ template <int N, typename RowFn, typename TileFn>
 void for_rows(const RowLoop& in, bool tiles_ok, RowFn&& row, TileFn&& tile) {
   const StridedLoop rows = coalesce(in.rows, N);
   const int last = rows.ndim - 1;
-  bool unit = tiles_ok;
-  for (int k = 0; k < N; ++k) unit &= rows.strides[k][last] == 1;
   const std::int64_t inner = rows.sizes[last];
+  bool unit = tiles_ok && inner > 1;
+  for (int k = 0; k < N; ++k) unit &= rows.strides[k][last] == 1;
   std::int64_t outer = 1;
   for (int d = 0; d < last; ++d) outer *= rows.sizes[d];
   const std::int64_t width = unit ? std::min(kTile, inner) : 1;
@@ -50,21 +51,32 @@ void for_rows(const RowLoop& in, bool tiles_ok, RowFn&& row, TileFn&& tile) {
   });
 }
 
-// Max of n elements with stride s; four lanes so the contiguous case vectorises.
+// Max of n elements with stride s. Eight independent lanes in the contiguous
+// case: no single dependency chain, and the compiler can keep them in one
+// SIMD register (max is exact, so the lane order does not matter).
 template <typename T>
 T row_max(const T* x, std::int64_t n, std::int64_t s) {
-  T m0 = -std::numeric_limits<T>::infinity(), m1 = m0, m2 = m0, m3 = m0;
+  T m[8];
+  for (auto& v : m) v = -std::numeric_limits<T>::infinity();
   std::int64_t i = 0;
-  if (s == 1) {
-    for (; i + 4 <= n; i += 4) {
-      m0 = std::max(m0, x[i]);
-      m1 = std::max(m1, x[i + 1]);
-      m2 = std::max(m2, x[i + 2]);
-      m3 = std::max(m3, x[i + 3]);
-    }
-  }
-  for (; i < n; ++i) m0 = std::max(m0, x[i * s]);
-  return std::max(std::max(m0, m1), std::max(m2, m3));
+  if (s == 1)
+    for (; i + 8 <= n; i += 8)
+      for (int l = 0; l < 8; ++l) m[l] = std::max(m[l], x[i + l]);
+  for (; i < n; ++i) m[0] = std::max(m[0], x[i * s]);
+  for (int l = 1; l < 8; ++l) m[0] = std::max(m[0], m[l]);
+  return m[0];
+}
+
+// Sum of n contiguous elements in eight partial sums combined in a fixed order
+// (so the result does not depend on threads), for the same reason.
+template <typename Acc, typename T>
+Acc contiguous_sum(const T* x, std::int64_t n) {
+  Acc p[8] = {};
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; ++l) p[l] += static_cast<Acc>(x[i + l]);
+  for (; i < n; ++i) p[0] += static_cast<Acc>(x[i]);
+  return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
 }
 
 template <typename T>
@@ -73,11 +85,8 @@ void softmax_row(bool log, T* o, std::int64_t so, const T* x, std::int64_t sx, s
   const T m = row_max(x, n, sx);
   Acc sum = 0;
   if (so == 1 && sx == 1) {
-    for (std::int64_t i = 0; i < n; ++i) {
-      const T e = std::exp(x[i] - m);
-      o[i] = e;
-      sum += e;
-    }
+    exp_shifted(x, m, o, n);  // o = exp(x - m), vectorised
+    sum = contiguous_sum<Acc>(o, n);
     if (log) {
       const T shift = static_cast<T>(static_cast<Acc>(m) + std::log(sum));
       for (std::int64_t i = 0; i < n; ++i) o[i] = x[i] - shift;
@@ -110,12 +119,10 @@ void softmax_tile(bool log, T* o, std::int64_t so, const T* x, std::int64_t sx, 
   }
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t j = 0; j < w; ++j) m[j] = std::max(m[j], x[i * sx + j]);
-  for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t j = 0; j < w; ++j) {
-      const T e = std::exp(x[i * sx + j] - m[j]);
-      o[i * so + j] = e;
-      sum[j] += e;
-    }
+  for (std::int64_t i = 0; i < n; ++i) {
+    exp_diff(x + i * sx, m, o + i * so, w);  // o = exp(x - m) across the tile, vectorised
+    for (std::int64_t j = 0; j < w; ++j) sum[j] += o[i * so + j];
+  }
   for (std::int64_t j = 0; j < w; ++j)
     shift[j] = log ? static_cast<T>(static_cast<Acc>(m[j]) + std::log(sum[j])) : static_cast<T>(Acc(1) / sum[j]);
   for (std::int64_t i = 0; i < n; ++i)
@@ -132,9 +139,10 @@ void softmax_backward_row(bool log, T* gx, std::int64_t s0, const T* g, std::int
   Acc dot = 0;
   if (s0 == 1 && s1 == 1 && s2 == 1) {
     if (log) {
-      for (std::int64_t i = 0; i < n; ++i) dot += g[i];
+      dot = contiguous_sum<Acc>(g, n);
       const T d = static_cast<T>(dot);
-      for (std::int64_t i = 0; i < n; ++i) gx[i] = g[i] - std::exp(y[i]) * d;
+      exp_shifted(y, T(0), gx, n);  // gx = exp(y) = softmax, then g - softmax * sum(g)
+      for (std::int64_t i = 0; i < n; ++i) gx[i] = g[i] - gx[i] * d;
     } else {
       for (std::int64_t i = 0; i < n; ++i) dot += static_cast<Acc>(g[i]) * y[i];
       const T d = static_cast<T>(dot);
@@ -158,11 +166,17 @@ void softmax_backward_tile(bool log, T* gx, std::int64_t s0, const T* g, std::in
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t j = 0; j < w; ++j) dot[j] += log ? Acc(g[i * s1 + j]) : Acc(g[i * s1 + j]) * y[i * s2 + j];
   for (std::int64_t j = 0; j < w; ++j) d[j] = static_cast<T>(dot[j]);
-  for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t j = 0; j < w; ++j) {
-      const T gi = g[i * s1 + j], yi = y[i * s2 + j];
-      gx[i * s0 + j] = log ? gi - std::exp(yi) * d[j] : yi * (gi - d[j]);
+  for (std::int64_t i = 0; i < n; ++i) {
+    T* gxi = gx + i * s0;
+    const T* gi = g + i * s1;
+    const T* yi = y + i * s2;
+    if (log) {
+      exp_shifted(yi, T(0), gxi, w);
+      for (std::int64_t j = 0; j < w; ++j) gxi[j] = gi[j] - gxi[j] * d[j];
+    } else {
+      for (std::int64_t j = 0; j < w; ++j) gxi[j] = yi[j] * (gi[j] - d[j]);
     }
+  }
 }
 
 }  // namespace
@@ -207,11 +221,12 @@ void cross_entropy_backward(const RowLoop& loop, const CrossEntropyParams& p, T*
         const std::int64_t label = labels[off[3]];
         // g (softmax - s/C) everywhere, then - g (1 - s) at the label.
         if (s0 == 1 && s1 == 1) {
-          for (std::int64_t c = 0; c < n; ++c) gx[c] = g * (std::exp(lp[c]) - uniform);
+          exp_shifted(lp, T(0), gx, n);  // softmax, vectorised
+          for (std::int64_t c = 0; c < n; ++c) gx[c] = g * (gx[c] - uniform);
         } else {
           for (std::int64_t c = 0; c < n; ++c) gx[c * s0] = g * (std::exp(lp[c * s1]) - uniform);
         }
-        if (label >= 0 && label < n) gx[label * s0] = g * (std::exp(lp[label * s1]) - (uniform + on_label));
+        if (label >= 0 && label < n) gx[label * s0] -= g * on_label;
       },
       [](const Offsets<4>&, std::int64_t) {});
 }

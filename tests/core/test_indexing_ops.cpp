@@ -86,6 +86,17 @@ TEST(IndexingOps, IndexSelectAndCatValuesIncludingInt64) {
   EXPECT_EQ(parts[2].to_double_vector(), (std::vector<double>{13}));
 }
 
+TEST(IndexingOps, NonContiguousIndexAndLabels) {
+  Tensor x = from_vector(std::vector<double>{1, 2, 3, 4, 5, 6}, {2, 3});
+  Tensor idx_t = ints({2, 1, 0, 0}, {2, 2}).t();  // [[2, 0], [1, 0]] through strides
+  EXPECT_EQ(gather(x, 1, idx_t).to_double_vector(), (std::vector<double>{3, 1, 5, 4}));
+  Tensor every_other = ints({1, 9, 0, 9}, {4}).slice(0, 0, 4, 2);  // [1, 0]
+  EXPECT_EQ(index_select(x, 0, every_other).to_double_vector(), (std::vector<double>{4, 5, 6, 1, 2, 3}));
+  EXPECT_EQ(one_hot(every_other, 2).to_double_vector(), (std::vector<double>{0, 1, 1, 0}));
+  EXPECT_NEAR(cross_entropy(x, every_other, Reduction::Sum).item(),
+              cross_entropy(x, every_other.contiguous(), Reduction::Sum).item(), 1e-15);
+}
+
 TEST(IndexingOps, StackGradientIsSelect) {
   Tensor a = leaf({2, 3}, 30), b = leaf({2, 3}, 31);
   Tensor w = random_tensor({2, 2, 3}, 32);

@@ -12,6 +12,7 @@
 #include "kernels/cpu/index.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/softmax.h"
+#include "kernels/cpu/vec_exp.h"
 #include "kernels/reference/batch_norm.h"
 #include "kernels/reference/index.h"
 #include "kernels/reference/softmax.h"
@@ -133,6 +134,38 @@ TEST(NnKernels, BadIndexReportedAtTheSamePositionByBothKernels) {
 }
 
 // ---- softmax ----
+
+TEST(NnKernels, VectorisedExpWithinTwoUlpAndSpecialValues) {
+  std::vector<float> x;
+  for (float v = -90.f; v <= 89.f; v += 0.00731f) x.push_back(v);
+  for (float v : {0.f, -0.f, 1e-30f, -1e-30f, 88.72f, 88.7228f, -87.33f, -87.34f}) x.push_back(v);
+  const std::int64_t n = static_cast<std::int64_t>(x.size());
+  std::vector<float> y(x.size());
+  cpu::exp_shifted(x.data(), 0.5f, y.data(), n);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const float want = std::exp(x[i] - 0.5f);
+    if (want < 1.2e-38f) {  // denormal range: flushed to 0 (or equal)
+      ASSERT_LE(y[i], 1.2e-38f) << x[i];
+      continue;
+    }
+    if (std::isinf(want)) {
+      ASSERT_EQ(y[i], want) << x[i];
+      continue;
+    }
+    const float ulp = std::nextafter(want, INFINITY) - want;
+    ASSERT_LE(std::fabs(y[i] - want), 2 * ulp) << "exp(" << x[i] - 0.5f << ") = " << y[i] << ", want " << want;
+  }
+  const float special[] = {-INFINITY, INFINITY, NAN, -100.f, 100.f, 0.f, -1.f};
+  std::vector<float> shift(7, 0.f), out(7);
+  cpu::exp_diff(special, shift.data(), out.data(), 7);
+  EXPECT_EQ(out[0], 0.f);
+  EXPECT_EQ(out[1], INFINITY);
+  EXPECT_TRUE(std::isnan(out[2]));
+  EXPECT_EQ(out[3], 0.f);
+  EXPECT_EQ(out[4], INFINITY);
+  EXPECT_EQ(out[5], 1.f);
+  EXPECT_NEAR(out[6], std::exp(-1.f), 1e-7f);
+}
 
 // [A, N, B] rows along the middle dim; `layout` 0: x stored [A, B, N] (row
 // contiguous), 1: stored [A, N, B] (tiled path), 2: stored [B, A, N] read with
