@@ -102,30 +102,41 @@ void CpuBackend::arg_reduce(bool is_max, DType dtype, const kernels::ReduceLoop&
 }
 
 // ---- random (the same bits on both CPU paths: the stream fixes every element) ----
+// One Philox call yields four 32-bit words: element i uses word i % 4 of
+// counter offset + i / 4 (kernels/random.h), so work in blocks of 4 elements.
 void CpuBackend::random_uniform(DType dtype, void* out, std::int64_t n, double lo, double hi, std::uint64_t seed,
                                 std::uint64_t offset) {
   dispatch_floating(dtype, "uniform", [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* o = static_cast<T*>(out);
-    fast::parallel_for(0, n, 16384, [&](std::int64_t i0, std::int64_t i1) {
-      for (std::int64_t i = i0; i < i1; ++i) {
-        const T u = kernels::bits_to_unit<T>(kernels::philox_bits(seed, offset, static_cast<std::uint64_t>(i)));
-        T v = static_cast<T>(lo + (hi - lo) * static_cast<double>(u));
-        if (v >= static_cast<T>(hi) && hi > lo) v = static_cast<T>(lo);  // keep [lo, hi) after rounding
-        o[i] = v;
+    const std::int64_t blocks = (n + 3) / 4;
+    fast::parallel_for(0, blocks, 4096, [&](std::int64_t b0, std::int64_t b1) {
+      for (std::int64_t b = b0; b < b1; ++b) {
+        const auto words = kernels::philox4x32(offset + static_cast<std::uint64_t>(b), seed);
+        for (std::int64_t lane = 0; lane < 4 && 4 * b + lane < n; ++lane) {
+          const T u = kernels::bits_to_unit<T>(words[lane]);
+          T v = static_cast<T>(lo + (hi - lo) * static_cast<double>(u));
+          if (v >= static_cast<T>(hi) && hi > lo) v = static_cast<T>(lo);  // keep [lo, hi) after rounding
+          o[4 * b + lane] = v;
+        }
       }
     });
   });
 }
 
+// Normal element i uses words 2i and 2i+1: two normals per Philox call.
 void CpuBackend::random_normal(DType dtype, void* out, std::int64_t n, double mean, double stddev,
                                std::uint64_t seed, std::uint64_t offset) {
   dispatch_floating(dtype, "normal", [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* o = static_cast<T*>(out);
-    fast::parallel_for(0, n, 16384, [&](std::int64_t i0, std::int64_t i1) {
-      for (std::int64_t i = i0; i < i1; ++i)
-        o[i] = static_cast<T>(mean + stddev * kernels::normal_at<double>(seed, offset, static_cast<std::uint64_t>(i)));
+    const std::int64_t blocks = (n + 1) / 2;
+    fast::parallel_for(0, blocks, 4096, [&](std::int64_t b0, std::int64_t b1) {
+      for (std::int64_t b = b0; b < b1; ++b) {
+        const auto w = kernels::philox4x32(offset + static_cast<std::uint64_t>(b), seed);
+        for (std::int64_t k = 0; k < 2 && 2 * b + k < n; ++k)
+          o[2 * b + k] = static_cast<T>(mean + stddev * kernels::box_muller(w[2 * k], w[2 * k + 1]));
+      }
     });
   });
 }

@@ -46,11 +46,13 @@ ADVGRAD_HD inline T bits_to_unit(std::uint32_t bits) {
 
 // Standard normal by Box-Muller from two uniform draws (elements 2j and 2j+1 of
 // a private stream): u1 in (0, 1], u2 in [0, 1).
+ADVGRAD_HD inline double box_muller(std::uint32_t bits1, std::uint32_t bits2) {
+  const double u1 = 1.0 - bits_to_unit<double>(bits1), u2 = bits_to_unit<double>(bits2);
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
 template <typename T>
 ADVGRAD_HD inline T normal_at(std::uint64_t seed, std::uint64_t offset, std::uint64_t i) {
-  const double u1 = 1.0 - bits_to_unit<double>(philox_bits(seed, offset, 2 * i));
-  const double u2 = bits_to_unit<double>(philox_bits(seed, offset, 2 * i + 1));
-  return static_cast<T>(std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
+  return static_cast<T>(box_muller(philox_bits(seed, offset, 2 * i), philox_bits(seed, offset, 2 * i + 1)));
 }
 
 // Counters a draw of n elements consumes (uniform: n/4, normal: 2n/4), rounded up.
