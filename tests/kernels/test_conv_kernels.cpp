@@ -110,6 +110,10 @@ const std::vector<ConvCase> kCases = {
     {3, 5, 11, 9, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1},   // pointwise: no im2col
     {3, 5, 11, 9, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // 3x3 same padding
     {3, 5, 11, 9, 6, 5, 3, 2, 2, 2, 1, 1, 1, 1},   // 5x3, stride 2
+    {3, 4, 11, 9, 5, 5, 3, 1, 1, 2, 1, 1, 1, 1},   // 5x3 "same" (stride 1, OW == W: shifted-copy im2col)
+    {3, 4, 11, 9, 5, 3, 3, 1, 1, 2, 2, 2, 2, 1},   // dilated "same"
+    {2, 3, 3, 2, 4, 5, 5, 1, 1, 2, 2, 1, 1, 1},    // "same" with taps entirely in the padding
+    {2, 3, 9, 8, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1},    // stride 1, no padding (run-by-run im2col)
     {3, 5, 11, 9, 4, 3, 3, 2, 1, 1, 2, 2, 2, 1},   // dilation 2, mixed strides and pads
     {3, 5, 11, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 5},   // depthwise
     {3, 5, 11, 9, 10, 3, 3, 2, 2, 1, 1, 1, 1, 5},  // depthwise, multiplier 2, stride 2
