@@ -1,6 +1,7 @@
 #include "kernels/cpu/im2col.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace advgrad::kernels::cpu {
 
@@ -149,8 +150,9 @@ void im2col_same_width(const Conv2dParams& p, const T* x_g, std::int64_t p0, std
         std::fill(row + (s.qb - p0), row + ncols, T(0));
         std::fill(row + (s.qa - p0), row + (s.ca - p0), T(0));
         std::fill(row + (s.cb - p0), row + (s.qb - p0), T(0));
-        const std::int64_t base = s.shift + p0;  // row[k] = xc[k + p0 + shift], k = q - p0
-        for (std::int64_t k = s.ca - p0; k < s.cb - p0; ++k) row[k] = xc[k + base];
+        // row[q - p0] = xc[q + shift] for q in [ca, cb): one long copy.
+        if (s.ca < s.cb)
+          std::memcpy(row + (s.ca - p0), xc + (s.ca + s.shift), static_cast<std::size_t>(s.cb - s.ca) * sizeof(T));
         zero_edge_columns(p, s, p0, row);
       }
   }
