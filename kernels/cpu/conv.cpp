@@ -117,6 +117,11 @@ void conv2d_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx
   });
 }
 
+// dW_g (Og x K) = sum_n gy_g[n] (Og x P) * col_g[n]^T (P x K). When K is small
+// next to Og (a first layer: K = 9 for one 3x3 channel) the GEMM is run
+// transposed, dW_g^T (K x Og) = col_g * gy_g^T, so that its long output side is
+// Og rather than K (GEMM micro-kernels are wide in n); the partial sums are then
+// kept transposed and transposed back in the final reduction.
 template <typename T>
 void conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw) {
   if (is_depthwise(p)) return depthwise_conv2d_backward_weight(p, x, gy, gw);
@@ -125,18 +130,24 @@ void conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* g
   const std::int64_t WN = p.O * K;  // weight elements
   const std::int64_t tile = column_tile<T>(p);
   const bool pointwise = is_pointwise(p);
+  const bool transposed = K < 32 && K < Og;
   const std::int64_t chunks = std::min<std::int64_t>(get_num_threads(), p.N);
   if (chunks == 0) {
     std::fill(gw, gw + WN, T(0));
     return;
   }
-  // Chunk 0 accumulates straight into gw; the others into their partials.
-  std::vector<T> partials(static_cast<std::size_t>((chunks - 1) * WN));
+  // Chunk 0 accumulates straight into gw (unless transposed); the others into
+  // their own partials. Each group's block is Og x K (K x Og when transposed).
+  const bool direct0 = !transposed;
+  std::vector<T> partials(static_cast<std::size_t>((chunks - (direct0 ? 1 : 0)) * WN));
+  auto partial = [&](std::int64_t ch) {
+    if (!direct0) return partials.data() + ch * WN;
+    return ch == 0 ? gw : partials.data() + (ch - 1) * WN;
+  };
   parallel_for(0, chunks, 1, [&](std::int64_t c0, std::int64_t c1) {
     std::vector<T> col(pointwise ? 0 : static_cast<std::size_t>(K * tile));
     for (std::int64_t ch = c0; ch < c1; ++ch) {
-      T* acc = ch == 0 ? gw : partials.data() + (ch - 1) * WN;
-      bool first = true;  // the first GEMM of each group overwrites
+      T* acc = partial(ch);
       const std::int64_t n_begin = p.N * ch / chunks, n_end = p.N * (ch + 1) / chunks;
       for (std::int64_t n = n_begin; n < n_end; ++n) {
         const T* xn = x + n * p.C * HW;
@@ -152,23 +163,36 @@ void conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* g
               b = col.data();
               ldb = p1 - p0;
             }
-            // dW_g (Og x K) += gy_g tile (Og x tile) * col^T (tile x K)
-            gemm2d<T>(Og, K, p1 - p0, false, gyn + g * Og * P + p0, P, true, b, ldb, acc + g * Og * K, K,
-                      !(first && p0 == 0));
+            const bool accumulate = n != n_begin || p0 != 0;  // the first product overwrites
+            const T* gy_g = gyn + g * Og * P + p0;
+            if (transposed)  // dW_g^T (K x Og) += col (K x tile) * gy_g^T (tile x Og)
+              gemm2d<T>(K, Og, p1 - p0, false, b, ldb, true, gy_g, P, acc + g * Og * K, Og, accumulate);
+            else  // dW_g (Og x K) += gy_g (Og x tile) * col^T (tile x K)
+              gemm2d<T>(Og, K, p1 - p0, false, gy_g, P, true, b, ldb, acc + g * Og * K, K, accumulate);
           }
         }
-        first = false;
       }
     }
   });
-  // gw += partial_1 + partial_2 + ... in chunk order, element by element.
-  if (chunks > 1)
-    parallel_for(0, WN, 4096, [&](std::int64_t e0, std::int64_t e1) {
-      for (std::int64_t ch = 1; ch < chunks; ++ch) {
-        const T* part = partials.data() + (ch - 1) * WN;
-        for (std::int64_t e = e0; e < e1; ++e) gw[e] += part[e];
+  // gw = sum of the partials in chunk order, element by element.
+  if (!transposed) {
+    if (chunks > 1)
+      parallel_for(0, WN, 4096, [&](std::int64_t e0, std::int64_t e1) {
+        for (std::int64_t ch = 1; ch < chunks; ++ch) {
+          const T* part = partial(ch);
+          for (std::int64_t e = e0; e < e1; ++e) gw[e] += part[e];
+        }
+      });
+    return;
+  }
+  // Transposed partials: gw[g][o][t] = sum_ch partial_ch[g][t][o].
+  for (std::int64_t g = 0; g < p.groups; ++g)
+    for (std::int64_t o = 0; o < Og; ++o)
+      for (std::int64_t t = 0; t < K; ++t) {
+        T sum = 0;
+        for (std::int64_t ch = 0; ch < chunks; ++ch) sum += partial(ch)[g * Og * K + t * Og + o];
+        gw[(g * Og + o) * K + t] = sum;
       }
-    });
 }
 
 template void conv2d_forward<float>(const Conv2dParams&, const float*, const float*, const float*, float*);

@@ -8,6 +8,11 @@
 //   backward-input   dcol_g   = W_g^T * gy_g, then col2im adds dcol_g into gx
 //   backward-weight  dW_g     = sum_n gy_g[n] * col_g[n]^T
 // A 1x1, stride-1, unpadded convolution needs no im2col: col_g is x_g itself.
+// A stride-1 convolution whose output is as wide as its input ("same"
+// padding) builds each row of col_g as one shifted copy of an input plane
+// (kernels/cpu/im2col.h). When K is small next to Og (first layers), the
+// weight-gradient GEMM runs transposed (dW_g^T = col_g * gy_g^T) so that its
+// wide side is Og.
 // backward-weight sums over the batch deterministically: the batch is split into
 // one contiguous chunk per thread, each chunk accumulates its own partial dW in
 // image order, and the partials are added in chunk order (same bits for a given

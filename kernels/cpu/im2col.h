@@ -18,9 +18,10 @@ namespace advgrad::kernels::cpu {
 template <typename T>
 void im2col(const Conv2dParams& p, const T* x_g, std::int64_t p0, std::int64_t p1, T* col);
 
-// Adds col (rows x (p1 - p0)) into x_g (Cg planes), in a fixed order.
+// Adds col (rows x (p1 - p0)) into x_g (Cg planes), in a fixed order. col is
+// scratch: entries that read padding may be overwritten with zeros.
 template <typename T>
-void col2im_add(const Conv2dParams& p, const T* col, std::int64_t p0, std::int64_t p1, T* x_g);
+void col2im_add(const Conv2dParams& p, T* col, std::int64_t p0, std::int64_t p1, T* x_g);
 
 // For the column offset `off` = j dw - pw of a tap, the output columns
 // [lo, hi) within [ow_begin, ow_end) whose input column ow sw + off lies in [0, W).

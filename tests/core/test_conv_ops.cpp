@@ -111,6 +111,17 @@ TEST(ConvOps, BackwardSkipsKernelsThatAreNotNeeded) {
   EXPECT_EQ(calls.weight_grad.load(), 1);
 }
 
+// An empty batch is a valid input: empty output, zero weight gradient.
+TEST(ConvOps, EmptyBatch) {
+  Tensor x = zeros({0, 3, 5, 5}).requires_grad_(true);
+  Tensor w = random_tensor({4, 3, 3, 3}, 33, DType::Float32).requires_grad_(true);
+  Tensor y = conv2d(x, w, {}, opts(1, 1));
+  EXPECT_EQ(y.shape(), (Shape{0, 4, 5, 5}));
+  sum(y).backward();
+  EXPECT_EQ(w.grad().to_double_vector(), std::vector<double>(108, 0.0));
+  EXPECT_EQ(max_pool2d(x, {}).shape(), (Shape{0, 3, 2, 2}));
+}
+
 // Known values: a 2x2 box filter over 1..9 (checks the op's wiring, not just fast == reference).
 TEST(ConvOps, KnownValues) {
   Tensor x = arange(1.0, 10.0, 1.0, {.dtype = DType::Float64}).reshape({1, 1, 3, 3}).requires_grad_(true);

@@ -24,7 +24,8 @@ TEST(PoolOps, MaxPool) {
   check_op({"max_pool2d 2x2", [](const V& x) { return max_pool2d(x[0], window(2)); }, {leaf({2, 3, 7, 6}, 1)}});
   check_op({"max_pool2d 3x3 s2 p1", [](const V& x) { return max_pool2d(x[0], window(3, 2, 1)); },
             {leaf({2, 3, 7, 8}, 2)}});
-  Pool2dOptions o{.kernel_h = 3, .kernel_w = 2, .stride_h = 2, .stride_w = 1, .pad_h = 1, .pad_w = 1, .ceil_mode = true};
+  Pool2dOptions o{
+      .kernel_h = 3, .kernel_w = 2, .stride_h = 2, .stride_w = 1, .pad_h = 1, .pad_w = 1, .ceil_mode = true};
   check_op({"max_pool2d 3x2 ceil", [o](const V& x) { return max_pool2d(x[0], o); }, {leaf({1, 2, 8, 5}, 3)}});
 }
 
@@ -114,7 +115,8 @@ void expect_error(const std::function<void()>& f, const std::vector<std::string>
 TEST(PoolOps, BadArguments) {
   const Tensor x = random_tensor({2, 3, 5, 6}, 20, DType::Float32);
   expect_error([&] { max_pool2d(x.reshape({6, 5, 6}), window(2)); }, {"max_pool2d", "4 dims", "[6, 5, 6]"});
-  expect_error([&] { max_pool2d(x, window(3, 1, 2)); }, {"max_pool2d", "padding (2, 2)", "half the kernel size (3, 3)"});
+  expect_error([&] { max_pool2d(x, window(3, 1, 2)); },
+               {"max_pool2d", "padding (2, 2)", "half the kernel size (3, 3)"});
   expect_error([&] { avg_pool2d(x, window(2, 1, -1)); }, {"avg_pool2d", "padding (-1, -1)"});
   expect_error([&] { max_pool2d(x, window(0)); }, {"max_pool2d", "kernel size must be positive"});
   expect_error([&] { avg_pool2d(x, window(2, -1)); }, {"avg_pool2d", "stride must be positive"});

@@ -110,6 +110,10 @@ const std::vector<ConvCase> kCases = {
     {3, 5, 11, 9, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1},   // pointwise: no im2col
     {3, 5, 11, 9, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // 3x3 same padding
     {3, 5, 11, 9, 6, 5, 3, 2, 2, 2, 1, 1, 1, 1},   // 5x3, stride 2
+    {3, 4, 11, 9, 5, 5, 3, 1, 1, 2, 1, 1, 1, 1},   // 5x3 "same" (stride 1, OW == W: shifted-copy im2col)
+    {3, 4, 11, 9, 5, 3, 3, 1, 1, 2, 2, 2, 2, 1},   // dilated "same"
+    {2, 3, 3, 2, 4, 5, 5, 1, 1, 2, 2, 1, 1, 1},    // "same" with taps entirely in the padding
+    {2, 3, 9, 8, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1},    // stride 1, no padding (run-by-run im2col)
     {3, 5, 11, 9, 4, 3, 3, 2, 1, 1, 2, 2, 2, 1},   // dilation 2, mixed strides and pads
     {3, 5, 11, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 5},   // depthwise
     {3, 5, 11, 9, 10, 3, 3, 2, 2, 1, 1, 1, 1, 5},  // depthwise, multiplier 2, stride 2
@@ -118,6 +122,8 @@ const std::vector<ConvCase> kCases = {
     {2, 4, 9, 10, 6, 3, 2, 1, 1, 0, 1, 1, 1, 2},   // 2 groups, 3x2 kernel
     {1, 3, 8, 7, 4, 1, 1, 2, 2, 0, 0, 1, 1, 1},    // 1x1 stride 2 (needs im2col)
     {1, 1, 6, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1},    // one image, one channel
+    {4, 1, 9, 8, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // first-layer shape: K = 9 < O (transposed weight GEMM)
+    {3, 2, 7, 6, 40, 3, 3, 2, 1, 1, 1, 1, 1, 2},   // transposed weight GEMM per group
     {5, 2, 7, 7, 3, 7, 7, 1, 1, 0, 0, 1, 1, 1},    // kernel = image: 1x1 output
     {5, 2, 4, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1, 1},    // padding larger than the image border
 };
@@ -146,6 +152,7 @@ TEST(ConvKernels, ThreadCounts) {
     fast::set_num_threads(threads);
     check_case<float>({5, 4, 9, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1});
     check_case<float>({5, 4, 9, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4});
+    check_case<float>({5, 1, 9, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1});
   }
   fast::set_num_threads(saved);
 }

@@ -110,6 +110,7 @@ const std::vector<PoolCase> kWindows = {
     // N  C  H   W  kh kw sh sw ph pw ceil  include_pad
     {3, 5, 11, 9, 2, 2, 2, 2, 0, 0, false, true},  // the SmallCNN pool (fast 2x2 path), odd sizes
     {3, 5, 12, 8, 2, 2, 2, 2, 0, 0, false, true},  // 2x2, even sizes
+    {2, 3, 20, 23, 2, 2, 2, 2, 0, 0, false, true}, // 2x2, 11 outputs per row: SIMD body and scalar tail
     {3, 5, 11, 9, 2, 2, 2, 2, 0, 0, true, true},   // 2x2 ceil mode: clipped last windows
     {3, 5, 11, 9, 3, 3, 2, 2, 1, 1, false, true},  // overlapping, padded
     {3, 5, 11, 9, 3, 3, 2, 2, 1, 1, false, false},
@@ -149,6 +150,16 @@ TEST(PoolKernels, MaxPoolNaNWins) {
   EXPECT_TRUE(std::isnan(y[0]));
   EXPECT_EQ(idx, (std::vector<std::int64_t>{5, 2, 8, 11}));
   check_max<float>(p, x);
+  // NaNs scattered over wider planes (the SIMD path of 2x2 windows, and padded 3x3 windows).
+  for (const PoolCase& c : {PoolCase{2, 2, 10, 19, 2, 2, 2, 2, 0, 0, false, true},
+                            PoolCase{2, 2, 10, 19, 3, 3, 2, 2, 1, 1, true, true}}) {
+    const Pool2dParams q = params_of(c);
+    auto v = random_buffer<float>(q.planes() * q.in_plane(), 4);
+    for (std::size_t k = 0; k < v.size(); k += 7) v[k] = std::numeric_limits<float>::quiet_NaN();
+    for (std::size_t k = 3; k < v.size(); k += 11) v[k] = 1.0f;  // ties with other 1s
+    for (std::size_t k = 5; k < v.size(); k += 11) v[k] = 1.0f;
+    check_max<float>(q, v);
+  }
 }
 
 TEST(PoolKernels, AvgPoolFastMatchesReference) {
