@@ -243,7 +243,7 @@ FitResult Trainer::fit(const Dataset& train, const Dataset& test, std::ostream& 
         << "  train loss " << s.train_loss << "  acc " << std::setprecision(2) << 100 * s.train_accuracy
         << "%  test loss " << std::setprecision(4) << s.test_loss << "  acc " << std::setprecision(2)
         << 100 * s.test_accuracy << "%  " << std::setprecision(1) << s.seconds << " s  " << std::setprecision(0)
-        << s.images_per_second << " img/s" << std::defaultfloat << std::setprecision(6) << "\n";
+        << s.images_per_second << " img/s" << std::defaultfloat << std::setprecision(6) << std::endl;  // visible in logs as it happens
     if (s.test_accuracy > result_.best_test_accuracy || result_.best_epoch == 0) {
       result_.best_test_accuracy = s.test_accuracy;
       result_.best_epoch = s.epoch;
