@@ -24,11 +24,7 @@ Command add_eval(CLI::App& app, Common& common) {
     nn::LoadedModel m = nn::load_model(f->model);
     training::Split data = f->data.load(f->seed);
     const auto& t = data.test;
-    ADVGRAD_CHECK(t.channels == m.config.channels && t.height == m.config.height && t.width == m.config.width &&
-                      t.classes == m.config.classes,
-                  "eval: model expects ", m.config.channels, "x", m.config.height, "x", m.config.width, " images and ",
-                  m.config.classes, " classes; data set ", t.name, " has ", t.channels, "x", t.height, "x", t.width,
-                  " and ", t.classes);
+    check_model_fits(m.config, t, "eval");
     const training::EvalResult r = training::evaluate(*m.model, t);
     if (common.json) {
       std::cout << nlohmann::json{{"model", f->model}, {"data", t.name},        {"count", r.count},

@@ -7,6 +7,8 @@
 #include <functional>
 #include <string>
 
+#include "attacks/attack.h"
+#include "nn/models.h"
 #include "training/dataset.h"
 
 namespace advgrad::cli {
@@ -34,9 +36,38 @@ struct DataFlags {
   training::Split load(std::uint64_t seed) const;
 };
 
+// Throws advgrad::Error when a model built for `config` cannot read `data`.
+void check_model_fits(const nn::ModelConfig& config, const training::Dataset& data, const char* command);
+
+// The attack flags shared by `attack` and `robustness`: --method picks the
+// family and its defaults (see attack_flags.cpp), the other flags override.
+struct AttackFlags {
+  std::string method = "pgd";  // fgsm, bim, pgd, pgd-l2, mifgsm
+  double eps = 0.1;
+  int steps = 0;         // 0: the method's default
+  double step_size = 0;  // 0: the method's default
+  bool random_start = false;
+  int restarts = 1;
+  bool early_stop = false;
+  std::string normalizer;  // sign, max, l2; empty: the method's
+  std::string loss = "ce"; // ce, margin
+  bool targeted = false;
+  std::string target = "random";  // a class index, random, least-likely
+  std::string objective = "true-minus-target";  // or minimise-target
+  double momentum = 1.0;  // mifgsm only
+  double lo = 0, hi = 1;
+  void add_to(CLI::App* cmd);
+  // The library's options for this eps, method defaults applied, validated.
+  attacks::AttackOptions options(double eps) const;
+  // A short human name ("PGD-40 L-inf", "FGSM targeted -> 3").
+  std::string describe(const attacks::AttackOptions& o) const;
+};
+
 Command add_demo(CLI::App& app, Common& common);
 Command add_train(CLI::App& app, Common& common);
 Command add_eval(CLI::App& app, Common& common);
-
+Command add_attack(CLI::App& app, Common& common);
+Command add_robustness(CLI::App& app, Common& common);
+Command add_saliency(CLI::App& app, Common& common);
 
 }  // namespace advgrad::cli

@@ -25,4 +25,10 @@ training::Split DataFlags::load(std::uint64_t seed) const {
   return s;
 }
 
+void check_model_fits(const nn::ModelConfig& m, const training::Dataset& t, const char* command) {
+  ADVGRAD_CHECK(t.channels == m.channels && t.height == m.height && t.width == m.width && t.classes == m.classes,
+                command, ": model expects ", m.channels, "x", m.height, "x", m.width, " images and ", m.classes,
+                " classes; data set ", t.name, " has ", t.channels, "x", t.height, "x", t.width, " and ", t.classes);
+}
+
 }  // namespace advgrad::cli

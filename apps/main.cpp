@@ -14,7 +14,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   const std::vector<advgrad::cli::Command> commands{advgrad::cli::add_demo(app, common),
                                                     advgrad::cli::add_train(app, common),
-                                                    advgrad::cli::add_eval(app, common)};
+                                                    advgrad::cli::add_eval(app, common),
+                                                    advgrad::cli::add_attack(app, common),
+                                                    advgrad::cli::add_robustness(app, common),
+                                                    advgrad::cli::add_saliency(app, common)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,112 @@
+// Attack flags shared by `advgrad attack` and `advgrad robustness`.
+//
+// Method defaults (each overridable by the flags):
+//   fgsm     1 step of size eps, no random start (Goodfellow et al. 2015)
+//   bim      10 steps of eps / 10 from x: the last step can reach the ball's
+//            surface (Kurakin et al. 2017, "I-FGSM")
+//   pgd      10 steps of 2.5 eps / steps, L-inf ball (Madry et al. 2018 use
+//            2.5 eps / steps so that the walk can cross the ball and back)
+//   pgd-l2   as pgd in the L2 ball, gradient scaled to unit L2 norm
+//   mifgsm   10 steps of eps / 10 with momentum 1.0 on the L1-normalised
+//            gradient (Dong et al. 2018)
+#include <sstream>
+
+#include "commands.h"
+
+namespace advgrad::cli {
+
+void AttackFlags::add_to(CLI::App* cmd) {
+  cmd->add_option("--method", method, "attack: fgsm, bim, pgd, pgd-l2, mifgsm")
+      ->check(CLI::IsMember({"fgsm", "bim", "pgd", "pgd-l2", "mifgsm"}));
+  cmd->add_option("--steps", steps, "iterations (default: 1 for fgsm, else 10)")->check(CLI::Range(1, 100000));
+  cmd->add_option("--step-size", step_size, "step in pixel units (default: eps for fgsm, 2.5 eps / steps for pgd and pgd-l2, eps / steps for bim and mifgsm)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--random-start", random_start, "start from a uniform random point of the ball (default: from x)");
+  cmd->add_option("--restarts", restarts, "restarts; the worst case per example is kept")->check(CLI::Range(1, 1000));
+  cmd->add_flag("--early-stop", early_stop, "freeze an example once the attack succeeds on it");
+  cmd->add_option("--norm", normalizer, "gradient normaliser: sign (L-inf), max (max |g| = step), l2 (unit L2 norm)")
+      ->check(CLI::IsMember({"sign", "max", "l2"}));
+  cmd->add_option("--loss", loss, "attack loss: ce (cross-entropy) or margin (best wrong logit - true logit)")
+      ->check(CLI::IsMember({"ce", "margin"}));
+  cmd->add_flag("--targeted", targeted, "targeted attack (see --target)");
+  cmd->add_option("--target", target, "target class: an index, random (another class) or least-likely");
+  cmd->add_option("--objective", objective,
+                  "targeted objective: true-minus-target (maximise loss(y) - loss(target)) or minimise-target")
+      ->check(CLI::IsMember({"true-minus-target", "minimise-target"}));
+  cmd->add_option("--momentum", momentum, "MI-FGSM momentum")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--lo", lo, "smallest valid pixel value");
+  cmd->add_option("--hi", hi, "largest valid pixel value");
+}
+
+attacks::AttackOptions AttackFlags::options(double eps_value) const {
+  using attacks::Norm;
+  using attacks::Normalizer;
+  ADVGRAD_CHECK(eps_value >= 0, "attack: --eps must be >= 0, got ", eps_value);
+  attacks::AttackOptions o;
+  o.eps = eps_value;
+  o.lo = lo;
+  o.hi = hi;
+  o.restarts = restarts;
+  o.early_stop = early_stop;
+  o.random_start = random_start;
+  o.loss = loss == "margin" ? attacks::AttackLoss::Margin : attacks::AttackLoss::CrossEntropy;
+  double step_fraction = 0;  // default step = eps * step_fraction
+  if (method == "fgsm") {
+    ADVGRAD_CHECK(steps <= 1, "attack: fgsm takes exactly one step (use --method bim or pgd for more), got --steps ",
+                  steps);
+    ADVGRAD_CHECK(!random_start, "attack: fgsm starts at x; use --method pgd --steps 1 --random-start for FGSM-RS");
+    o.steps = 1;
+    step_fraction = 1.0;
+  } else {
+    o.steps = steps > 0 ? steps : 10;
+    step_fraction = (method == "pgd" || method == "pgd-l2") ? 2.5 / o.steps : 1.0 / o.steps;
+  }
+  if (method == "pgd-l2") {
+    o.norm = Norm::L2;
+    o.normalizer = Normalizer::L2;
+  }
+  if (method == "mifgsm") o.momentum = momentum;
+  if (normalizer == "sign") o.normalizer = Normalizer::Sign;
+  if (normalizer == "max") o.normalizer = Normalizer::Max;
+  if (normalizer == "l2") o.normalizer = Normalizer::L2;
+  // eps 0 is a valid (clean) point of a sweep; the step must stay positive.
+  o.step_size = step_size > 0 ? step_size : std::max(eps_value * step_fraction, 1e-12);
+  if (targeted) {
+    o.targeted = true;
+    o.objective = objective == "minimise-target" ? attacks::TargetedObjective::MinimiseTarget
+                                                 : attacks::TargetedObjective::TrueMinusTarget;
+    if (target == "random") {
+      o.target_mode = attacks::TargetMode::Random;
+    } else if (target == "least-likely") {
+      o.target_mode = attacks::TargetMode::LeastLikely;
+    } else {
+      o.target_mode = attacks::TargetMode::Fixed;
+      std::size_t used = 0;
+      try {
+        o.target_class = std::stoll(target, &used);
+      } catch (...) {
+        used = 0;
+      }
+      ADVGRAD_CHECK(used == target.size() && o.target_class >= 0, "attack: --target must be a class index, random "
+                    "or least-likely, got '", target, "'");
+    }
+  }
+  attacks::validate(o, "attack");
+  return o;
+}
+
+std::string AttackFlags::describe(const attacks::AttackOptions& o) const {
+  std::ostringstream s;
+  if (method == "fgsm") s << "FGSM";
+  else if (method == "mifgsm") s << "MI-FGSM-" << o.steps;
+  else if (method == "bim") s << "BIM-" << o.steps;
+  else s << "PGD-" << o.steps;
+  s << (o.norm == attacks::Norm::L2 ? " L2" : " L-inf") << " eps " << o.eps;
+  if (o.steps > 1) s << " step " << o.step_size;
+  if (o.random_start) s << " random start";
+  if (o.restarts > 1) s << " x" << o.restarts << " restarts";
+  if (o.targeted) s << " targeted -> " << target;
+  return s.str();
+}
+
+}  // namespace advgrad::cli

@@ -1,0 +1,120 @@
+// advgrad attack: one attack over a data set's test split. Prints clean and
+// robust accuracy and the attack's success rate; with --out DIR writes
+// attack.json and attack_grid.png (clean | perturbation | adversarial).
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "core/grad_mode.h"
+#include "core/ops/ops.h"
+#include "nn/model_io.h"
+#include "nn/safetensors.h"
+#include "training/figures.h"
+#include "training/png_image.h"
+#include "training/robust_eval.h"
+
+namespace advgrad::cli {
+namespace {
+
+nlohmann::json options_json(const attacks::AttackOptions& o, const AttackFlags& f) {
+  return {{"method", f.method},
+          {"eps", o.eps},
+          {"steps", o.steps},
+          {"step_size", o.step_size},
+          {"norm", o.norm == attacks::Norm::L2 ? "l2" : "linf"},
+          {"random_start", o.random_start},
+          {"restarts", o.restarts},
+          {"early_stop", o.early_stop},
+          {"loss", f.loss},
+          {"momentum", o.momentum},
+          {"targeted", o.targeted},
+          {"target", o.targeted ? f.target : ""},
+          {"range", {o.lo, o.hi}}};
+}
+
+// Attacks the first `rows` test images again (same options and seed) and
+// draws them with their predictions.
+training::Image attack_grid(nn::Module& model, const training::Dataset& test, const attacks::AttackOptions& o,
+                            std::uint64_t seed, std::int64_t rows, const std::string& title) {
+  std::vector<std::int64_t> idx;
+  for (std::int64_t i = 0; i < std::min(rows, test.size()); ++i) idx.push_back(i);
+  Tensor x = test.images_tensor(idx), y = test.labels_tensor(idx);
+  Generator gen(seed);
+  attacks::AttackResult a = attacks::pgd(model, x, y, o, gen);
+  attacks::EvalModeGuard eval_mode(model);
+  NoGradGuard no_grad;
+  training::AdversarialGridOptions go;
+  go.title = title;
+  go.max_rows = rows;
+  return training::adversarial_grid(x, a.x_adv, y, model(x), model(a.x_adv), test.class_names, go);
+}
+
+}  // namespace
+
+Command add_attack(CLI::App& app, Common& common) {
+  auto* cmd = app.add_subcommand("attack", "attack a saved model on a test set: clean and robust accuracy, success "
+                                           "rate, an example grid");
+  struct Flags {
+    DataFlags data;
+    AttackFlags attack;
+    std::string model, out;
+    std::uint64_t seed = 0;
+    std::int64_t batch_size = 250, grid_rows = 8;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--model", f->model, "model file (safetensors written by advgrad train)")->required();
+  f->data.add_to(cmd);
+  cmd->add_option("--eps", f->attack.eps, "radius of the ball in pixel units")->check(CLI::NonNegativeNumber);
+  f->attack.add_to(cmd);
+  cmd->add_option("--seed", f->seed, "seed of the attack's randomness (and of the synthetic data set)");
+  cmd->add_option("--batch-size", f->batch_size, "examples per attack batch")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--grid-rows", f->grid_rows, "examples in the picture")->check(CLI::Range(1, 64));
+  cmd->add_option("--out", f->out, "directory for attack.json and attack_grid.png");
+  cmd->add_flag("--json", common.json, "print the results as JSON");
+  return {cmd, [f, &common] {
+    const attacks::AttackOptions o = f->attack.options(f->attack.eps);
+    nn::LoadedModel m = nn::load_model(f->model);
+    const training::Dataset test = f->data.load(f->seed).test;
+    check_model_fits(m.config, test, "attack");
+    ADVGRAD_CHECK(!o.targeted || o.target_mode != attacks::TargetMode::Fixed || o.target_class < test.classes,
+                  "attack: --target ", o.target_class, " is not a class of ", test.name, " (0..", test.classes - 1, ")");
+    const std::string name = f->attack.describe(o);
+    const training::RobustResult r = training::robust_accuracy(*m.model, test, o, f->seed, f->batch_size);
+    nlohmann::json j{{"model", f->model},
+                     {"data", test.name},
+                     {"attack", name},
+                     {"options", options_json(o, f->attack)},
+                     {"count", r.count},
+                     {"clean_accuracy", r.clean_accuracy},
+                     {"robust_accuracy", r.robust_accuracy},
+                     {"success_rate", r.success_rate},
+                     {"mean_loss", r.mean_loss},
+                     {"seconds", r.seconds},
+                     {"images_per_second", r.seconds > 0 ? static_cast<double>(r.count) / r.seconds : 0.0}};
+    if (!f->out.empty()) {
+      std::filesystem::create_directories(f->out);
+      const std::string grid = (std::filesystem::path(f->out) / "attack_grid.png").string();
+      training::write_png(grid, attack_grid(*m.model, test, o, f->seed, f->grid_rows, name + " on " + test.name));
+      const std::string json = (std::filesystem::path(f->out) / "attack.json").string();
+      j["files"] = {grid, json};
+      nn::write_file_atomically(json, j.dump(2) + "\n");
+    }
+    if (common.json) {
+      std::cout << j.dump(2) << "\n";
+      return 0;
+    }
+    std::cout << std::fixed << std::setprecision(2) << name << " on " << test.name << " (" << r.count
+              << " test images, " << std::setprecision(1) << r.seconds << " s)\n"
+              << std::setprecision(2) << "  clean accuracy   " << 100 * r.clean_accuracy << "%\n"
+              << "  robust accuracy  " << 100 * r.robust_accuracy << "%"
+              << (o.targeted ? "  (not pushed into the target class)" : "") << "\n"
+              << "  attack success   " << 100 * r.success_rate << "%"
+              << (o.targeted ? " (predicted as the target)" : " (misclassified)") << "\n";
+    if (!f->out.empty()) std::cout << "  wrote " << f->out << "/attack_grid.png and attack.json\n";
+    return 0;
+  }};
+}
+
+}  // namespace advgrad::cli

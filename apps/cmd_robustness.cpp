@@ -1,0 +1,108 @@
+// advgrad robustness: accuracy under an attack as eps grows, for one or more
+// saved models. Writes robustness.csv, robustness.json and the curve
+// robustness.png to --out DIR; --diagnose adds the gradient-masking checks.
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "commands.h"
+#include "nn/model_io.h"
+#include "nn/safetensors.h"
+#include "training/figures.h"
+#include "training/png_image.h"
+#include "training/robust_eval.h"
+
+namespace advgrad::cli {
+
+Command add_robustness(CLI::App& app, Common& common) {
+  auto* cmd = app.add_subcommand("robustness", "robust accuracy over an eps sweep (CSV, JSON and a curve)");
+  struct Flags {
+    DataFlags data;
+    AttackFlags attack;
+    std::vector<std::string> models;
+    std::string sweep = "0:0.3:0.05", out = "robustness";
+    std::uint64_t seed = 0;
+    bool diagnose = false;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--model", f->models, "model file(s); repeat the flag to compare models on one curve")->required();
+  f->data.add_to(cmd);
+  cmd->add_option("--eps-sweep", f->sweep, "START:STOP:STEP in pixel units");
+  f->attack.add_to(cmd);
+  cmd->add_option("--seed", f->seed, "seed of the attack's randomness (and of the synthetic data set)");
+  cmd->add_option("--out", f->out, "output directory");
+  cmd->add_flag("--diagnose", f->diagnose, "also run the gradient-masking diagnostics at the largest eps");
+  cmd->add_flag("--json", common.json, "print the results as JSON");
+  return {cmd, [f, &common] {
+    ADVGRAD_CHECK(f->attack.step_size == 0, "robustness: --step-size is one eps's step; in a sweep the step follows "
+                  "eps (drop --step-size, or use advgrad attack)");
+    const std::vector<double> eps = training::parse_eps_sweep(f->sweep);
+    const attacks::AttackOptions o = f->attack.options(eps.back());
+    // The step follows eps: the fraction the method's defaults give.
+    const double step_fraction = eps.back() > 0 ? o.step_size / eps.back() : 1.0;
+    const std::string name = f->attack.describe(o);
+    const training::Dataset test = f->data.load(f->seed).test;
+
+    std::vector<training::ChartSeries> series;
+    nlohmann::json runs = nlohmann::json::array();
+    std::ostringstream csv;
+    csv << "model,eps,clean_accuracy,robust_accuracy,success_rate,mean_loss,count,seconds\n";
+    for (const auto& path : f->models) {
+      nn::LoadedModel m = nn::load_model(path);
+      check_model_fits(m.config, test, "robustness");
+      const auto sweep = training::eps_sweep(*m.model, test, o, eps, step_fraction, f->seed);
+      const std::string label = std::filesystem::path(path).stem().string();
+      training::ChartSeries s{label, {}, {}};
+      std::istringstream rows(training::sweep_to_csv(sweep));
+      std::string line;
+      std::getline(rows, line);  // header
+      while (std::getline(rows, line)) csv << label << ',' << line << '\n';
+      nlohmann::json run{{"model", path}, {"sweep", nlohmann::json::parse(training::sweep_to_json(sweep, name))}};
+      for (const auto& r : sweep) {
+        s.x.push_back(r.eps);
+        s.y.push_back(r.robust_accuracy);
+      }
+      if (f->diagnose) {
+        const auto d = training::masking_diagnostics(*m.model, test, eps.back() > 0 ? eps.back() : 0.1, f->seed);
+        run["masking"] = {{"fgsm_accuracy", d.fgsm_accuracy},
+                          {"pgd_accuracy", d.pgd_accuracy},
+                          {"noise_accuracy", d.noise_accuracy},
+                          {"warnings", d.warnings}};
+      }
+      series.push_back(std::move(s));
+      runs.push_back(std::move(run));
+    }
+    std::filesystem::create_directories(f->out);
+    const auto file = [&](const char* n) { return (std::filesystem::path(f->out) / n).string(); };
+    training::ChartOptions co;
+    co.title = name.substr(0, name.find(" eps")) + " on " + test.name;
+    co.x_label = "eps (pixel units)";
+    co.y_label = "robust accuracy";
+    training::write_png(file("robustness.png"), training::line_chart(series, co));
+    nn::write_file_atomically(file("robustness.csv"), csv.str());
+    nlohmann::json j{{"data", test.name}, {"attack", name}, {"step_fraction", step_fraction}, {"runs", runs},
+                     {"files", {file("robustness.csv"), file("robustness.json"), file("robustness.png")}}};
+    nn::write_file_atomically(file("robustness.json"), j.dump(2) + "\n");
+    if (common.json) {
+      std::cout << j.dump(2) << "\n";
+      return 0;
+    }
+    std::cout << name.substr(0, name.find(" eps")) << " on " << test.name << " (" << test.size()
+              << " test images), robust accuracy:\n  eps     ";
+    for (double e : eps) std::cout << std::setw(7) << e;
+    std::cout << std::fixed << std::setprecision(1) << "\n";
+    for (std::size_t i = 0; i < series.size(); ++i) {
+      std::cout << "  " << std::left << std::setw(8) << series[i].name.substr(0, 8) << std::right;
+      for (double v : series[i].y) std::cout << std::setw(6) << 100 * v << "%";
+      std::cout << "\n";
+      if (f->diagnose)
+        for (const auto& w : runs[i]["masking"]["warnings"]) std::cout << "  warning: " << w.get<std::string>() << "\n";
+    }
+    std::cout << "wrote " << file("robustness.csv") << ", robustness.json, robustness.png\n";
+    return 0;
+  }};
+}
+
+}  // namespace advgrad::cli

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# End-to-end test of the advgrad command line on the built-in synthetic digits:
+# train -> eval (accuracy well above chance) -> attack / robustness / saliency
+# (files written, attack lowers accuracy) -> bad flags and files (one clear
+# line, non-zero exit, no crash). Usage: cli_test.sh path/to/advgrad
+set -uo pipefail
+bin=${1:?usage: cli_test.sh ADVGRAD_BINARY}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+passed=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+# json_number FILE KEY: the first numeric value of "KEY": in FILE.
+json_number() { sed -n "s/.*\"$2\": \(-\?[0-9.eE+-]*\).*/\1/p" "$1" | head -n 1; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+
+data=(--data synthetic --limit 1500 --test-limit 300)
+if "$bin" --threads 2 train "${data[@]}" --model small-cnn --epochs 2 --batch-size 64 --seed 1 \
+     --out "$work/m.safetensors" --json >"$work/train.json" 2>"$work/train.log"; then
+  ok "train"
+else
+  fail "train exited non-zero: $(tail -n 3 "$work/train.log")"
+fi
+
+"$bin" eval --model "$work/m.safetensors" "${data[@]}" --json >"$work/eval.json" || fail "eval exited non-zero"
+acc=$(json_number "$work/eval.json" accuracy)
+if [ -n "$acc" ] && ge "$acc" 0.6; then ok "eval accuracy $acc (chance 0.1)"; else fail "eval accuracy '$acc' < 0.6"; fi
+
+"$bin" attack --model "$work/m.safetensors" "${data[@]}" --method pgd --eps 0.3 --steps 10 --out "$work/attack" \
+  --json >"$work/attack.json" || fail "attack exited non-zero"
+robust=$(json_number "$work/attack.json" robust_accuracy)
+clean=$(json_number "$work/attack.json" clean_accuracy)
+if [ -n "$robust" ] && [ -n "$clean" ] && ge "$clean" "$robust" && ! ge "$robust" "$clean"; then
+  ok "PGD lowers accuracy: $clean -> $robust"
+else
+  fail "PGD did not lower accuracy: clean '$clean', robust '$robust'"
+fi
+for f in attack/attack_grid.png attack/attack.json; do
+  [ -s "$work/$f" ] && ok "wrote $f" || fail "missing $f"
+done
+[ "$(head -c 8 "$work/attack/attack_grid.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] &&
+  ok "attack_grid.png is a PNG" || fail "attack_grid.png has no PNG signature"
+
+"$bin" attack --model "$work/m.safetensors" "${data[@]}" --method fgsm --eps 0.2 --targeted --target 3 \
+  --json >"$work/targeted.json" || fail "targeted attack exited non-zero"
+[ -n "$(json_number "$work/targeted.json" success_rate)" ] && ok "targeted attack reports success" ||
+  fail "targeted attack: no success_rate"
+
+"$bin" robustness --model "$work/m.safetensors" "${data[@]}" --method fgsm --eps-sweep 0:0.2:0.1 \
+  --out "$work/rob" >"$work/rob.txt" || fail "robustness exited non-zero"
+for f in robustness.csv robustness.json robustness.png; do
+  [ -s "$work/rob/$f" ] && ok "wrote rob/$f" || fail "missing rob/$f"
+done
+[ "$(wc -l <"$work/rob/robustness.csv")" -eq 4 ] && ok "robustness.csv has 3 eps rows" ||
+  fail "robustness.csv: $(cat "$work/rob/robustness.csv")"
+
+"$bin" saliency --model "$work/m.safetensors" "${data[@]}" --index 0 --index 5 --method all --samples 4 --probe \
+  --out "$work/sal.png" >"$work/sal.txt" || fail "saliency exited non-zero"
+[ -s "$work/sal.png" ] && ok "wrote sal.png" || fail "missing sal.png"
+grep -q "finite diff" "$work/sal.txt" && ok "saliency --probe prints the finite-difference check" ||
+  fail "saliency --probe output: $(cat "$work/sal.txt")"
+
+# Bad input: a clear one-line message on stderr, a non-zero exit (not a crash: 1 or 2, never >= 128).
+expect_error() {
+  local what=$1 pattern=$2
+  shift 2
+  "$bin" "$@" >"$work/out.txt" 2>"$work/err.txt"
+  local rc=$?
+  if [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -qi -- "$pattern" "$work/err.txt"; then
+    ok "$what -> exit $rc: $(head -n 1 "$work/err.txt")"
+  else
+    fail "$what: exit $rc, stderr: $(head -c 300 "$work/err.txt")"
+  fi
+}
+m=(--model "$work/m.safetensors" "${data[@]}")
+expect_error "negative eps" "eps" attack "${m[@]}" --eps -0.1
+expect_error "zero steps" "steps" attack "${m[@]}" --steps 0
+expect_error "lo >= hi" "lo < hi" attack "${m[@]}" --lo 1 --hi 0
+expect_error "target out of range" "not a class" attack "${m[@]}" --targeted --target 12
+expect_error "bad target" "target" attack "${m[@]}" --targeted --target seven
+expect_error "fgsm with steps" "one step" attack "${m[@]}" --method fgsm --steps 5
+expect_error "missing model" "nope.safetensors" attack --model "$work/nope.safetensors" "${data[@]}"
+expect_error "unknown method" "method" attack "${m[@]}" --method deepfool
+expect_error "bad sweep" "eps sweep" robustness "${m[@]}" --eps-sweep 0.3:0:0.1 --out "$work/rob2"
+expect_error "index out of range" "out of range" saliency "${m[@]}" --index 100000
+expect_error "missing data dir" "fashion" eval --model "$work/m.safetensors" --data fashion-mnist --data-dir "$work/none"
+printf 'not a model' >"$work/bad.safetensors"
+expect_error "corrupt model file" "bad.safetensors" eval --model "$work/bad.safetensors"
+expect_error "unknown flag" "--frobnicate" train --frobnicate
+
+echo "cli: $passed passed, $failures failed"
+[ "$failures" -eq 0 ]
