@@ -1,6 +1,9 @@
 // Links the installed static library and checks one input gradient:
 // for f(x) = sum(sigmoid(x)^2), df/dx = 2 s (1 - s) s with s = sigmoid(x).
+// It also encodes a PNG, so that the library's private libpng must reach this
+// link line through the installed config's find_dependency(PNG).
 #include <advgrad/advgrad.h>
+#include <advgrad/training/png_image.h>
 
 #include <cmath>
 #include <cstdio>
@@ -19,6 +22,11 @@ int main() {
       std::printf("consumer: gradient mismatch at %zu: %g vs %g\n", i, gs[i], want);
       return 1;
     }
+  }
+  const training::Image image(3, 2, {255, 0, 0});
+  if (training::decode_png(training::encode_png(image), "consumer").rgb() != image.rgb()) {
+    std::printf("consumer: PNG round trip failed\n");
+    return 1;
   }
   std::printf("consumer: advgrad linked, df/dx = %s\n", g.str().c_str());
   return 0;
