@@ -20,7 +20,7 @@ void AttackFlags::add_to(CLI::App* cmd) {
       ->check(CLI::IsMember({"fgsm", "bim", "pgd", "pgd-l2", "mifgsm"}));
   cmd->add_option("--steps", steps, "iterations (default: 1 for fgsm, else 10)")->check(CLI::Range(1, 100000));
   cmd->add_option("--step-size", step_size, "step in pixel units (default: eps for fgsm, 2.5 eps / steps for pgd and pgd-l2, eps / steps for bim and mifgsm)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   cmd->add_flag("--random-start", random_start, "start from a uniform random point of the ball (default: from x)");
   cmd->add_option("--restarts", restarts, "restarts; the worst case per example is kept")->check(CLI::Range(1, 1000));
   cmd->add_flag("--early-stop", early_stop, "freeze an example once the attack succeeds on it");
@@ -33,7 +33,7 @@ void AttackFlags::add_to(CLI::App* cmd) {
   cmd->add_option("--objective", objective,
                   "targeted objective: true-minus-target (maximise loss(y) - loss(target)) or minimise-target")
       ->check(CLI::IsMember({"true-minus-target", "minimise-target"}));
-  cmd->add_option("--momentum", momentum, "MI-FGSM momentum")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--momentum", momentum, "MI-FGSM momentum")->check(non_negative());
   cmd->add_option("--lo", lo, "smallest valid pixel value");
   cmd->add_option("--hi", hi, "largest valid pixel value");
 }

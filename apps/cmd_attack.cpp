@@ -48,6 +48,7 @@ training::Image attack_grid(nn::Module& model, const training::Dataset& test, co
   training::AdversarialGridOptions go;
   go.title = title;
   go.max_rows = rows;
+  if (o.norm == attacks::Norm::Linf) go.eps = o.eps;  // perturbation drawn as delta / eps
   return training::adversarial_grid(x, a.x_adv, y, model(x), model(a.x_adv), test.class_names, go);
 }
 
@@ -66,7 +67,7 @@ Command add_attack(CLI::App& app, Common& common) {
   auto f = std::make_shared<Flags>();
   cmd->add_option("--model", f->model, "model file (safetensors written by advgrad train)")->required();
   f->data.add_to(cmd);
-  cmd->add_option("--eps", f->attack.eps, "radius of the ball in pixel units")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--eps", f->attack.eps, "radius of the ball in pixel units")->check(non_negative());
   f->attack.add_to(cmd);
   cmd->add_option("--seed", f->seed, "seed of the attack's randomness (and of the synthetic data set)");
   cmd->add_option("--batch-size", f->batch_size, "examples per attack batch")->check(CLI::Range(1, 1 << 20));

@@ -97,8 +97,13 @@ Command add_robustness(CLI::App& app, Common& common) {
       std::cout << "  " << std::left << std::setw(8) << series[i].name.substr(0, 8) << std::right;
       for (double v : series[i].y) std::cout << std::setw(6) << 100 * v << "%";
       std::cout << "\n";
-      if (f->diagnose)
-        for (const auto& w : runs[i]["masking"]["warnings"]) std::cout << "  warning: " << w.get<std::string>() << "\n";
+      if (!f->diagnose) continue;
+      const auto& d = runs[i]["masking"];
+      std::cout << "  masking check at eps " << eps.back() << ": FGSM " << 100 * d["fgsm_accuracy"].get<double>()
+                << "%, PGD-20 " << 100 * d["pgd_accuracy"].get<double>() << "%, uniform noise "
+                << 100 * d["noise_accuracy"].get<double>() << "%"
+                << (d["warnings"].empty() ? ": no sign of gradient masking" : "") << "\n";
+      for (const auto& w : d["warnings"]) std::cout << "  warning: " << w.get<std::string>() << "\n";
     }
     std::cout << "wrote " << file("robustness.csv") << ", robustness.json, robustness.png\n";
     return 0;

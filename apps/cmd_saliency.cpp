@@ -41,7 +41,7 @@ Command add_saliency(CLI::App& app, Common& common) {
   auto f = std::make_shared<Flags>();
   cmd->add_option("--model", f->model, "model file (safetensors written by advgrad train)")->required();
   f->data.add_to(cmd);
-  cmd->add_option("--index", f->indices, "test image index; repeat for several")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--index", f->indices, "test image index; repeat for several")->check(non_negative());
   std::vector<std::string> choices = kMethods;
   choices.push_back("all");
   cmd->add_option("--method", f->method, "gradient, gradient-x-input, smoothgrad, integrated-gradients or all")
@@ -49,7 +49,7 @@ Command add_saliency(CLI::App& app, Common& common) {
   cmd->add_option("--class", f->explain_class, "class whose logit is explained (default: the true label)");
   cmd->add_option("--samples", f->options.samples, "SmoothGrad samples / integrated-gradient steps")
       ->check(CLI::Range(1, 10000));
-  cmd->add_option("--sigma", f->options.sigma, "SmoothGrad noise (pixel units)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--sigma", f->options.sigma, "SmoothGrad noise (pixel units)")->check(non_negative());
   cmd->add_option("--seed", f->seed, "seed of SmoothGrad's noise (and of the synthetic data set)");
   cmd->add_option("--out", f->out, "PNG file to write");
   cmd->add_flag("--probe", f->probe, "print gradient norms, zeros, per-layer gradients and a finite-difference check");
@@ -89,9 +89,10 @@ Command add_saliency(CLI::App& app, Common& common) {
         Tensor xi = x.slice(0, i, i + 1), ti = target.slice(0, i, i + 1);
         images.push_back(xi);
         maps.push_back(attacks::saliency(*m.model, xi, ti, so, gen));
-        row_labels.push_back("#" + std::to_string(f->indices[i]) + " " + name_of(labels[i]) + ", pred " +
-                             name_of(pred[i]) + " " + percent(probs.at({static_cast<std::int64_t>(i), pred[i]})) +
-                             ", " + method + " of " + name_of(tgt[i]));
+        row_labels.push_back("#" + std::to_string(f->indices[i]) + " true " + name_of(labels[i]) + ", pred " +
+                             name_of(pred[i]) + " (" +
+                             percent(probs.at({static_cast<std::int64_t>(i), pred[i]})) + "): " + method +
+                             " of class " + name_of(tgt[i]));
       }
     }
     training::SaliencyFigureOptions fo;
@@ -109,9 +110,17 @@ Command add_saliency(CLI::App& app, Common& common) {
       std::vector<std::int64_t> pixels;
       for (std::int64_t c = test.width / 4; c < test.width; c += std::max<std::int64_t>(1, test.width / 4))
         pixels.push_back((test.height / 2) * test.width + c);
+      // Finite differences need float64: in float32 the rounding error of the
+      // loss (~1e-7) over 2h swamps the difference. A float64 copy of the model
+      // gives both sides in double; the float32 gradient is printed beside them.
+      nn::LoadedModel m64 = nn::load_model(f->model);
+      m64.model->to(DType::Float64);
+      const Tensor x0 = x.slice(0, 0, 1), y0 = y.slice(0, 0, 1);
+      const auto g32 = attacks::loss_input_gradient(*m.model, x0, y0).to_double_vector();
       nlohmann::json fd = nlohmann::json::array();
-      for (const auto& pt : attacks::finite_difference_check(*m.model, x, y, pixels))
-        fd.push_back({{"pixel", pt.index}, {"autograd", pt.autograd}, {"finite_difference", pt.finite_difference}});
+      for (const auto& pt : attacks::finite_difference_check(*m64.model, x0.to(DType::Float64), y0, pixels, 1e-5))
+        fd.push_back({{"pixel", pt.index}, {"autograd_float32", g32[pt.index]}, {"autograd", pt.autograd},
+                      {"finite_difference", pt.finite_difference}});
       j["probe"] = {{"l1", p.l1}, {"l2", p.l2}, {"linf", p.linf}, {"zero_fraction", p.zero_fraction},
                     {"layers", layers}, {"finite_difference", fd}};
     }
@@ -135,11 +144,13 @@ Command add_saliency(CLI::App& app, Common& common) {
                 << l["type"].get<std::string>() << std::right << std::scientific << std::setprecision(3)
                 << l["l2"].get<double>() << std::fixed << std::setprecision(1) << std::setw(7)
                 << 100 * l["zero_fraction"].get<double>() << "%\n";
-    std::cout << "autograd vs central finite difference (h = 1e-3) on image #" << f->indices[0] << ":\n";
+    std::cout << "dLoss/dImage by autograd vs a central finite difference (float64, h = 1e-5), image #"
+              << f->indices[0] << ":\n  pixel   autograd f32   autograd f64    finite diff\n";
     for (const auto& pt : p["finite_difference"])
-      std::cout << "  pixel " << std::setw(4) << pt["pixel"].get<std::int64_t>() << std::scientific
-                << std::setprecision(5) << "  autograd " << std::setw(13) << pt["autograd"].get<double>()
-                << "  finite diff " << std::setw(13) << pt["finite_difference"].get<double>() << std::fixed << "\n";
+      std::cout << "  " << std::setw(5) << pt["pixel"].get<std::int64_t>() << std::scientific << std::setprecision(6)
+                << std::setw(15) << pt["autograd_float32"].get<double>() << std::setw(15)
+                << pt["autograd"].get<double>() << std::setw(15) << pt["finite_difference"].get<double>()
+                << std::fixed << "\n";
     return 0;
   }};
 }

@@ -23,8 +23,8 @@ Command add_train(CLI::App& app, Common& common) {
   cmd->add_option("--model", f->model.arch, "architecture")->check(CLI::IsMember(nn::model_names()));
   cmd->add_option("--activation", f->model.activation, "activation")->check(CLI::IsMember(nn::activation_names()));
   cmd->add_option("--optimizer", f->train.optimizer, "optimizer")->check(CLI::IsMember(nn::optimizer_names()));
-  cmd->add_option("--lr", f->train.lr, "learning rate (default: the optimizer's)")->check(CLI::PositiveNumber);
-  cmd->add_option("--weight-decay", f->train.weight_decay, "weight decay")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--lr", f->train.lr, "learning rate (default: the optimizer's)")->check(positive());
+  cmd->add_option("--weight-decay", f->train.weight_decay, "weight decay")->check(non_negative());
   cmd->add_option("--schedule", f->train.schedule, "LR schedule")->check(CLI::IsMember(nn::lr_schedule_names()));
   cmd->add_option("--epochs", f->train.epochs, "epochs")->check(CLI::Range(1, 100000));
   cmd->add_option("--batch-size", f->train.batch_size, "batch size")->check(CLI::Range(1, 1 << 20));

@@ -36,6 +36,11 @@ struct DataFlags {
   training::Split load(std::uint64_t seed) const;
 };
 
+// CLI11's own range validators print the whole double range in their message;
+// these say "must be >= 0" / "must be > 0" instead.
+CLI::Validator non_negative();
+CLI::Validator positive();
+
 // Throws advgrad::Error when a model built for `config` cannot read `data`.
 void check_model_fits(const nn::ModelConfig& config, const training::Dataset& data, const char* command);
 

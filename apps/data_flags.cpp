@@ -5,14 +5,29 @@
 
 namespace advgrad::cli {
 
+namespace {
+CLI::Validator number_at_least(double lo, bool strict, const char* text) {
+  return CLI::Validator(
+      [lo, strict, text](std::string& in) -> std::string {
+        double v = 0;
+        if (!CLI::detail::lexical_cast(in, v)) return "expected a number, got '" + in + "'";
+        return (strict ? v > lo : v >= lo) ? std::string() : "must be " + std::string(text) + ", got " + in;
+      },
+      strict ? "POSITIVE" : "NONNEGATIVE");
+}
+}  // namespace
+
+CLI::Validator non_negative() { return number_at_least(0, false, ">= 0"); }
+CLI::Validator positive() { return number_at_least(0, true, "> 0"); }
+
 void DataFlags::add_to(CLI::App* cmd) {
   if (const char* env = std::getenv("ADVGRAD_DATA_DIR")) dir = env;
   cmd->add_option("--data", name, "data set: synthetic (built in), mnist, fashion-mnist, cifar10")
       ->check(CLI::IsMember(training::dataset_names()));
   cmd->add_option("--data-dir", dir, "directory with the data set's files, or a directory holding <name>/ "
                                      "(default: ADVGRAD_DATA_DIR)");
-  cmd->add_option("--limit", limit, "use only the first N training examples")->check(CLI::PositiveNumber);
-  cmd->add_option("--test-limit", test_limit, "use only the first N test examples")->check(CLI::PositiveNumber);
+  cmd->add_option("--limit", limit, "use only the first N training examples")->check(positive());
+  cmd->add_option("--test-limit", test_limit, "use only the first N test examples")->check(positive());
 }
 
 training::Split DataFlags::load(std::uint64_t seed) const {
