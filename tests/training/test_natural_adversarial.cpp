@@ -1,0 +1,100 @@
+// Mining natural adversarial examples: only wrong predictions above the
+// confidence threshold, most confident first, the same set a brute-force scan
+// finds; and their figure. Set ADVGRAD_FIGURE_DIR to keep the PNG.
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "core/grad_mode.h"
+#include "core/ops/ops.h"
+#include "expect_error.h"
+#include "nn/models.h"
+#include "training/corruptions.h"
+#include "training/natural_adversarial.h"
+#include "training/trainer.h"
+
+namespace advgrad::training {
+namespace {
+
+using advgrad::testing::expect_error;
+
+nn::ModulePtr small_mlp(const Split& data) {
+  nn::ModelConfig c;
+  c.arch = "mlp";
+  TrainerOptions o;
+  o.epochs = 4;
+  o.batch_size = 32;
+  o.progress = 0;
+  auto model = nn::build_model(c);
+  Trainer t(model, c, o);
+  std::ostringstream log;
+  t.fit(data.train, data.test, log);
+  return model;
+}
+
+TEST(NaturalAdversarial, ConfidentlyWrongSortedAndComplete) {
+  Split data = make_synthetic_digits(400, 200, 5);
+  auto model = small_mlp(data);
+  // The synthetic test digits are easy; rotated by 50 degrees (a common
+  // corruption) they give the model confident mistakes to find.
+  data.test = corrupt(data.test, "rotation", 5, 0);
+  const double threshold = 0.5;
+  const auto all = mine_natural_adversarials(*model, data.test, threshold, 0, 64);
+  ASSERT_GE(all.size(), 3u) << "rotated digits should fool the MLP with confidence";
+  // Brute force, one example at a time.
+  std::int64_t expected = 0;
+  {
+    model->eval();
+    NoGradGuard no_grad;
+    for (std::int64_t i = 0; i < data.test.size(); ++i) {
+      const auto p = softmax((*model)(data.test.images_tensor({i})), 1).to_double_vector();
+      std::size_t best = 0;
+      for (std::size_t k = 1; k < p.size(); ++k)
+        if (p[k] > p[best]) best = k;
+      expected += static_cast<std::int64_t>(best) != data.test.labels[i] && p[best] >= threshold;
+    }
+  }
+  EXPECT_EQ(static_cast<std::int64_t>(all.size()), expected);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_NE(all[i].predicted, all[i].label);
+    EXPECT_EQ(all[i].label, data.test.labels[all[i].index]);
+    EXPECT_GE(all[i].confidence, threshold);
+    EXPECT_LE(all[i].confidence, 1.0);
+    if (i > 0) {
+      EXPECT_GE(all[i - 1].confidence, all[i].confidence) << "sorted, most confident first";
+    }
+  }
+  const auto top = mine_natural_adversarials(*model, data.test, threshold, 3);
+  ASSERT_EQ(top.size(), std::min<std::size_t>(3, all.size()));
+  for (std::size_t i = 0; i < top.size(); ++i) EXPECT_EQ(top[i].index, all[i].index);
+  // A stricter threshold keeps a subset.
+  EXPECT_LE(mine_natural_adversarials(*model, data.test, 0.95, 0).size(), all.size());
+
+  const Image fig = natural_adversarial_grid(data.test, top, {.scale = 3, .columns = 4, .title = "natural adversarials"});
+  EXPECT_GT(fig.width(), 3 * 28);
+  EXPECT_GT(fig.height(), 3 * 28);
+  bool red = false;
+  for (int y = 0; y < fig.height() && !red; ++y)
+    for (int x = 0; x < fig.width() && !red; ++x) red = fig.at(x, y) == Rgb{200, 30, 30};
+  EXPECT_TRUE(red) << "captions of wrong predictions are red";
+  if (const char* dir = std::getenv("ADVGRAD_FIGURE_DIR"))
+    write_png((std::filesystem::path(dir) / "natural_adversarials.png").string(),
+              natural_adversarial_grid(data.test, mine_natural_adversarials(*model, data.test, threshold, 12)));
+  EXPECT_GT(natural_adversarial_grid(data.test, {}).width(), 0) << "none found still draws";
+}
+
+TEST(NaturalAdversarial, BadInputNamesTheFunction) {
+  const Split data = make_synthetic_digits(4, 4, 0);
+  nn::ModelConfig c;
+  c.arch = "mlp";
+  auto model = nn::build_model(c);
+  const char* who = "mine_natural_adversarials";
+  expect_error([&] { mine_natural_adversarials(*model, data.test, 0.0); }, {who, "(0, 1]"});
+  expect_error([&] { mine_natural_adversarials(*model, data.test, 1.5); }, {who, "(0, 1]", "1.5"});
+  expect_error([&] { mine_natural_adversarials(*model, data.test.head(0)); }, {who, "empty"});
+  expect_error([&] { mine_natural_adversarials(*model, data.test, 0.9, -1); }, {who, "max_count"});
+  expect_error([&] { natural_adversarial_grid(data.test, {{99, 0, 1, 0.9}}); }, {"natural_adversarial_grid", "99"});
+}
+
+}  // namespace
+}  // namespace advgrad::training
