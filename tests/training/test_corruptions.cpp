@@ -12,6 +12,7 @@
 #include "training/corruptions.h"
 #include "training/figures.h"
 #include "training/image_ops.h"
+#include "small_mlp.h"
 #include "training/trainer.h"
 
 namespace advgrad::training {
@@ -139,26 +140,18 @@ TEST(Corruptions, FigureOfTheSeverities) {
 }
 
 TEST(Corruptions, AccuracyFallsWithSeverity) {
-  Split data = make_synthetic_digits(400, 150, 1);
-  nn::ModelConfig c;
-  c.arch = "mlp";
-  TrainerOptions o;
-  o.epochs = 2;
-  o.batch_size = 32;
-  o.progress = 0;
-  Trainer t(nn::build_model(c), c, o);
-  std::ostringstream log;
-  t.fit(data.train, data.test, log);
-  const auto results = corruption_accuracy(t.model(), data.test, corruption_names(), {1, 5}, 0);
+  const Split data = make_synthetic_digits(400, 150, 1);
+  auto model = test::train_small_mlp(data, 2);
+  const auto results = corruption_accuracy(*model, data.test, corruption_names(), {1, 5}, 0);
   ASSERT_EQ(results.size(), 2 * corruption_names().size());
   for (std::size_t i = 0; i < results.size(); i += 2) {
     EXPECT_EQ(results[i].severity, 1);
     EXPECT_EQ(results[i + 1].corruption, results[i].corruption);
     EXPECT_LT(results[i + 1].accuracy, results[i].accuracy) << results[i].corruption;
   }
-  const double clean = evaluate(t.model(), data.test).accuracy;
+  const double clean = evaluate(*model, data.test).accuracy;
   EXPECT_LT(mean_corruption_accuracy(results), clean);
-  EXPECT_EQ(corruption_accuracy(t.model(), data.test, {"contrast"}, {2}, 0, 20).size(), 1u);
+  EXPECT_EQ(corruption_accuracy(*model, data.test, {"contrast"}, {2}, 0, 20).size(), 1u);
   const std::string csv = corruption_results_to_csv(results);
   EXPECT_EQ(csv.rfind("corruption,severity,accuracy\n", 0), 0u);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), static_cast<long>(results.size()) + 1);

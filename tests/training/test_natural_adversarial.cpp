@@ -11,6 +11,7 @@
 #include "nn/models.h"
 #include "training/corruptions.h"
 #include "training/natural_adversarial.h"
+#include "small_mlp.h"
 #include "training/trainer.h"
 
 namespace advgrad::training {
@@ -18,23 +19,9 @@ namespace {
 
 using advgrad::testing::expect_error;
 
-nn::ModulePtr small_mlp(const Split& data) {
-  nn::ModelConfig c;
-  c.arch = "mlp";
-  TrainerOptions o;
-  o.epochs = 4;
-  o.batch_size = 32;
-  o.progress = 0;
-  auto model = nn::build_model(c);
-  Trainer t(model, c, o);
-  std::ostringstream log;
-  t.fit(data.train, data.test, log);
-  return model;
-}
-
 TEST(NaturalAdversarial, ConfidentlyWrongSortedAndComplete) {
   Split data = make_synthetic_digits(400, 200, 5);
-  auto model = small_mlp(data);
+  auto model = test::train_small_mlp(data, 4);
   // The synthetic test digits are easy; rotated by 50 degrees (a common
   // corruption) they give the model confident mistakes to find.
   data.test = corrupt(data.test, "rotation", 5, 0);
