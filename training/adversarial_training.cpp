@@ -4,23 +4,9 @@
 #include <memory>
 
 #include "core/ops/ops.h"
+#include "training/option_names.h"
 
 namespace advgrad::training {
-namespace {
-
-bool one_of(const std::string& s, const std::vector<std::string>& names) {
-  for (const auto& n : names)
-    if (n == s) return true;
-  return false;
-}
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-}  // namespace
 
 const std::vector<std::string>& online_attack_names() {
   static const std::vector<std::string> names{"fgsm", "fgsm-rs", "pgd"};
@@ -33,10 +19,10 @@ const std::vector<std::string>& adversarial_mix_names() {
 }
 
 void validate(const OnlineAdversarialOptions& o) {
-  ADVGRAD_CHECK(one_of(o.attack, online_attack_names()), "adversarial training: unknown attack '", o.attack,
-                "' (expected one of ", joined(online_attack_names()), ")");
-  ADVGRAD_CHECK(one_of(o.mix, adversarial_mix_names()), "adversarial training: unknown mix '", o.mix,
-                "' (expected one of ", joined(adversarial_mix_names()), ")");
+  ADVGRAD_CHECK(is_one_of(o.attack, online_attack_names()), "adversarial training: unknown attack '", o.attack,
+                "' (expected one of ", joined_names(online_attack_names()), ")");
+  ADVGRAD_CHECK(is_one_of(o.mix, adversarial_mix_names()), "adversarial training: unknown mix '", o.mix,
+                "' (expected one of ", joined_names(adversarial_mix_names()), ")");
   ADVGRAD_CHECK(std::isfinite(o.eps) && o.eps > 0, "adversarial training: eps must be > 0, got ", o.eps);
   ADVGRAD_CHECK(o.steps >= 1, "adversarial training: steps must be >= 1, got ", o.steps);
   ADVGRAD_CHECK(std::isfinite(o.step_size) && o.step_size >= 0,

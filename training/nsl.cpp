@@ -4,15 +4,10 @@
 
 #include "attacks/attack.h"
 #include "core/ops/ops.h"
+#include "training/option_names.h"
 
 namespace advgrad::training {
 namespace {
-
-bool one_of(const std::string& s, const std::vector<std::string>& names) {
-  for (const auto& n : names)
-    if (n == s) return true;
-  return false;
-}
 
 // N(x, x') of a distance kind, from the logits on x and on x'; mean over the batch.
 Tensor distance_loss(const Tensor& clean_logits, const Tensor& neighbor_logits, const std::string& kind) {
@@ -42,10 +37,10 @@ void validate(const NslOptions& o) {
   ADVGRAD_CHECK(std::isfinite(o.multiplier) && o.multiplier >= 0, "NSL: multiplier must be >= 0, got ", o.multiplier);
   ADVGRAD_CHECK(std::isfinite(o.adv_step_size) && o.adv_step_size > 0, "NSL: adversarial step size must be > 0, got ",
                 o.adv_step_size);
-  ADVGRAD_CHECK(one_of(o.adv_grad_norm, nsl_norm_names()), "NSL: unknown gradient norm '", o.adv_grad_norm,
-                "' (expected infinity or l2)");
-  ADVGRAD_CHECK(one_of(o.neighbor_loss, nsl_neighbor_loss_names()), "NSL: unknown neighbour loss '", o.neighbor_loss,
-                "' (expected supervised, l1, l2 or kl)");
+  ADVGRAD_CHECK(is_one_of(o.adv_grad_norm, nsl_norm_names()), "NSL: unknown gradient norm '", o.adv_grad_norm,
+                "' (expected one of ", joined_names(nsl_norm_names()), ")");
+  ADVGRAD_CHECK(is_one_of(o.neighbor_loss, nsl_neighbor_loss_names()), "NSL: unknown neighbour loss '", o.neighbor_loss,
+                "' (expected one of ", joined_names(nsl_neighbor_loss_names()), ")");
   ADVGRAD_CHECK(o.lo < o.hi, "NSL: the valid range needs lo < hi, got [", o.lo, ", ", o.hi, "]");
 }
 

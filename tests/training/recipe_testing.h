@@ -91,4 +91,20 @@ inline double pgd_accuracy(nn::Module& m, const Dataset& d, double eps, int step
   return robust_accuracy(m, d, a, 7).robust_accuracy;
 }
 
+// The plain model every robustness test compares with: mlp on tiny_digits(seed),
+// 3 epochs, its clean and PGD-10 (eps) accuracy.
+struct Baseline {
+  Split data;
+  nn::ModelConfig config;
+  double clean = 0, robust = 0;
+};
+inline Baseline plain_baseline(std::uint64_t seed, double eps) {
+  Baseline b{tiny_digits(seed), {}, 0, 0};
+  b.config = tiny_config(b.data.train, "mlp", seed);
+  nn::ModulePtr plain = train_model(b.config, b.data, 3, seed);
+  b.clean = clean_accuracy(*plain, b.data.test);
+  b.robust = pgd_accuracy(*plain, b.data.test, eps);
+  return b;
+}
+
 }  // namespace advgrad::training::recipe_testing

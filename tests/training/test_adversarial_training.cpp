@@ -111,11 +111,11 @@ TEST(OnlineAdversarial, NoGradientFlowsThroughTheAttack) {
 // are in docs/adversarial-training.md.
 TEST(OnlineAdversarial, TrainedModelsAreMoreRobustThanThePlainOne) {
   const std::uint64_t seed = test_seed();
-  const Split data = tiny_digits(seed);
-  const nn::ModelConfig c = tiny_config(data.train, "mlp", seed);
   const double eps = 0.1;
-  nn::ModulePtr plain = train_model(c, data, 3, seed);
-  const double plain_clean = clean_accuracy(*plain, data.test), plain_robust = pgd_accuracy(*plain, data.test, eps);
+  const Baseline base = plain_baseline(seed, eps);
+  const Split& data = base.data;
+  const nn::ModelConfig& c = base.config;
+  const double plain_clean = base.clean, plain_robust = base.robust;
   EXPECT_GT(plain_clean, 0.6);
   struct Case {
     std::string attack, mix;

@@ -147,11 +147,11 @@ TEST(Nsl, Validates) {
 
 TEST(Nsl, RegularisedModelIsMoreRobustThanThePlainOne) {
   const std::uint64_t seed = test_seed();
-  const Split data = tiny_digits(seed);
-  const nn::ModelConfig c = tiny_config(data.train, "mlp", seed);
   const double eps = 0.1;
-  nn::ModulePtr plain = train_model(c, data, 3, seed);
-  const double plain_robust = pgd_accuracy(*plain, data.test, eps);
+  const Baseline base = plain_baseline(seed, eps);
+  const Split& data = base.data;
+  const nn::ModelConfig& c = base.config;
+  const double plain_robust = base.robust;
   for (const std::string kind : {"supervised", "kl"}) {
     NslOptions o;
     o.multiplier = 1.0;  // the workshop's 0.2 with step 0.05 is gentle; this test wants a clear effect
