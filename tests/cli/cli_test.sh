@@ -89,5 +89,26 @@ printf 'not a model' >"$work/bad.safetensors"
 expect_error "corrupt model file" "bad.safetensors" eval --model "$work/bad.safetensors"
 expect_error "unknown flag" "--frobnicate" train --frobnicate
 
+# Adversarial-training recipes: a short run of each, the recipe in the model
+# file, and one-line errors for flags that do not fit the recipe.
+small=(--data synthetic --limit 200 --test-limit 60 --epochs 1 --batch-size 32 --seed 2)
+for r in "online --model mlp --adv-attack fgsm-rs --guard --guard-size 30" "nsl --model mlp --nsl-neighbor-loss kl" \
+         "advprop --model cnn-bn --adv-attack pgd --adv-steps 2"; do
+  read -r -a rflags <<<"--recipe $r"
+  if "$bin" --threads 2 train "${small[@]}" "${rflags[@]}" --out "$work/r.safetensors" \
+       >"$work/r.log" 2>&1 && grep -aq "advgrad.recipe" "$work/r.safetensors" \
+       && grep -aq "${r%% *}" "$work/r.safetensors"; then
+    ok "train --recipe $r"
+  else
+    fail "train --recipe $r: $(tail -n 2 "$work/r.log")"
+  fi
+done
+expect_error "adv flag on standard" "--adv-steps needs --recipe online" train "${small[@]}" --adv-steps 3
+expect_error "steps with fgsm" "is for --adv-attack pgd" train "${small[@]}" --recipe online --adv-attack fgsm --adv-steps 3
+expect_error "nsl flag on online" "--nsl-step needs --recipe nsl" train "${small[@]}" --recipe online --nsl-step 0.1
+expect_error "weight without weighted" "--adv-weight needs --adv-mix weighted" train "${small[@]}" --recipe online --adv-weight 0.3
+expect_error "advprop without BN" "advprop needs a model with BatchNorm" train "${small[@]}" --recipe advprop --model mlp
+expect_error "rollback without guard" "need --guard" train "${small[@]}" --guard-rollback
+
 echo "cli: $passed passed, $failures failed"
 [ "$failures" -eq 0 ]
