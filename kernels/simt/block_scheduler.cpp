@@ -17,6 +17,23 @@ namespace {
 
 // The CUDA thread this OS thread is running, null between switches.
 thread_local FiberThread* running_thread = nullptr;
+// The scheduler's stack, as AddressSanitizer reported it when a fiber arrived.
+thread_local AsanStack scheduler_stack;
+
+AsanStack stack_of(const FiberThread& t) { return {static_cast<const char*>(t.stack.sp) - t.stack.size, t.stack.size}; }
+
+// Suspends the running fiber `t` until the scheduler resumes it (or tears it
+// down: then resume() throws Boost's forced_unwind, and the guard still
+// completes ASan's switch protocol before the stack unwinds).
+void switch_to_scheduler(FiberThread& t) {
+  struct Arrived {
+    FiberThread& t;
+    ~Arrived() { asan_finish_switch(t.asan_fake_stack, nullptr); }
+  };
+  asan_start_switch(&t.asan_fake_stack, scheduler_stack);
+  Arrived arrived{t};
+  t.scheduler = std::move(t.scheduler).resume();
+}
 
 constexpr unsigned lanes_per_warp = 32;
 
@@ -89,7 +106,7 @@ void barrier_wait(const char* file, int line) {
   FiberThread& t = BlockScheduler::current("__syncthreads");
   t.wait = {WaitKind::SyncThreads, 0, 0, 0, 32, file, line};
   t.state = ThreadState::AtBarrier;
-  t.scheduler = std::move(t.scheduler).resume();
+  switch_to_scheduler(t);
 }
 
 std::uint64_t warp_wait(const WaitPoint& point) {
@@ -105,7 +122,7 @@ std::uint64_t warp_wait(const WaitPoint& point) {
   }
   t.wait = point;
   t.state = ThreadState::AtWarp;
-  t.scheduler = std::move(t.scheduler).resume();
+  switch_to_scheduler(t);
   return t.result;
 }
 
@@ -152,18 +169,27 @@ void BlockScheduler::start_threads() {
     t.linear = i;
     t.idx = {i % d.x, (i / d.x) % d.y, i / (d.x * d.y)};
     t.state = ThreadState::Runnable;
-    t.fiber = ctx::fiber(std::allocator_arg, PooledStack{&stacks_},
-                         [this, &t](ctx::fiber&& scheduler) { return thread_main(t, std::move(scheduler)); });
+    t.started = false;
     runnable_.push_back(i);
   }
 }
 
+// Created on first resume rather than up front: a block torn down by a fault
+// then has only fibers suspended at wait points to unwind.
+void BlockScheduler::start_fiber(FiberThread& t) {
+  t.fiber = ctx::fiber(std::allocator_arg, PooledStack{&stacks_, &t.stack},
+                       [this, &t](ctx::fiber&& scheduler) { return thread_main(t, std::move(scheduler)); });
+  t.started = true;
+}
+
 ctx::fiber BlockScheduler::thread_main(FiberThread& t, ctx::fiber&& scheduler) {
+  asan_finish_switch(nullptr, &scheduler_stack);
   t.scheduler = std::move(scheduler);
   try {
     body_();
   } catch (const ctx::detail::forced_unwind&) {
-    throw;  // Boost tearing the fiber down: let it through
+    asan_start_switch(nullptr, scheduler_stack);  // this stack is finished
+    throw;                                        // Boost tearing the fiber down: let it through
   } catch (const KernelError& e) {
     // A primitive called wrongly (warp_wait): add the block and launch site.
     if (!thread_exception_)
@@ -172,6 +198,7 @@ ctx::fiber BlockScheduler::thread_main(FiberThread& t, ctx::fiber&& scheduler) {
     if (!thread_exception_) thread_exception_ = std::current_exception();
   }
   t.state = ThreadState::Exited;
+  asan_start_switch(nullptr, scheduler_stack);
   return std::move(t.scheduler);
 }
 
@@ -188,9 +215,13 @@ void BlockScheduler::run_rounds() {
 }
 
 void BlockScheduler::resume(FiberThread& t) {
+  if (!t.started) start_fiber(t);
   threadIdx = t.idx;
   running_thread = &t;
+  void* fake_stack = nullptr;
+  asan_start_switch(&fake_stack, stack_of(t));
   t.fiber = std::move(t.fiber).resume();
+  asan_finish_switch(fake_stack, nullptr);
   running_thread = nullptr;
   switch (t.state) {
     case ThreadState::AtBarrier:
@@ -209,8 +240,13 @@ void BlockScheduler::resume(FiberThread& t) {
 
 void BlockScheduler::abandon_threads() noexcept {
   for (FiberThread& t : threads_) {
-    running_thread = &t;
-    t.fiber = {};  // unwinds a suspended thread's stack, running its destructors
+    if (t.fiber) {
+      running_thread = &t;
+      void* fake_stack = nullptr;
+      asan_start_switch(&fake_stack, stack_of(t));
+      t.fiber = {};  // unwinds the suspended thread's stack, running its destructors
+      asan_finish_switch(fake_stack, nullptr);
+    }
     t.scheduler = {};
   }
   running_thread = nullptr;

@@ -21,6 +21,7 @@
 
 #include <boost/context/fiber.hpp>
 
+#include "kernels/simt/asan_fiber.h"
 #include "kernels/simt/fiber_stack.h"
 #include "kernels/simt/launch.h"
 #include "kernels/simt/order.h"
@@ -38,6 +39,9 @@ struct FiberThread {
   ThreadState state = ThreadState::Runnable;
   WaitPoint wait{};
   std::uint64_t result = 0;  // of the last warp primitive, set before it is resumed
+  bool started = false;      // fibers are created on first resume
+  boost::context::stack_context stack{};
+  void* asan_fake_stack = nullptr;
 };
 
 class BlockScheduler {
@@ -59,6 +63,7 @@ class BlockScheduler {
   void start_threads();
   void run_rounds();
   void resume(FiberThread& t);
+  void start_fiber(FiberThread& t);
   void abandon_threads() noexcept;
   void order_runnable();
   bool release_waiting();

@@ -1,5 +1,8 @@
 #include "kernels/simt/fiber_stack.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -60,6 +63,11 @@ boost::context::stack_context StackPool::allocate() {
     all_.push_back(base);
     free_.reserve(all_.size());  // so deallocate, which is noexcept, never allocates
   }
+#if defined(__SANITIZE_ADDRESS__)
+  // A fiber torn down by an exception leaves its frames' redzones poisoned
+  // (ASan unpoisons only the stack it knows as the thread's): start clean.
+  ASAN_UNPOISON_MEMORY_REGION(static_cast<char*>(base) + guard_bytes_, stack_bytes_);
+#endif
   boost::context::stack_context stack;
   stack.size = stack_bytes_;
   stack.sp = static_cast<char*>(base) + guard_bytes_ + stack_bytes_;  // stacks grow down from the top

@@ -41,10 +41,16 @@ class StackPool {
   std::vector<void*> all_;
 };
 
-// The allocator Boost.Context fibers are created with: a handle to a pool.
+// The allocator Boost.Context fibers are created with: a handle to a pool,
+// and where to note the stack handed out (for AddressSanitizer's bookkeeping).
 struct PooledStack {
   StackPool* pool;
-  boost::context::stack_context allocate() { return pool->allocate(); }
+  boost::context::stack_context* handed_out = nullptr;
+  boost::context::stack_context allocate() {
+    boost::context::stack_context stack = pool->allocate();
+    if (handed_out != nullptr) *handed_out = stack;
+    return stack;
+  }
   void deallocate(boost::context::stack_context& stack) noexcept { pool->deallocate(stack); }
 };
 
