@@ -66,27 +66,11 @@ std::string coords(uint3 v) {
 }  // namespace
 
 const char* wait_kind_name(WaitKind kind) {
-  switch (kind) {
-    case WaitKind::SyncThreads:
-      return "__syncthreads";
-    case WaitKind::SyncWarp:
-      return "__syncwarp";
-    case WaitKind::ShflIdx:
-      return "__shfl_sync";
-    case WaitKind::ShflUp:
-      return "__shfl_up_sync";
-    case WaitKind::ShflDown:
-      return "__shfl_down_sync";
-    case WaitKind::ShflXor:
-      return "__shfl_xor_sync";
-    case WaitKind::Ballot:
-      return "__ballot_sync";
-    case WaitKind::Any:
-      return "__any_sync";
-    case WaitKind::All:
-      return "__all_sync";
-  }
-  return "?";
+  // In the order of WaitKind's enumerators.
+  static constexpr const char* names[] = {"__syncthreads",  "__syncwarp",       "__shfl_sync",
+                                          "__shfl_up_sync", "__shfl_down_sync", "__shfl_xor_sync",
+                                          "__ballot_sync",  "__any_sync",       "__all_sync"};
+  return names[static_cast<unsigned>(kind)];
 }
 
 std::string where(const WaitPoint& point) {

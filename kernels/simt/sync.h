@@ -16,6 +16,7 @@
 
 namespace simt::detail {
 
+// (wait_kind_name in block_scheduler.cpp lists their names in this order.)
 enum class WaitKind : unsigned char { SyncThreads, SyncWarp, ShflIdx, ShflUp, ShflDown, ShflXor, Ballot, Any, All };
 
 const char* wait_kind_name(WaitKind kind);

@@ -7,22 +7,7 @@
 
 namespace simt_tests {
 
-struct Counters {
-  int count;
-  unsigned ucount;
-  unsigned long long big;
-  float fsum;
-  double dsum;
-  int max_id;
-  int min_id;
-  float fmax;
-  float fmin;
-  int next_ticket;
-  int bits_or;
-  unsigned long long exchange_slot;
-};
-
-__global__ void atomics_kernel(Counters* c, int* tickets, int* owners, int slots, int* exchanged) {
+__global__ void atomics_kernel(AtomicCounters* c, int* tickets, int* owners, int slots, int* exchanged) {
   const int id = blockIdx.x * blockDim.x + threadIdx.x;
   atomicAdd(&c->count, 1);
   atomicAdd(&c->ucount, 1u);
@@ -43,33 +28,20 @@ __global__ void atomics_kernel(Counters* c, int* tickets, int* owners, int slots
 
 AtomicResults run_atomics(int grid, int block, int slots) {
   const int threads = grid * block;
-  Counters init{};
+  AtomicCounters init{};
   init.min_id = 1 << 30;
   init.fmax = -1.0f;
   init.fmin = 1.0f;
   init.exchange_slot = ~0ull;
-  DeviceBuffer<Counters> dc(std::vector<Counters>{init});
+  DeviceBuffer<AtomicCounters> counters(std::vector<AtomicCounters>{init});
   DeviceBuffer<int> tickets(std::vector<int>(threads, -1));
   DeviceBuffer<int> owners(std::vector<int>(slots, -1));
   DeviceBuffer<int> exchanged(std::vector<int>(threads, 0));
-  ADVGRAD_LAUNCH(atomics_kernel, grid, block, 0, 0)(dc.get(), tickets.get(), owners.get(), slots, exchanged.get());
+  ADVGRAD_LAUNCH(atomics_kernel, grid, block, 0, 0)
+  (counters.get(), tickets.get(), owners.get(), slots, exchanged.get());
   check_launch("atomics_kernel");
-  const Counters c = dc.download()[0];
-  AtomicResults r;
-  r.count = c.count;
-  r.ucount = c.ucount;
-  r.big = c.big;
-  r.fsum = c.fsum;
-  r.dsum = c.dsum;
-  r.max_id = c.max_id;
-  r.min_id = c.min_id;
-  r.fmax = c.fmax;
-  r.fmin = c.fmin;
-  r.bits_or = c.bits_or;
-  r.tickets = tickets.download();
-  r.owners = owners.download();
-  r.exchanged = exchanged.download();
-  if (c.exchange_slot != ~0ull) r.exchanged[c.exchange_slot] += 1;
+  AtomicResults r{counters.download()[0], tickets.download(), owners.download(), exchanged.download()};
+  if (r.counters.exchange_slot != ~0ull) r.exchanged[r.counters.exchange_slot] += 1;  // the id still in the slot
   return r;
 }
 

@@ -46,18 +46,23 @@ std::vector<float> run_warp_softmax(const std::vector<float>& x, int rows, int c
 std::vector<unsigned> run_ballot_histogram(const std::vector<int>& keys, int bins, int grid, int block);
 
 // atomics.cu: every thread of every block hits shared counters.
+struct AtomicCounters {
+  int count;                         // atomicAdd(int, 1)
+  unsigned ucount;                   // atomicAdd(unsigned, 1)
+  unsigned long long big;            // atomicAdd(unsigned long long, id)
+  float fsum;                        // atomicAdd(float, 0.5)
+  double dsum;                       // atomicAdd(double, id)
+  int max_id, min_id;                // atomicMax / atomicMin(int)
+  float fmax, fmin;                  // advgrad_atomic_max / _min(float)
+  int next_ticket;                   // atomicAdd hands out tickets
+  int bits_or;                       // atomicOr of 1 << (id % 31)
+  unsigned long long exchange_slot;  // atomicExch passes ids along
+};
 struct AtomicResults {
-  int count = 0;               // atomicAdd(int, 1)
-  unsigned ucount = 0;         // atomicAdd(unsigned, 1)
-  unsigned long long big = 0;  // atomicAdd(unsigned long long, id)
-  float fsum = 0;              // atomicAdd(float, 0.5)
-  double dsum = 0;             // atomicAdd(double, id)
-  int max_id = 0, min_id = 0;  // atomicMax / atomicMin(int)
-  float fmax = 0, fmin = 0;    // advgrad_atomic_max / _min(float)
+  AtomicCounters counters;
   std::vector<int> tickets;    // ids in the order atomicAdd handed out tickets
   std::vector<int> owners;     // slot i: the one id whose atomicCAS(-1 -> id) won
   std::vector<int> exchanged;  // how often each id came back from atomicExch
-  int bits_or = 0;             // atomicOr of 1 << (id % 31)
 };
 AtomicResults run_atomics(int grid, int block, int slots);
 

@@ -12,20 +12,13 @@
 #include <vector>
 
 #include "kernels/simt/order.h"
+#include "tests/simt/random_inputs.h"
 #include "tests/simt/test_kernels.h"
 
 namespace {
 
 using simt::Order;
 using namespace simt_tests;
-
-std::vector<float> random_floats(std::size_t n, unsigned seed, float lo = -1.0f, float hi = 1.0f) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(gen);
-  return v;
-}
 
 std::vector<float> reference_gemm(const std::vector<float>& a, const std::vector<float>& b, int m, int n, int k) {
   std::vector<float> c(static_cast<std::size_t>(m) * n);
@@ -147,17 +140,18 @@ TEST_P(SimtKernels, BallotPopcHistogram) {
 TEST_P(SimtKernels, AtomicsFromManyBlocks) {
   const int grid = 9, block = 96, slots = 50, threads = grid * block;
   const AtomicResults r = run_atomics(grid, block, slots);
+  const AtomicCounters& c = r.counters;
   const long long id_sum = static_cast<long long>(threads) * (threads - 1) / 2;
-  EXPECT_EQ(r.count, threads);
-  EXPECT_EQ(r.ucount, static_cast<unsigned>(threads));
-  EXPECT_EQ(r.big, static_cast<unsigned long long>(id_sum));
-  EXPECT_EQ(r.fsum, 0.5f * threads);  // exact: halves up to 2^24
-  EXPECT_EQ(r.dsum, static_cast<double>(id_sum));
-  EXPECT_EQ(r.max_id, threads - 1);
-  EXPECT_EQ(r.min_id, 0);
-  EXPECT_EQ(r.fmax, 0.25f * (threads - 1));
-  EXPECT_EQ(r.fmin, -0.25f * (threads - 1));
-  EXPECT_EQ(r.bits_or, 0x7fffffff);  // ids cover every residue mod 31
+  EXPECT_EQ(c.count, threads);
+  EXPECT_EQ(c.ucount, static_cast<unsigned>(threads));
+  EXPECT_EQ(c.big, static_cast<unsigned long long>(id_sum));
+  EXPECT_EQ(c.fsum, 0.5f * threads);  // exact: halves up to 2^24
+  EXPECT_EQ(c.dsum, static_cast<double>(id_sum));
+  EXPECT_EQ(c.max_id, threads - 1);
+  EXPECT_EQ(c.min_id, 0);
+  EXPECT_EQ(c.fmax, 0.25f * (threads - 1));
+  EXPECT_EQ(c.fmin, -0.25f * (threads - 1));
+  EXPECT_EQ(c.bits_or, 0x7fffffff);  // ids cover every residue mod 31
   std::vector<int> sorted = r.tickets;
   std::sort(sorted.begin(), sorted.end());
   std::vector<int> ids(threads);

@@ -4,9 +4,9 @@
 
 #include <chrono>
 #include <cstdio>
-#include <random>
 #include <vector>
 
+#include "tests/simt/random_inputs.h"
 #include "tests/simt/test_kernels.h"
 
 namespace {
@@ -33,11 +33,8 @@ TEST(SimtCost, PrintsPerThreadBarrierShuffleAndSgemmCosts) {
   std::printf("[ simt     ] per thread per __syncthreads: %.1f ns\n", 1e9 * (barriers - launch) / threads / waits);
   std::printf("[ simt     ] per lane per shuffle: %.1f ns\n", 1e9 * (shuffles - launch) / threads / waits);
   for (const int n : {128, 256}) {
-    std::mt19937 gen(n);
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    std::vector<float> a(n * n), b(n * n);
-    for (float& v : a) v = dist(gen);
-    for (float& v : b) v = dist(gen);
+    const std::vector<float> a = random_floats(n * n, 1);
+    const std::vector<float> b = random_floats(n * n, 2);
     std::vector<float> c;
     const double t = seconds([&] { c = run_tiled_sgemm(a, b, n, n, n); }, 1);
     std::printf("[ simt     ] tiled SGEMM %d^3 (16x16 tiles): %.1f ms\n", n, 1e3 * t);
