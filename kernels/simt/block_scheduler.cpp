@@ -86,11 +86,12 @@ std::uint64_t next_random(std::uint64_t& state) {
 
 // ---- wait points, called on a CUDA thread's fiber -----------------------------
 
-void barrier_wait(const char* file, int line) {
+unsigned barrier_wait(const char* file, int line, int predicate) {
   FiberThread& t = BlockScheduler::current("__syncthreads");
-  t.wait = {WaitKind::SyncThreads, 0, 0, 0, 32, file, line};
+  t.wait = {WaitKind::SyncThreads, 0, predicate != 0, 0, 32, file, line};
   t.state = ThreadState::AtBarrier;
   switch_to_scheduler(t);
+  return static_cast<unsigned>(t.result);
 }
 
 std::uint64_t warp_wait(const WaitPoint& point) {
@@ -334,7 +335,10 @@ void BlockScheduler::release_barrier() {
                               std::to_string(threads_.size()), " threads wait at ", where(first->wait),
                               " (every thread of a block must reach each __syncthreads)"));
   }
+  std::uint64_t votes = 0;  // for __syncthreads_count/_and/_or
+  for (const FiberThread& t : threads_) votes += t.wait.value;
   for (FiberThread& t : threads_) {
+    t.result = votes;
     t.state = ThreadState::Runnable;
     runnable_.push_back(t.linear);
   }

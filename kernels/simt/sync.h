@@ -14,6 +14,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "kernels/simt/thread_index.h"
+
 namespace simt::detail {
 
 // (wait_kind_name in block_scheduler.cpp lists their names in this order.)
@@ -31,8 +33,9 @@ struct WaitPoint {
   int line = 0;
 };
 
-// Both block until the group is complete; warp_wait returns this lane's result.
-void barrier_wait(const char* file, int line);
+// Both block until the group is complete. barrier_wait returns how many
+// threads of the block passed a nonzero predicate; warp_wait, this lane's result.
+unsigned barrier_wait(const char* file, int line, int predicate = 0);
 std::uint64_t warp_wait(const WaitPoint& point);
 
 template <class T>
@@ -59,6 +62,19 @@ T shuffle(WaitKind kind, unsigned mask, T var, int arg, int width, const char* f
 
 inline void __syncthreads(const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
   simt::detail::barrier_wait(file, line);
+}
+
+// The barrier's reductions over a predicate: every thread gets the result.
+inline int __syncthreads_count(int predicate, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+  return static_cast<int>(simt::detail::barrier_wait(file, line, predicate));
+}
+
+inline int __syncthreads_and(int predicate, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+  return simt::detail::barrier_wait(file, line, predicate) == blockDim.x * blockDim.y * blockDim.z;
+}
+
+inline int __syncthreads_or(int predicate, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+  return simt::detail::barrier_wait(file, line, predicate) != 0;
 }
 
 inline void __syncwarp(unsigned mask = 0xffffffffu, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {

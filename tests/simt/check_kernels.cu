@@ -67,6 +67,22 @@ __global__ void partial_mask_kernel(int* out) {
   atomicAdd(&out[threadIdx.x / 32], v);
 }
 
+// Correct: the barrier's predicate reductions, on a block whose threads vote
+// threadIdx.x % 3 == 0.
+__global__ void barrier_votes_kernel(int* out) {
+  const int vote = threadIdx.x % 3 == 0;
+  const int count = __syncthreads_count(vote);
+  const int all = __syncthreads_and(vote);
+  const int any = __syncthreads_or(vote);
+  const int none = __syncthreads_or(0);
+  if (threadIdx.x == blockDim.x - 1) {
+    out[0] = count;
+    out[1] = all;
+    out[2] = any;
+    out[3] = none;
+  }
+}
+
 // One element past the end of a cudaMalloc buffer or of the dynamic shared
 // memory: for AddressSanitizer, which must name the overflow.
 __global__ void overrun_kernel(int* buf, int n, bool in_shared) {
@@ -102,6 +118,13 @@ int launch_broken_kernel(BrokenKernel which) {
       break;
   }
   return static_cast<int>(cudaGetLastError());
+}
+
+std::vector<int> run_barrier_votes_kernel(int block) {
+  DeviceBuffer<int> out(std::vector<int>(4, -1));
+  ADVGRAD_LAUNCH(barrier_votes_kernel, 2, block, 0, 0)(out.get());
+  check_launch("barrier_votes_kernel");
+  return out.download();
 }
 
 std::vector<int> run_partial_mask_kernel() {

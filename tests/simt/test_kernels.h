@@ -89,6 +89,8 @@ std::vector<int> run_partial_mask_kernel();
 // Writes one int past a 32-int cudaMalloc buffer, or past the dynamic shared
 // memory: AddressSanitizer must report it.
 void launch_overrun_kernel(bool in_shared);
+// __syncthreads_count/_and/_or of threadIdx.x % 3 == 0, then _or of 0.
+std::vector<int> run_barrier_votes_kernel(int block);
 // The path of check_kernels.cu as its compiler saw it (diagnostics name it).
 std::string check_kernels_file();
 

@@ -171,6 +171,11 @@ TEST_P(SimtKernels, PartialMasksAndSyncwarpFromTwoBranches) {
   EXPECT_EQ(run_partial_mask_kernel(), std::vector<int>(2, want));
 }
 
+TEST_P(SimtKernels, BarrierPredicateReductions) {
+  EXPECT_EQ(run_barrier_votes_kernel(96), (std::vector<int>{32, 0, 1, 0}));
+  EXPECT_EQ(run_barrier_votes_kernel(1), (std::vector<int>{1, 1, 1, 0}));
+}
+
 std::string order_name(const ::testing::TestParamInfo<Order>& info) {
   std::string name = simt::to_string(info.param);
   std::replace(name.begin(), name.end(), ':', '_');
