@@ -18,10 +18,12 @@ namespace {
 using simt::Order;
 using simt_tests::BrokenKernel;
 
-// "path/check_kernels.cu:LINE" of the first line of the file containing `marker`.
+// "path/check_kernels.cu:LINE" of the first line of the file containing `marker`,
+// spelled as the kernel's __FILE__ (which may be relative, e.g. under ccache's
+// base_dir); the file itself is read from the source tree.
 std::string at(const std::string& marker) {
   const std::string file = simt_tests::check_kernels_file();
-  std::ifstream in(file);
+  std::ifstream in(std::string(ADVGRAD_SIMT_TEST_DIR) + "/check_kernels.cu");
   std::string text;
   for (int line = 1; std::getline(in, text); ++line) {
     if (text.find("CHECK:" + marker) != std::string::npos) return file + ":" + std::to_string(line);
