@@ -5,6 +5,7 @@
 #include "nn/activation.h"
 #include "nn/model_io.h"
 #include "nn/optimizer.h"
+#include "recipe_flags.h"
 #include "training/trainer.h"
 
 namespace advgrad::cli {
@@ -17,6 +18,7 @@ Command add_train(CLI::App& app, Common& common) {
     training::TrainerOptions train;
     std::string out = "model.safetensors";
     bool resume = false;
+    RecipeFlags recipe;
   };
   auto f = std::make_shared<Flags>();
   f->data.add_to(cmd);
@@ -33,9 +35,11 @@ Command add_train(CLI::App& app, Common& common) {
   cmd->add_option("--out", f->out, "model file to write (safetensors)");
   cmd->add_option("--checkpoint", f->train.checkpoint_path, "checkpoint file, written each epoch and on Ctrl-C");
   cmd->add_flag("--resume", f->resume, "continue from --checkpoint");
+  f->recipe.add_to(cmd);
   cmd->add_flag("--json", common.json, "print the results as JSON on stdout (logs go to stderr)");
   return {cmd, [f, &common] {
     ADVGRAD_CHECK(!f->resume || !f->train.checkpoint_path.empty(), "train: --resume needs --checkpoint FILE");
+    f->recipe.check(f->model);
     training::Split data = f->data.load(f->train.seed);
     f->model.channels = data.train.channels;
     f->model.height = data.train.height;
@@ -49,14 +53,17 @@ Command add_train(CLI::App& app, Common& common) {
     std::ostream& log = common.json ? std::cerr : std::cout;
     log << "training " << f->model.arch << " (" << f->model.activation << ") on " << data.train.name << ": "
         << data.train.size() << " train / " << data.test.size() << " test images, " << f->train.optimizer << ", "
-        << f->train.epochs << " epochs, batch " << f->train.batch_size << "\n";
+        << f->train.epochs << " epochs, batch " << f->train.batch_size << "; recipe " << f->recipe.describe() << "\n";
     training::Trainer trainer(nn::build_model(f->model), f->model, f->train);
+    f->recipe.install(trainer, data.test, f->train.seed);
     if (f->resume) trainer.resume(f->train.checkpoint_path);
     const training::FitResult r = trainer.fit(data.train, data.test, log);
     if (r.interrupted) return 130;
     const training::EvalResult ev = training::evaluate(trainer.model(), data.test);
     nn::save_model(f->out, trainer.model(), f->model,
-                   {{"advgrad.data", data.train.name}, {"advgrad.test_accuracy", std::to_string(ev.accuracy)}});
+                   {{"advgrad.data", data.train.name},
+                    {"advgrad.test_accuracy", std::to_string(ev.accuracy)},
+                    {"advgrad.recipe", f->recipe.to_json()}});
     log << "test accuracy " << 100 * ev.accuracy << "%, " << r.seconds << " s; model written to " << f->out << "\n";
     if (common.json) {
       nlohmann::json hist = nlohmann::json::array();
@@ -67,7 +74,8 @@ Command add_train(CLI::App& app, Common& common) {
       std::cout << nlohmann::json{{"model", f->out},           {"arch", f->model.arch},
                                   {"data", data.train.name},   {"test_accuracy", ev.accuracy},
                                   {"test_loss", ev.loss},      {"seconds", r.seconds},
-                                  {"early_stopped", r.early_stopped}, {"history", hist}}
+                                  {"early_stopped", r.early_stopped}, {"history", hist},
+                                  {"recipe", nlohmann::json::parse(f->recipe.to_json())}}
                        .dump(2)
                 << "\n";
     }

@@ -11,6 +11,7 @@ std::string config_to_json(const ModelConfig& c) {
                    {"width", c.width},       {"classes", c.classes},   {"activation", c.activation},
                    {"seed", c.seed},         {"normalize_mean", c.normalize_mean},
                    {"normalize_std", c.normalize_std}};
+  if (c.dual_batch_norm) j["dual_batch_norm"] = true;  // absent = false: older files stay valid
   return j.dump();
 }
 
@@ -27,6 +28,7 @@ ModelConfig config_from_json(const std::string& text, const std::string& what) {
     c.seed = j.value("seed", std::uint64_t{0});
     c.normalize_mean = j.value("normalize_mean", std::vector<double>{});
     c.normalize_std = j.value("normalize_std", std::vector<double>{});
+    c.dual_batch_norm = j.value("dual_batch_norm", false);
     return c;
   } catch (const nlohmann::json::exception& e) {
     detail::fail(what, ": model config is not valid (", e.what(), ")");

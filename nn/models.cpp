@@ -5,6 +5,7 @@
 #include "nn/containers.h"
 #include "nn/conv2d.h"
 #include "nn/dropout.h"
+#include "nn/dual_batch_norm.h"
 #include "nn/linear.h"
 #include "nn/pooling.h"
 
@@ -12,6 +13,13 @@ namespace advgrad::nn {
 namespace {
 
 ModulePtr act(const ModelConfig& c) { return std::make_shared<Activation>(c.activation); }
+
+// BatchNorm over `width` channels (spatial_dims 2: [N, C, H, W], 0: [N, C]),
+// dual (main + auxiliary, for AdvProp) when the config asks for it.
+ModulePtr bn(const ModelConfig& c, std::int64_t width, int spatial_dims = 2) {
+  if (c.dual_batch_norm) return std::make_shared<DualBatchNorm>(width, spatial_dims);
+  return std::make_shared<BatchNorm>(width, spatial_dims);
+}
 
 Conv2dOptions padding(std::int64_t p, std::int64_t stride = 1) {
   Conv2dOptions o;
@@ -69,13 +77,13 @@ ModulePtr cnn_bn(const ModelConfig& c, Generator& gen) {
   std::int64_t in = c.channels;
   for (std::int64_t width : {32, 64}) {
     for (int i = 0; i < 2; ++i) {
-      m->add(std::make_shared<Conv2d>(in, width, 3, gen, padding(1), false)).add(BatchNorm2d(width)).add(act(c));
+      m->add(std::make_shared<Conv2d>(in, width, 3, gen, padding(1), false)).add(bn(c, width)).add(act(c));
       in = width;
     }
     m->add(std::make_shared<MaxPool2d>(2));
   }
   m->add(std::make_shared<Flatten>());
-  m->add(std::make_shared<Linear>(64 * h * w, 128, gen, false)).add(BatchNorm1d(128)).add(act(c));
+  m->add(std::make_shared<Linear>(64 * h * w, 128, gen, false)).add(bn(c, 128, 0)).add(act(c));
   m->add(std::make_shared<Dropout>(0.5, gen.next_u32()));
   m->add(std::make_shared<Linear>(128, c.classes, gen));
   return m;
@@ -85,12 +93,12 @@ ModulePtr cnn_bn(const ModelConfig& c, Generator& gen) {
 // when the shape changes), then act.
 ModulePtr basic_block(const ModelConfig& c, std::int64_t in, std::int64_t out, std::int64_t stride, Generator& gen) {
   auto body = std::make_shared<Sequential>();
-  body->add(std::make_shared<Conv2d>(in, out, 3, gen, padding(1, stride), false)).add(BatchNorm2d(out)).add(act(c));
-  body->add(std::make_shared<Conv2d>(out, out, 3, gen, padding(1), false)).add(BatchNorm2d(out));
+  body->add(std::make_shared<Conv2d>(in, out, 3, gen, padding(1, stride), false)).add(bn(c, out)).add(act(c));
+  body->add(std::make_shared<Conv2d>(out, out, 3, gen, padding(1), false)).add(bn(c, out));
   ModulePtr shortcut;
   if (stride != 1 || in != out) {
     auto s = std::make_shared<Sequential>();
-    s->add(std::make_shared<Conv2d>(in, out, 1, gen, padding(0, stride), false)).add(BatchNorm2d(out));
+    s->add(std::make_shared<Conv2d>(in, out, 1, gen, padding(0, stride), false)).add(bn(c, out));
     shortcut = s;
   }
   return std::make_shared<Residual>(body, shortcut, act(c));
@@ -98,7 +106,7 @@ ModulePtr basic_block(const ModelConfig& c, std::int64_t in, std::int64_t out, s
 
 ModulePtr resnet20(const ModelConfig& c, Generator& gen) {
   auto m = std::make_shared<Sequential>();
-  m->add(std::make_shared<Conv2d>(c.channels, 16, 3, gen, padding(1), false)).add(BatchNorm2d(16)).add(act(c));
+  m->add(std::make_shared<Conv2d>(c.channels, 16, 3, gen, padding(1), false)).add(bn(c, 16)).add(act(c));
   std::int64_t in = 16;
   for (std::int64_t stage = 0; stage < 3; ++stage) {
     const std::int64_t width = 16 << stage;
@@ -123,6 +131,8 @@ ModulePtr build_model(const ModelConfig& c) {
   ADVGRAD_CHECK(c.channels > 0 && c.height > 0 && c.width > 0 && c.classes > 1, "model ", c.arch,
                 ": need positive input shape and at least 2 classes, got ", c.channels, "x", c.height, "x", c.width,
                 " with ", c.classes, " classes");
+  ADVGRAD_CHECK(!c.dual_batch_norm || c.arch == "cnn-bn" || c.arch == "resnet-20", "model ", c.arch,
+                ": dual BatchNorm (AdvProp) needs a model with BatchNorm layers (cnn-bn or resnet-20)");
   Generator gen(c.seed);
   ModulePtr body;
   if (c.arch == "mlp") body = mlp(c, gen);

@@ -10,6 +10,9 @@
 //   lenet5     conv5x5 6 (pad 2), act, maxpool2, conv5x5 16, act, maxpool2, 120, 84, classes
 //   cnn-bn     2x(conv3x3 32, BN), pool, 2x(conv3x3 64, BN), pool, 128 + BN + dropout 0.5, classes
 //   resnet-20  CIFAR ResNet of He et al. (2016): 3 stages x 3 basic blocks, 16/32/64 channels
+//
+// dual_batch_norm swaps each BatchNorm of cnn-bn / resnet-20 for a DualBatchNorm
+// (AdvProp); the weights of every other layer are the same as without it.
 #include <string>
 #include <vector>
 
@@ -25,6 +28,9 @@ struct ModelConfig {
   std::uint64_t seed = 0;
   // Optional per-channel input normalisation inside the model (pixel-space inputs).
   std::vector<double> normalize_mean, normalize_std;
+  // AdvProp: every BatchNorm becomes a DualBatchNorm (main + auxiliary BN,
+  // nn/dual_batch_norm.h). Honoured by cnn-bn and resnet-20 (the models with BN).
+  bool dual_batch_norm = false;
 };
 
 ModulePtr build_model(const ModelConfig& config);
