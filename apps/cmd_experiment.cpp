@@ -10,7 +10,7 @@
 namespace advgrad::cli {
 
 Command add_experiment(CLI::App& app, Common& /*common*/) {
-  auto* cmd = app.add_subcommand("experiment", "run one experiment: optimizers");
+  auto* cmd = app.add_subcommand("experiment", "run one experiment: optimizers, activations or recipes");
   cmd->require_subcommand(1);
   struct Flags {
     DataFlags data;
@@ -27,7 +27,12 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
   static const std::vector<Experiment> experiments{
       {"optimizers", "the same CNN trained with sgd, sgd-momentum, nesterov, adam, rmsprop and adagrad: clean, "
                      "FGSM and PGD accuracy at a few eps",
-       [](auto& runner, const auto& data, const auto& b) { training::optimizer_experiment(runner, data, b); }}};
+       [](auto& runner, const auto& data, const auto& b) { training::optimizer_experiment(runner, data, b); }},
+      {"activations", "PGD adversarial training with relu, gelu, silu, softplus and elu",
+       [](auto& runner, const auto& data, const auto& b) { training::activation_experiment(runner, data, b); }},
+      {"recipes", "none, static FGSM, online FGSM, fast FGSM-RS, PGD-AT, NSL, AdvProp: clean, FGSM and PGD-40 "
+                  "accuracy and training time",
+       [](auto& runner, const auto& data, const auto& b) { training::recipe_experiment(runner, data, b); }}};
   auto chosen = std::make_shared<const Experiment*>(nullptr);
   for (const auto& e : experiments) {
     auto* sub = cmd->add_subcommand(e.name, e.help);

@@ -82,15 +82,16 @@ TrainerOptions trainer_options(const ExperimentBudget& b, const std::string& opt
 }
 
 TrainedModel train_model(const nn::ModelConfig& config, const TrainerOptions& options, const Split& data,
-                         const Trainer::StepLoss& step_loss, std::ostream& log) {
+                         const Trainer::StepLoss& step_loss, std::ostream& log, const HookFactory& hook) {
   Trainer trainer(nn::build_model(config), config, options);
   if (step_loss) trainer.set_step_loss(step_loss);
+  if (hook) trainer.set_epoch_hook(hook(trainer.model()));
   FitResult fit = trainer.fit(data.train, data.test, log);
   ADVGRAD_CHECK(!fit.interrupted, "training interrupted (Ctrl-C)");
   // The Trainer owns the model; a fresh module with its weights outlives it.
   nn::ModulePtr model = nn::build_model(config);
   model->load_state_dict(trainer.model().state_dict());
-  return {model, config, std::move(fit)};
+  return {model, config, std::move(fit), {}};
 }
 
 RobustRow evaluate_row(nn::Module& model, const Dataset& test, const ExperimentBudget& b, std::string name) {
@@ -132,9 +133,11 @@ std::string quoted_csv(const std::string& s) {
 }
 
 nlohmann::json row_json(const RobustRow& r) {
-  return {{"name", r.name},           {"detail", r.detail},         {"clean", r.clean},
-          {"fgsm", r.fgsm},           {"pgd", r.pgd},               {"fgsm_sweep", r.fgsm_sweep},
-          {"pgd_sweep", r.pgd_sweep}, {"train_seconds", r.train_seconds}, {"model_file", r.model_file}};
+  nlohmann::json j{{"name", r.name},           {"detail", r.detail},         {"clean", r.clean},
+                   {"fgsm", r.fgsm},           {"pgd", r.pgd},               {"fgsm_sweep", r.fgsm_sweep},
+                   {"pgd_sweep", r.pgd_sweep}, {"train_seconds", r.train_seconds}, {"model_file", r.model_file}};
+  if (!r.extra_json.empty()) j["extra"] = nlohmann::json::parse(r.extra_json);
+  return j;
 }
 
 }  // namespace
@@ -155,6 +158,7 @@ RobustRow row_from_json(const std::string& text) {
     r.pgd_sweep = j.at("pgd_sweep").get<std::vector<double>>();
     r.train_seconds = j.at("train_seconds").get<double>();
     r.model_file = j.value("model_file", "");
+    if (j.contains("extra")) r.extra_json = j["extra"].dump();
     return r;
   } catch (const nlohmann::json::exception& e) {
     detail::fail("result row: ", e.what());
@@ -248,6 +252,7 @@ RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::
     r.detail = detail;
     r.train_seconds = t.fit.seconds;
     r.model_file = file;
+    r.extra_json = t.extra_json;
     runner.log() << "  " << name << ": clean " << format_percent(r.clean) << ", FGSM " << format_percent(r.fgsm) << ", PGD-" << b.pgd_steps
                  << " " << format_percent(r.pgd) << " (eps " << b.eps << "), trained in " << std::fixed << std::setprecision(1)
                  << r.train_seconds << " s\n"

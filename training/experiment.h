@@ -52,10 +52,15 @@ struct TrainedModel {
   nn::ModulePtr model;
   nn::ModelConfig config;
   FitResult fit;
+  std::string extra_json;  // recipe-specific results (a JSON object's text), or empty
 };
-// Builds `config`, trains it with `options` (and `step_loss` if set), logs to `log`.
+// Makes the epoch hook of a run from the model being trained (e.g. the
+// catastrophic-overfitting guard).
+using HookFactory = std::function<Trainer::EpochHook(nn::Module& model)>;
+// Builds `config`, trains it with `options` (and `step_loss` / the hook if
+// set) on data.train, evaluating on data.test each epoch; logs to `log`.
 TrainedModel train_model(const nn::ModelConfig& config, const TrainerOptions& options, const Split& data,
-                         const Trainer::StepLoss& step_loss, std::ostream& log);
+                         const Trainer::StepLoss& step_loss, std::ostream& log, const HookFactory& hook = {});
 
 // One trained model's numbers. Accuracies in [0, 1].
 struct RobustRow {
@@ -65,6 +70,7 @@ struct RobustRow {
   std::vector<double> fgsm_sweep, pgd_sweep;  // at budget.eps_values (PGD-<sweep_steps>)
   double train_seconds = 0;
   std::string model_file;            // relative to the output directory
+  std::string extra_json;            // TrainedModel::extra_json, kept with the row
 };
 // Clean accuracy, FGSM and PGD-<pgd_steps> at eps, and both sweeps.
 RobustRow evaluate_row(nn::Module& model, const Dataset& test, const ExperimentBudget& budget, std::string name);
@@ -99,5 +105,30 @@ RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::
 // adagrad for the same budget: does the optimizer change robustness?
 std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
 const std::vector<std::string>& experiment_optimizers();
+
+// The defences, each from the same budget (experiment_recipes.cpp):
+//   none         standard training (stage "baseline")
+//   static-fgsm  the seven steps: FGSM copies of train and test made once with
+//                the baseline, retrain on clean + copies (extra_json: the steps' accuracies)
+//   online-fgsm  FGSM adversarial training, clean + adversarial half-and-half (Goodfellow et al. 2015)
+//   fgsm-rs      "fast" FGSM from a random start, step 1.25 eps (Wong et al. 2020)
+//   pgd-at       PGD-<at_steps> adversarial training (Madry et al. 2018; stage "pgd-at-relu")
+//   nsl          NSL adversarial regularisation, multiplier 0.2, step eps
+//   advprop      AdvProp: cnn-bn with dual BatchNorm, PGD examples through the auxiliary BN
+// The FGSM recipes run with the catastrophic-overfitting guard (logging only;
+// extra_json: PGD accuracy per epoch, collapsed or not).
+const std::vector<std::string>& experiment_recipes();
+// The stage name of a recipe ("baseline", "pgd-at-relu", else the recipe).
+std::string recipe_stage_name(const std::string& recipe);
+RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Split& data,
+                       const ExperimentBudget& budget, nn::ModulePtr* model = nullptr);
+std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
+
+// PGD adversarial training with each activation (relu, gelu, silu, softplus,
+// elu): do smooth activations, whose input gradients are informative
+// everywhere, train to more robust models (Xie et al. 2020, "Smooth
+// adversarial training")? Stages "pgd-at-<activation>".
+const std::vector<std::string>& experiment_activations();
+std::vector<RobustRow> activation_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
 
 }  // namespace advgrad::training

@@ -62,6 +62,11 @@ WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, 
   baseline_part(ctx);
   attacks_part(ctx);
   saliency_part(ctx);
+  static_fgsm_part(ctx);
+  online_part(ctx);
+  nsl_part(ctx);
+  advprop_part(ctx);
+  activations_part(ctx);
   optimizers_part(ctx);
   comparison_part(ctx);
 

@@ -25,6 +25,11 @@ struct WorkshopContext {
 void baseline_part(WorkshopContext& ctx);
 void attacks_part(WorkshopContext& ctx);   // needs the baseline
 void saliency_part(WorkshopContext& ctx);  // needs the baseline
+void static_fgsm_part(WorkshopContext& ctx);  // workshop_defences.cpp from here
+void online_part(WorkshopContext& ctx);       // online FGSM, FGSM-RS, PGD-AT
+void nsl_part(WorkshopContext& ctx);
+void advprop_part(WorkshopContext& ctx);
+void activations_part(WorkshopContext& ctx);
 void optimizers_part(WorkshopContext& ctx);
 void comparison_part(WorkshopContext& ctx);
 
