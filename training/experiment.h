@@ -24,12 +24,12 @@ namespace advgrad::training {
 // the whole workshop on the synthetic digits; full: the real-data budget.
 struct ExperimentBudget {
   std::string level = "default";
-  std::int64_t train_size = 4000, test_size = 1000;  // 0: the whole split
+  std::int64_t train_size = 2000, test_size = 500;  // 0: the whole split
   std::int64_t epochs = 3, batch_size = 64;
-  std::int64_t attack_examples = 200;  // test images attacked per evaluation
+  std::int64_t attack_examples = 150;  // test images attacked per evaluation
   int pgd_steps = 40;                  // the headline PGD (PGD-40)
   int sweep_steps = 10;                // PGD steps in the eps sweeps
-  int at_steps = 5;                    // PGD steps inside PGD adversarial training
+  int at_steps = 4;                    // PGD steps inside PGD adversarial training
   double eps = 0.1;                    // training and headline eps (pixel units)
   std::vector<double> eps_values{0.05, 0.1, 0.2};  // the sweeps
   std::uint64_t seed = 0;
