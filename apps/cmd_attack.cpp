@@ -7,11 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
 #include "nn/model_io.h"
 #include "nn/safetensors.h"
-#include "training/figures.h"
+#include "training/attack_grid.h"
 #include "training/png_image.h"
 #include "training/robust_eval.h"
 
@@ -32,24 +30,6 @@ nlohmann::json options_json(const attacks::AttackOptions& o, const AttackFlags& 
           {"targeted", o.targeted},
           {"target", o.targeted ? f.target : ""},
           {"range", {o.lo, o.hi}}};
-}
-
-// Attacks the first `rows` test images again (same options and seed) and
-// draws them with their predictions.
-training::Image attack_grid(nn::Module& model, const training::Dataset& test, const attacks::AttackOptions& o,
-                            std::uint64_t seed, std::int64_t rows, const std::string& title) {
-  std::vector<std::int64_t> idx;
-  for (std::int64_t i = 0; i < std::min(rows, test.size()); ++i) idx.push_back(i);
-  Tensor x = test.images_tensor(idx), y = test.labels_tensor(idx);
-  Generator gen(seed);
-  attacks::AttackResult a = attacks::pgd(model, x, y, o, gen);
-  attacks::EvalModeGuard eval_mode(model);
-  NoGradGuard no_grad;
-  training::AdversarialGridOptions go;
-  go.title = title;
-  go.max_rows = rows;
-  if (o.norm == attacks::Norm::Linf) go.eps = o.eps;  // perturbation drawn as delta / eps
-  return training::adversarial_grid(x, a.x_adv, y, model(x), model(a.x_adv), test.class_names, go);
 }
 
 }  // namespace
@@ -97,7 +77,8 @@ Command add_attack(CLI::App& app, Common& common) {
     if (!f->out.empty()) {
       std::filesystem::create_directories(f->out);
       const std::string grid = (std::filesystem::path(f->out) / "attack_grid.png").string();
-      training::write_png(grid, attack_grid(*m.model, test, o, f->seed, f->grid_rows, name + " on " + test.name));
+      training::write_png(grid, training::attack_example_grid(*m.model, test, o, f->seed, f->grid_rows,
+                                                              name + " on " + test.name));
       const std::string json = (std::filesystem::path(f->out) / "attack.json").string();
       j["files"] = {grid, json};
       nn::write_file_atomically(json, j.dump(2) + "\n");

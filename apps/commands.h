@@ -74,5 +74,7 @@ Command add_eval(CLI::App& app, Common& common);
 Command add_attack(CLI::App& app, Common& common);
 Command add_robustness(CLI::App& app, Common& common);
 Command add_saliency(CLI::App& app, Common& common);
+Command add_workshop(CLI::App& app, Common& common);
+Command add_experiment(CLI::App& app, Common& common);
 
 }  // namespace advgrad::cli

@@ -1,0 +1,63 @@
+// advgrad experiment NAME: one of the workshop's experiments on its own, with
+// its CSV, JSON and figure (the work is in training/experiment*.cpp, which the
+// workshop runs as its stages).
+#include <iostream>
+
+#include "commands.h"
+#include "training/experiment.h"
+#include "training/workshop_stages.h"
+
+namespace advgrad::cli {
+
+Command add_experiment(CLI::App& app, Common& /*common*/) {
+  auto* cmd = app.add_subcommand("experiment", "run one experiment: optimizers, activations or recipes");
+  cmd->require_subcommand(1);
+  struct Flags {
+    DataFlags data;
+    std::string out;
+    bool quick = false, full = false, resume = false;
+    std::uint64_t seed = 0;
+  };
+  auto f = std::make_shared<Flags>();
+  struct Experiment {
+    const char* name;
+    const char* help;
+    std::function<void(training::StageRunner&, const training::Split&, const training::ExperimentBudget&)> run;
+  };
+  static const std::vector<Experiment> experiments{
+      {"optimizers", "the same CNN trained with sgd, sgd-momentum, nesterov, adam, rmsprop and adagrad: clean, "
+                     "FGSM and PGD accuracy at a few eps",
+       [](auto& runner, const auto& data, const auto& b) { training::optimizer_experiment(runner, data, b); }},
+      {"activations", "PGD adversarial training with relu, gelu, silu, softplus and elu",
+       [](auto& runner, const auto& data, const auto& b) { training::activation_experiment(runner, data, b); }},
+      {"recipes", "none, static FGSM, online FGSM, fast FGSM-RS, PGD-AT, NSL, AdvProp: clean, FGSM and PGD-40 "
+                  "accuracy and training time",
+       [](auto& runner, const auto& data, const auto& b) { training::recipe_experiment(runner, data, b); }}};
+  auto chosen = std::make_shared<const Experiment*>(nullptr);
+  for (const auto& e : experiments) {
+    auto* sub = cmd->add_subcommand(e.name, e.help);
+    sub->callback([chosen, &e] { *chosen = &e; });
+  }
+  // The flags belong to `experiment` and may come before or after the name.
+  cmd->fallthrough();
+  f->data.add_to(cmd);
+  auto* quick = cmd->add_flag("--quick", f->quick, "the smoke-test budget");
+  cmd->add_flag("--full", f->full, "the full budget")->excludes(quick);
+  cmd->add_option("--out", f->out, "output directory (default: experiment-NAME)");
+  cmd->add_flag("--resume", f->resume, "skip the models a previous run into --out completed");
+  cmd->add_option("--seed", f->seed, "seed");
+  return {cmd, [f, chosen] {
+    const Experiment& e = **chosen;
+    const std::string out = f->out.empty() ? std::string("experiment-") + e.name : f->out;
+    const training::Split full = f->data.load(f->seed);
+    training::ExperimentBudget b = training::make_budget(f->quick ? "quick" : f->full ? "full" : "default", full.train);
+    b.seed = f->seed;
+    const training::Split data = training::budget_split(full, b);
+    training::StageRunner runner(out, f->resume, std::cout);
+    e.run(runner, data, b);
+    std::cout << "wrote " << out << "/" << e.name << ".csv, " << e.name << ".json, " << e.name << ".png\n";
+    return 0;
+  }};
+}
+
+}  // namespace advgrad::cli

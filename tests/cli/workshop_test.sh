@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The workshop on its smoke-test budget. Usage: workshop_test.sh all|resume path/to/advgrad
+#   all:    `advgrad workshop --quick --out DIR` writes every artefact, and
+#           report.html parses (tests/cli/check_report.py: tags balance, images
+#           are PNG data URIs, one comparison row per recipe).
+#   resume: run, delete one late stage's outputs, rerun with --resume: the
+#           earlier stages are skipped ("skipped (done)"), the deleted stage
+#           runs again, and the report is complete.
+set -uo pipefail
+mode=${1:?usage: workshop_test.sh all|resume ADVGRAD_BINARY}
+bin=${2:?usage: workshop_test.sh all|resume ADVGRAD_BINARY}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+
+# The recipes of the final table, in order.
+recipes=(none static-fgsm online-fgsm fgsm-rs pgd-at nsl advprop)
+optimizers=(sgd sgd-momentum nesterov adam rmsprop adagrad)
+files=(report.html report.md results.json baseline.safetensors
+       attack_fgsm.png attack_pgd.png attack_targeted.png eps_sweep.png eps_sweep.csv saliency.png
+       optimizers.csv optimizers.json optimizers.png comparison.csv comparison.json comparison.png)
+for o in "${optimizers[@]}"; do files+=("optimizer-$o.safetensors"); done
+for s in static-fgsm online-fgsm fgsm-rs nsl advprop pgd-at-relu pgd-at-gelu pgd-at-silu pgd-at-softplus pgd-at-elu; do
+  files+=("$s.safetensors")
+done
+files+=(activations.csv activations.json activations.png)
+
+check_outputs() {  # DIR
+  local f
+  for f in "${files[@]}"; do [ -s "$1/$f" ] || fail "missing $f"; done
+  for f in "$1"/*.png; do
+    [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "$f is not a PNG"
+  done
+  [ "$(ls "$1"/stages/*.json | wc -l)" -eq 22 ] || fail "stage records: $(ls "$1/stages" | tr "\n" " ")"
+  ls "$1" | grep -q '\.tmp' && fail "temporary files left: $(ls "$1")"
+  python3 "$here/check_report.py" "$1/report.html" "${recipes[@]}" || fail "report.html does not validate"
+  grep -q '"comparison"' "$1/results.json" || fail "results.json has no comparison"
+  grep -q '](attack_fgsm.png)' "$1/report.md" || fail "report.md does not link attack_fgsm.png"
+}
+
+out=$work/ws
+if "$bin" --threads 2 workshop --quick --out "$out" >"$work/run1.log" 2>&1; then ok "workshop --quick"
+else fail "workshop --quick exited non-zero: $(tail -n 5 "$work/run1.log")"; fi
+check_outputs "$out"
+
+if [ "$mode" = resume ]; then
+  # Lose the last stage's outputs, as if the run had stopped there.
+  rm -f "$out/comparison.png" "$out/report.html"
+  if "$bin" --threads 2 workshop --quick --out "$out" --resume >"$work/run2.log" 2>&1; then ok "workshop --resume"
+  else fail "workshop --resume exited non-zero: $(tail -n 5 "$work/run2.log")"; fi
+  for s in baseline attacks saliency static-fgsm pgd-at-relu nsl advprop pgd-at-elu activations optimizer-adam optimizers; do
+    grep -q "^\[$s\] skipped (done)" "$work/run2.log" && ok "$s skipped" || fail "$s not skipped: $(cat "$work/run2.log")"
+  done
+  grep -q "^\[comparison\] running" "$work/run2.log" && ok "comparison ran again" || fail "comparison did not run again"
+  check_outputs "$out"
+fi
+[ $failures -eq 0 ] && echo "workshop test ($mode): all passed" || echo "workshop test ($mode): $failures failure(s)"
+exit $((failures > 0))

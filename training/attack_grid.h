@@ -1,0 +1,20 @@
+#pragma once
+// The example grid of an attack: attack the first rows of a data set and draw
+// (clean | perturbation | adversarial) with the model's predictions. Shared by
+// `advgrad attack --out` and the workshop's attack stage.
+#include <cstdint>
+#include <string>
+
+#include "attacks/attack.h"
+#include "nn/module.h"
+#include "training/dataset.h"
+#include "training/png_image.h"
+
+namespace advgrad::training {
+
+// Attacks the first `rows` examples of `data` with `options` (randomness from
+// `seed`) and returns their adversarial_grid (figures.h) titled `title`.
+Image attack_example_grid(nn::Module& model, const Dataset& data, const attacks::AttackOptions& options,
+                          std::uint64_t seed, std::int64_t rows, const std::string& title);
+
+}  // namespace advgrad::training

@@ -1,0 +1,267 @@
+#include "training/experiment.h"
+
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+
+#include "attacks/attack.h"
+#include "core/error.h"
+#include "nn/model_io.h"
+#include "nn/safetensors.h"
+#include "training/robust_eval.h"
+
+namespace advgrad::training {
+
+const std::vector<std::string>& budget_levels() {
+  static const std::vector<std::string> levels{"quick", "default", "full"};
+  return levels;
+}
+
+ExperimentBudget make_budget(const std::string& level, const Dataset& train) {
+  ExperimentBudget b;
+  b.level = level;
+  if (level == "quick") {
+    // Every code path once, on a few hundred images: seconds, even under ASan.
+    b.train_size = 300;
+    b.test_size = 100;
+    b.epochs = 1;
+    b.batch_size = 50;
+    b.attack_examples = 40;
+    b.pgd_steps = 5;
+    b.sweep_steps = 3;
+    b.at_steps = 2;
+    b.eps_values = {0.1, 0.2};
+  } else if (level == "full") {
+    // Real data sets in full; the evaluation attacks at their textbook strength.
+    b.train_size = 0;
+    b.test_size = 0;
+    b.epochs = 10;
+    b.batch_size = 128;
+    b.attack_examples = 1000;
+    b.at_steps = 7;
+    b.eps_values = {0.05, 0.1, 0.15, 0.2, 0.3};
+  } else {
+    ADVGRAD_CHECK(level == "default", "unknown budget '", level, "' (expected quick, default or full)");
+  }
+  // RGB images (CIFAR-10): the customary 8/255 budget, sweeps scaled alike.
+  if (train.channels == 3) {
+    const double scale = (8.0 / 255.0) / b.eps;
+    b.eps = 8.0 / 255.0;
+    for (double& e : b.eps_values) e *= scale;
+  }
+  return b;
+}
+
+Split budget_split(const Split& data, const ExperimentBudget& b) {
+  Split s{b.train_size > 0 ? data.train.head(b.train_size) : data.train,
+          b.test_size > 0 ? data.test.head(b.test_size) : data.test};
+  return s;
+}
+
+nn::ModelConfig model_config_for(const Dataset& data, const ExperimentBudget& b, const std::string& activation) {
+  nn::ModelConfig c;
+  c.arch = b.arch;
+  c.channels = data.channels;
+  c.height = data.height;
+  c.width = data.width;
+  c.classes = data.classes;
+  c.activation = activation;
+  c.seed = b.seed;
+  return c;
+}
+
+TrainerOptions trainer_options(const ExperimentBudget& b, const std::string& optimizer, double lr) {
+  TrainerOptions o;
+  o.epochs = b.epochs;
+  o.batch_size = b.batch_size;
+  o.seed = b.seed;
+  o.optimizer = optimizer;
+  o.lr = lr;
+  return o;
+}
+
+TrainedModel train_model(const nn::ModelConfig& config, const TrainerOptions& options, const Split& data,
+                         const Trainer::StepLoss& step_loss, std::ostream& log, const HookFactory& hook) {
+  Trainer trainer(nn::build_model(config), config, options);
+  if (step_loss) trainer.set_step_loss(step_loss);
+  if (hook) trainer.set_epoch_hook(hook(trainer.model()));
+  FitResult fit = trainer.fit(data.train, data.test, log);
+  ADVGRAD_CHECK(!fit.interrupted, "training interrupted (Ctrl-C)");
+  // The Trainer owns the model; a fresh module with its weights outlives it.
+  nn::ModulePtr model = nn::build_model(config);
+  model->load_state_dict(trainer.model().state_dict());
+  return {model, config, std::move(fit), {}};
+}
+
+RobustRow evaluate_row(nn::Module& model, const Dataset& test, const ExperimentBudget& b, std::string name) {
+  RobustRow r;
+  r.name = std::move(name);
+  r.clean = evaluate(model, test).accuracy;
+  attacks::AttackOptions fgsm;
+  fgsm.eps = b.eps;
+  fgsm.step_size = b.eps;
+  fgsm.steps = 1;
+  attacks::AttackOptions pgd;
+  pgd.eps = b.eps;
+  pgd.steps = b.pgd_steps;
+  pgd.step_size = 2.5 * b.eps / b.pgd_steps;  // Madry et al.'s rule: the path can cross the ball
+  pgd.random_start = true;
+  r.fgsm = robust_accuracy(model, test, fgsm, b.seed, 250, b.attack_examples).robust_accuracy;
+  r.pgd = robust_accuracy(model, test, pgd, b.seed, 250, b.attack_examples).robust_accuracy;
+  attacks::AttackOptions sweep = pgd;
+  sweep.steps = b.sweep_steps;
+  for (const auto& s : eps_sweep(model, test, fgsm, b.eps_values, 1.0, b.seed, b.attack_examples))
+    r.fgsm_sweep.push_back(s.robust_accuracy);
+  for (const auto& s : eps_sweep(model, test, sweep, b.eps_values, 2.5 / b.sweep_steps, b.seed, b.attack_examples))
+    r.pgd_sweep.push_back(s.robust_accuracy);
+  return r;
+}
+
+namespace {
+
+std::string eps_text(double e) {
+  std::ostringstream s;
+  s << std::setprecision(3) << e;
+  return s.str();
+}
+std::string quoted_csv(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+nlohmann::json row_json(const RobustRow& r) {
+  nlohmann::json j{{"name", r.name},           {"detail", r.detail},         {"clean", r.clean},
+                   {"fgsm", r.fgsm},           {"pgd", r.pgd},               {"fgsm_sweep", r.fgsm_sweep},
+                   {"pgd_sweep", r.pgd_sweep}, {"train_seconds", r.train_seconds}, {"model_file", r.model_file}};
+  if (!r.extra_json.empty()) j["extra"] = nlohmann::json::parse(r.extra_json);
+  return j;
+}
+
+}  // namespace
+
+std::string row_to_json(const RobustRow& r) { return row_json(r).dump(); }
+
+RobustRow row_from_json(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  ADVGRAD_CHECK(!j.is_discarded() && j.is_object(), "result row: not a JSON object");
+  try {
+    RobustRow r;
+    r.name = j.at("name").get<std::string>();
+    r.detail = j.value("detail", "");
+    r.clean = j.at("clean").get<double>();
+    r.fgsm = j.at("fgsm").get<double>();
+    r.pgd = j.at("pgd").get<double>();
+    r.fgsm_sweep = j.at("fgsm_sweep").get<std::vector<double>>();
+    r.pgd_sweep = j.at("pgd_sweep").get<std::vector<double>>();
+    r.train_seconds = j.at("train_seconds").get<double>();
+    r.model_file = j.value("model_file", "");
+    if (j.contains("extra")) r.extra_json = j["extra"].dump();
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    detail::fail("result row: ", e.what());
+  }
+}
+
+std::string rows_to_csv(const std::vector<RobustRow>& rows, const ExperimentBudget& b) {
+  std::ostringstream s;
+  s << "name,detail,clean,fgsm_eps" << b.eps << ",pgd" << b.pgd_steps << "_eps" << b.eps;
+  for (double e : b.eps_values) s << ",fgsm_eps" << e;
+  for (double e : b.eps_values) s << ",pgd" << b.sweep_steps << "_eps" << e;
+  s << ",train_seconds,model_file\n";
+  for (const auto& r : rows) {
+    s << quoted_csv(r.name) << ',' << quoted_csv(r.detail) << ',' << r.clean << ',' << r.fgsm << ',' << r.pgd;
+    for (double v : r.fgsm_sweep) s << ',' << v;
+    for (double v : r.pgd_sweep) s << ',' << v;
+    s << ',' << r.train_seconds << ',' << quoted_csv(r.model_file) << '\n';
+  }
+  return s.str();
+}
+
+std::string rows_to_json(const std::vector<RobustRow>& rows, const ExperimentBudget& b, const std::string& what) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& r : rows) list.push_back(row_json(r));
+  return nlohmann::json{{"experiment", what},
+                        {"budget",
+                         {{"level", b.level}, {"train_size", b.train_size}, {"test_size", b.test_size},
+                          {"epochs", b.epochs}, {"batch_size", b.batch_size}, {"attack_examples", b.attack_examples},
+                          {"pgd_steps", b.pgd_steps}, {"sweep_steps", b.sweep_steps}, {"at_steps", b.at_steps},
+                          {"eps", b.eps}, {"eps_values", b.eps_values}, {"seed", b.seed}, {"arch", b.arch}}},
+                        {"rows", list}}
+      .dump(2);
+}
+
+ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudget& b, const std::string& caption,
+                       bool sweeps) {
+  ReportTable t;
+  t.caption = caption;
+  t.header = {"model", "setting", "clean", "FGSM eps " + eps_text(b.eps),
+              "PGD-" + std::to_string(b.pgd_steps) + " eps " + eps_text(b.eps)};
+  if (sweeps) {
+    for (double e : b.eps_values) t.header.push_back("FGSM " + eps_text(e));
+    for (double e : b.eps_values) t.header.push_back("PGD-" + std::to_string(b.sweep_steps) + " " + eps_text(e));
+  }
+  t.header.push_back("train s");
+  for (const auto& r : rows) {
+    std::vector<std::string> cells{r.name, r.detail, format_percent(r.clean), format_percent(r.fgsm), format_percent(r.pgd)};
+    if (sweeps) {
+      for (double v : r.fgsm_sweep) cells.push_back(format_percent(v));
+      for (double v : r.pgd_sweep) cells.push_back(format_percent(v));
+      cells.resize(t.header.size() - 1);  // rows recorded with another sweep leave blanks, not a crash
+    }
+    cells.push_back(format_fixed(r.train_seconds, 1));
+    t.rows.push_back(std::move(cells));
+  }
+  return t;
+}
+
+Image rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& b, const std::string& title) {
+  std::vector<ChartSeries> series;
+  for (const auto& r : rows) {
+    ChartSeries s{r.name, {0.0}, {r.clean}};
+    for (std::size_t i = 0; i < r.pgd_sweep.size() && i < b.eps_values.size(); ++i) {
+      s.x.push_back(b.eps_values[i]);
+      s.y.push_back(r.pgd_sweep[i]);
+    }
+    series.push_back(std::move(s));
+  }
+  ChartOptions o;
+  o.title = title;
+  o.x_label = "eps (pixel units), PGD-" + std::to_string(b.sweep_steps);
+  o.y_label = "accuracy";
+  return line_chart(series, o);
+}
+
+void write_rows(StageFiles& files, const std::string& prefix, const std::vector<RobustRow>& rows,
+                const ExperimentBudget& b, const std::string& title) {
+  nn::write_file_atomically(files.file(prefix + ".csv"), rows_to_csv(rows, b));
+  nn::write_file_atomically(files.file(prefix + ".json"), rows_to_json(rows, b, prefix) + "\n");
+  write_png(files.file(prefix + ".png"), rows_chart(rows, b, title));
+}
+
+RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::string& name,
+                      const std::string& detail, const Split& data, const ExperimentBudget& b, const TrainFn& make,
+                      nn::ModulePtr* model) {
+  const std::string file = stage + ".safetensors";
+  const std::string results = runner.run(stage, [&](StageFiles& files) {
+    TrainedModel t = make(runner.log());
+    nn::save_model(files.file(file), *t.model, t.config, {{"advgrad.stage", stage}, {"advgrad.data", data.train.name}});
+    RobustRow r = evaluate_row(*t.model, data.test, b, name);
+    r.detail = detail;
+    r.train_seconds = t.fit.seconds;
+    r.model_file = file;
+    r.extra_json = t.extra_json;
+    runner.log() << "  " << name << ": clean " << format_percent(r.clean) << ", FGSM " << format_percent(r.fgsm) << ", PGD-" << b.pgd_steps
+                 << " " << format_percent(r.pgd) << " (eps " << b.eps << "), trained in " << std::fixed << std::setprecision(1)
+                 << r.train_seconds << " s\n"
+                 << std::defaultfloat;
+    if (model) *model = t.model;
+    return row_to_json(r);
+  });
+  if (model && !*model) *model = nn::load_model(runner.path(file)).model;
+  return row_from_json(results);
+}
+
+}  // namespace advgrad::training

@@ -1,0 +1,134 @@
+#pragma once
+// The shared vocabulary of the experiments (`advgrad experiment ...`) and the
+// workshop, which runs the same experiment functions as its stages: a budget
+// (how much data, how many epochs, how hard the evaluation attacks), one
+// training run, one robustness evaluation, and a row per trained model that
+// becomes CSV, JSON, a report table and a curve.
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "nn/models.h"
+#include "nn/module.h"
+#include "training/dataset.h"
+#include "training/figures.h"
+#include "training/report.h"
+#include "training/trainer.h"
+#include "training/workshop_stages.h"
+
+namespace advgrad::training {
+
+// quick: a CI smoke test (seconds); default: about 5 minutes on 2 cores for
+// the whole workshop on the synthetic digits; full: the real-data budget.
+struct ExperimentBudget {
+  std::string level = "default";
+  std::int64_t train_size = 2000, test_size = 500;  // 0: the whole split
+  std::int64_t epochs = 3, batch_size = 64;
+  std::int64_t attack_examples = 150;  // test images attacked per evaluation
+  int pgd_steps = 40;                  // the headline PGD (PGD-40)
+  int sweep_steps = 10;                // PGD steps in the eps sweeps
+  int at_steps = 4;                    // PGD steps inside PGD adversarial training
+  double eps = 0.1;                    // training and headline eps (pixel units)
+  std::vector<double> eps_values{0.05, 0.1, 0.2};  // the sweeps
+  std::uint64_t seed = 0;
+  std::string arch = "small-cnn";
+};
+// By level name (quick, default, full); eps follows the data (8/255 for RGB).
+ExperimentBudget make_budget(const std::string& level, const Dataset& train);
+const std::vector<std::string>& budget_levels();
+// The budget's subsets of the split (head of each side).
+Split budget_split(const Split& data, const ExperimentBudget& budget);
+
+// The model config for `data` (input shape, classes) with the budget's arch and seed.
+nn::ModelConfig model_config_for(const Dataset& data, const ExperimentBudget& budget,
+                                 const std::string& activation = "relu");
+// Trainer options of the budget (epochs, batch size, seed, no progress bar
+// unless stderr is a terminal).
+TrainerOptions trainer_options(const ExperimentBudget& budget, const std::string& optimizer = "adam", double lr = 0);
+
+struct TrainedModel {
+  nn::ModulePtr model;
+  nn::ModelConfig config;
+  FitResult fit;
+  std::string extra_json;  // recipe-specific results (a JSON object's text), or empty
+};
+// Makes the epoch hook of a run from the model being trained (e.g. the
+// catastrophic-overfitting guard).
+using HookFactory = std::function<Trainer::EpochHook(nn::Module& model)>;
+// Builds `config`, trains it with `options` (and `step_loss` / the hook if
+// set) on data.train, evaluating on data.test each epoch; logs to `log`.
+TrainedModel train_model(const nn::ModelConfig& config, const TrainerOptions& options, const Split& data,
+                         const Trainer::StepLoss& step_loss, std::ostream& log, const HookFactory& hook = {});
+
+// One trained model's numbers. Accuracies in [0, 1].
+struct RobustRow {
+  std::string name, detail;          // detail: e.g. "lr 0.001"
+  double clean = 0;                  // on the whole test split
+  double fgsm = 0, pgd = 0;          // at budget.eps on attack_examples; pgd = PGD-<pgd_steps>
+  std::vector<double> fgsm_sweep, pgd_sweep;  // at budget.eps_values (PGD-<sweep_steps>)
+  double train_seconds = 0;
+  std::string model_file;            // relative to the output directory
+  std::string extra_json;            // TrainedModel::extra_json, kept with the row
+};
+// Clean accuracy, FGSM and PGD-<pgd_steps> at eps, and both sweeps.
+RobustRow evaluate_row(nn::Module& model, const Dataset& test, const ExperimentBudget& budget, std::string name);
+
+std::string rows_to_csv(const std::vector<RobustRow>& rows, const ExperimentBudget& budget);
+std::string row_to_json(const RobustRow& row);  // JSON text
+RobustRow row_from_json(const std::string& json);
+std::string rows_to_json(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& what);
+// "name | detail | clean | FGSM | PGD-40 | train s" and the sweep columns when `sweeps`.
+ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& caption,
+                       bool sweeps);
+// PGD accuracy against eps (clean at eps 0), one series per row.
+Image rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& title);
+
+// Writes <prefix>.csv, <prefix>.json and <prefix>.png into the stage's files.
+void write_rows(StageFiles& files, const std::string& prefix, const std::vector<RobustRow>& rows,
+                const ExperimentBudget& budget, const std::string& title);
+
+// Trains (or reloads, on resume) one model as the stage `stage`: `make`
+// trains it; the model is saved as <stage>.safetensors and evaluated. Returns
+// its row; `model` receives the trained (or reloaded) model when not null.
+using TrainFn = std::function<TrainedModel(std::ostream& log)>;
+RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::string& name,
+                      const std::string& detail, const Split& data, const ExperimentBudget& budget,
+                      const TrainFn& make, nn::ModulePtr* model = nullptr);
+
+// --- the experiments -------------------------------------------------------
+// Each runs its models as stages of `runner` (so they resume), writes
+// <name>.csv, <name>.json and <name>.png, and returns its rows.
+
+// The same model trained with sgd, sgd-momentum, nesterov, adam, rmsprop and
+// adagrad for the same budget: does the optimizer change robustness?
+std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
+const std::vector<std::string>& experiment_optimizers();
+
+// The defences, each from the same budget (experiment_recipes.cpp):
+//   none         standard training (stage "baseline")
+//   static-fgsm  the seven steps: FGSM copies of train and test made once with
+//                the baseline, retrain on clean + copies (extra_json: the steps' accuracies)
+//   online-fgsm  FGSM adversarial training, clean + adversarial half-and-half (Goodfellow et al. 2015)
+//   fgsm-rs      "fast" FGSM from a random start, step 1.25 eps (Wong et al. 2020)
+//   pgd-at       PGD-<at_steps> adversarial training (Madry et al. 2018; stage "pgd-at-relu")
+//   nsl          NSL adversarial regularisation, multiplier 0.2, step eps
+//   advprop      AdvProp: cnn-bn with dual BatchNorm, PGD examples through the auxiliary BN
+// The FGSM recipes run with the catastrophic-overfitting guard (logging only;
+// extra_json: PGD accuracy per epoch, collapsed or not).
+const std::vector<std::string>& experiment_recipes();
+// The stage name of a recipe ("baseline", "pgd-at-relu", else the recipe).
+std::string recipe_stage_name(const std::string& recipe);
+RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Split& data,
+                       const ExperimentBudget& budget, nn::ModulePtr* model = nullptr);
+std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
+
+// PGD adversarial training with each activation (relu, gelu, silu, softplus,
+// elu): do smooth activations, whose input gradients are informative
+// everywhere, train to more robust models (Xie et al. 2020, "Smooth
+// adversarial training")? Stages "pgd-at-<activation>".
+const std::vector<std::string>& experiment_activations();
+std::vector<RobustRow> activation_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
+
+}  // namespace advgrad::training

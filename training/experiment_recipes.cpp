@@ -1,0 +1,145 @@
+// The recipe experiment: no defence, static FGSM augmentation, online FGSM,
+// fast FGSM-RS, PGD adversarial training, NSL and AdvProp, each trained for
+// the same budget and measured the same way (clean, FGSM, PGD-40, time).
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "training/adversarial_training.h"
+#include "training/advprop.h"
+#include "training/experiment.h"
+#include "training/nsl.h"
+#include "training/overfitting_guard.h"
+#include "training/static_augmentation.h"
+
+namespace advgrad::training {
+namespace {
+
+using nlohmann::json;
+
+OnlineAdversarialOptions online(const std::string& attack, const std::string& mix, const ExperimentBudget& b) {
+  OnlineAdversarialOptions o;
+  o.attack = attack;
+  o.mix = mix;
+  o.eps = b.eps;
+  o.steps = b.at_steps;
+  o.seed = b.seed;
+  return o;
+}
+
+// The FGSM recipes' guard measures PGD on the last training images (not the
+// test set, whose numbers the tables report); logging only.
+HookFactory guard_hook(const Split& data, const ExperimentBudget& b, std::shared_ptr<OverfittingGuardLog> log) {
+  const std::int64_t n = std::min<std::int64_t>(b.attack_examples, data.train.size());
+  std::vector<std::int64_t> idx;
+  for (std::int64_t i = data.train.size() - n; i < data.train.size(); ++i) idx.push_back(i);
+  Dataset holdout = data.train.select(idx);
+  OverfittingGuardOptions g;
+  g.eps = b.eps;
+  g.steps = b.sweep_steps;
+  g.seed = b.seed;
+  return [holdout, g, log](nn::Module& model) { return overfitting_guard(model, holdout, g, log); };
+}
+
+std::string guard_json(const OverfittingGuardLog& log) {
+  return json{{"guard_pgd_accuracy", log.pgd_accuracy}, {"collapsed", log.collapsed},
+              {"collapse_epoch", log.collapse_epoch}}
+      .dump();
+}
+
+// Steps (1)-(7) of static augmentation; (1) is the baseline, passed in.
+TrainedModel static_fgsm(nn::Module& clean_model, const Split& data, const ExperimentBudget& b, std::ostream& log) {
+  const double clean_on_clean = evaluate(clean_model, data.test).accuracy;           // (2)
+  const Dataset train_adv = fgsm_perturbed_copy(clean_model, data.train, b.eps);     // (3)
+  const Dataset test_adv = fgsm_perturbed_copy(clean_model, data.test, b.eps);
+  const double clean_on_adv = evaluate(clean_model, test_adv).accuracy;              // (4)
+  log << "  baseline: clean test " << format_percent(clean_on_clean) << ", FGSM-perturbed test "
+      << format_percent(clean_on_adv) << "; retraining on " << 2 * data.train.size() << " images\n";
+  const Split augmented{concat_datasets(data.train, train_adv), data.test};
+  TrainedModel t = train_model(model_config_for(data.train, b), trainer_options(b), augmented, {}, log);  // (5)
+  const double retrained_on_clean = evaluate(*t.model, data.test).accuracy;          // (6)
+  const double retrained_on_adv = evaluate(*t.model, test_adv).accuracy;             // (7)
+  t.extra_json = json{{"baseline_clean", clean_on_clean},       {"baseline_perturbed", clean_on_adv},
+                      {"retrained_clean", retrained_on_clean},  {"retrained_perturbed", retrained_on_adv},
+                      {"train_images", augmented.train.size()}, {"perturbed_test_images", test_adv.size()}}
+                     .dump();
+  return t;
+}
+
+}  // namespace
+
+const std::vector<std::string>& experiment_recipes() {
+  static const std::vector<std::string> names{"none", "static-fgsm", "online-fgsm", "fgsm-rs", "pgd-at", "nsl",
+                                              "advprop"};
+  return names;
+}
+
+std::string recipe_stage_name(const std::string& recipe) {
+  if (recipe == "none") return "baseline";
+  if (recipe == "pgd-at") return "pgd-at-relu";
+  return recipe;
+}
+
+RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Split& data, const ExperimentBudget& b,
+                       nn::ModulePtr* model) {
+  const std::string stage = recipe_stage_name(recipe);
+  const nn::ModelConfig config = model_config_for(data.train, b);
+  const TrainerOptions options = trainer_options(b);
+  const auto plain = [&](const Trainer::StepLoss& loss) {
+    return [&, loss](std::ostream& log) { return train_model(config, options, data, loss, log); };
+  };
+  const auto guarded = [&](const OnlineAdversarialOptions& o) {
+    return [&, o](std::ostream& log) {
+      auto glog = std::make_shared<OverfittingGuardLog>();
+      TrainedModel t = train_model(config, options, data, online_adversarial_loss(o), log, guard_hook(data, b, glog));
+      t.extra_json = guard_json(*glog);
+      return t;
+    };
+  };
+  const std::string k = std::to_string(b.at_steps);
+  if (recipe == "none") return model_stage(runner, stage, recipe, "standard training", data, b, plain({}), model);
+  if (recipe == "static-fgsm") {
+    nn::ModulePtr clean;
+    recipe_stage(runner, "none", data, b, &clean);  // step (1); reused when it already ran
+    return model_stage(runner, stage, recipe, "clean + FGSM copies made once by the baseline", data, b,
+                       [&](std::ostream& log) { return static_fgsm(*clean, data, b, log); }, model);
+  }
+  if (recipe == "online-fgsm")
+    return model_stage(runner, stage, recipe, "FGSM each batch, clean + adversarial", data, b,
+                       guarded(online("fgsm", "double-batch", b)), model);
+  if (recipe == "fgsm-rs")
+    return model_stage(runner, stage, recipe, "random start + FGSM step 1.25 eps, adversarial only", data, b,
+                       guarded(online("fgsm-rs", "adversarial", b)), model);
+  if (recipe == "pgd-at")
+    return model_stage(runner, stage, recipe, "PGD-" + k + " each batch, adversarial only", data, b,
+                       plain(online_adversarial_loss(online("pgd", "adversarial", b))), model);
+  if (recipe == "nsl") {
+    NslOptions o;
+    o.adv_step_size = b.eps;
+    return model_stage(runner, stage, recipe, "CE + 0.2 CE(sign-gradient neighbour)", data, b,
+                       plain(nsl_step_loss(o)), model);
+  }
+  ADVGRAD_CHECK(recipe == "advprop", "unknown recipe '", recipe, "'");
+  nn::ModelConfig dual = config;
+  dual.arch = "cnn-bn";  // AdvProp needs BatchNorm to split
+  dual.dual_batch_norm = true;
+  return model_stage(runner, stage, recipe, "cnn-bn, PGD-" + k + " through an auxiliary BN", data, b,
+                     [&, dual](std::ostream& log) {
+                       return train_model(dual, options, data, advprop_loss(online("pgd", "adversarial", b)), log);
+                     },
+                     model);
+}
+
+std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b) {
+  std::vector<RobustRow> rows;
+  for (const auto& r : experiment_recipes()) rows.push_back(recipe_stage(runner, r, data, b));
+  runner.run("recipes", [&](StageFiles& files) {
+    write_rows(files, "recipes", rows, b, "PGD accuracy by recipe on " + data.train.name);
+    json j = json::array();
+    for (const auto& r : rows) j.push_back(json::parse(row_to_json(r)));
+    return j.dump();
+  });
+  return rows;
+}
+
+}  // namespace advgrad::training

@@ -1,0 +1,105 @@
+#include "training/workshop.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <set>
+
+#include "core/error.h"
+#include "nn/safetensors.h"
+#include "training/workshop_parts.h"
+
+namespace advgrad::training {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string describe_budget(const ExperimentBudget& b, const Split& data) {
+  return "Budget '" + b.level + "': " + std::to_string(data.train.size()) + " training and " +
+         std::to_string(data.test.size()) + " test images of " + data.train.name + ", " + b.arch + ", " +
+         std::to_string(b.epochs) + " epoch(s) of batch " + std::to_string(b.batch_size) + "; attacks at eps " +
+         format_fixed(b.eps, 3) + " on " + std::to_string(b.attack_examples) + " test images, PGD-" +
+         std::to_string(b.pgd_steps) + " for the headline numbers, PGD-" + std::to_string(b.sweep_steps) +
+         " in the sweeps, PGD-" + std::to_string(b.at_steps) + " inside adversarial training; seed " +
+         std::to_string(b.seed) + ".";
+}
+
+json budget_json(const ExperimentBudget& b) {
+  return {{"level", b.level},         {"train_size", b.train_size},   {"test_size", b.test_size},
+          {"epochs", b.epochs},       {"batch_size", b.batch_size},   {"attack_examples", b.attack_examples},
+          {"pgd_steps", b.pgd_steps}, {"sweep_steps", b.sweep_steps}, {"at_steps", b.at_steps},
+          {"eps", b.eps},             {"eps_values", b.eps_values},   {"seed", b.seed},
+          {"arch", b.arch}};
+}
+
+// Every regular file under `dir` (relative paths, sorted), for the summary.
+std::vector<std::string> list_files(const std::string& dir) {
+  std::set<std::string> names;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) names.insert(fs::relative(e.path(), dir).string());
+  return {names.begin(), names.end()};
+}
+
+}  // namespace
+
+WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, std::ostream& log) {
+  const auto start = std::chrono::steady_clock::now();
+  ExperimentBudget budget = make_budget(options.budget, full.train);
+  budget.seed = options.seed;
+  const Split data = budget_split(full, budget);
+  log << "advgrad workshop: " << describe_budget(budget, data) << "\n"
+      << "writing to " << options.out << (options.resume ? " (resuming)" : "") << "\n";
+  StageRunner runner(options.out, options.resume, log);
+  Report report("advgrad workshop: gradients with respect to the input");
+  report.paragraph("A CNN is trained, attacked with its own input gradients, explained with them, and defended; "
+                   "every number below was measured by this run (advgrad workshop --" + budget.level + ").");
+  report.paragraph(describe_budget(budget, data));
+  WorkshopContext ctx{runner, report, data, budget, nullptr, {}};
+
+  baseline_part(ctx);
+  attacks_part(ctx);
+  saliency_part(ctx);
+  static_fgsm_part(ctx);
+  online_part(ctx);
+  nsl_part(ctx);
+  advprop_part(ctx);
+  activations_part(ctx);
+  optimizers_part(ctx);
+  comparison_part(ctx);
+
+  WorkshopSummary summary;
+  for (const auto& name : runner.order()) (runner.skipped(name) ? summary.stages_skipped : summary.stages_run).push_back(name);
+  if (!summary.stages_skipped.empty())
+    report.paragraph("Resumed run: " + std::to_string(summary.stages_skipped.size()) +
+                     " stage(s) were completed earlier and reloaded from stages/*.json and their model files.");
+  report.heading("Files");
+  report.paragraph("results.json holds every stage's numbers; stages/<stage>.json each stage's record (what "
+                   "--resume reads); *.safetensors the trained models (advgrad eval/attack/saliency --model FILE); "
+                   "*.csv the tables; *.png the figures; report.md the same report with links to the PNG files.");
+
+  json stages = json::object();
+  for (const auto& name : runner.order()) stages[name] = json::parse(runner.results(name));
+  json comparison = json::array();
+  for (const auto& r : ctx.comparison) comparison.push_back(json::parse(row_to_json(r)));
+  const json results{{"data", data.train.name},
+                     {"train_size", data.train.size()},
+                     {"test_size", data.test.size()},
+                     {"budget", budget_json(budget)},
+                     {"stages_run", summary.stages_run},
+                     {"stages_skipped", summary.stages_skipped},
+                     {"comparison", comparison},
+                     {"stages", stages}};
+  nn::write_file_atomically(runner.path("results.json"), results.dump(2) + "\n");
+  write_report(report, options.out);
+  summary.comparison = ctx.comparison;
+  summary.files = list_files(options.out);
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  log << "workshop done in " << format_fixed(summary.seconds, 1) << " s: " << summary.stages_run.size() << " stage(s) run, "
+      << summary.stages_skipped.size() << " skipped; open " << (fs::path(options.out) / "report.html").string() << "\n";
+  return summary;
+}
+
+}  // namespace advgrad::training

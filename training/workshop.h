@@ -1,0 +1,43 @@
+#pragma once
+// The workshop: the whole story of gradients with respect to the input, end
+// to end, in one output directory.
+//
+//   baseline        train the CNN (standard training)
+//   attacks         FGSM, PGD and targeted PGD on it: example grids, an eps sweep
+//   saliency        where dLoss/dImage looks (gradient, SmoothGrad, integrated gradients)
+//   optimizers      does the optimizer change robustness? (optimizer_experiment)
+//   (and, with the recipes: static FGSM retraining, online adversarial
+//   training, NSL, AdvProp, smooth activations)
+//   comparison      clean, FGSM and PGD-40 accuracy and training time per recipe
+//
+// Every stage is resumable (workshop_stages.h) and writes its files atomically;
+// at the end report.html (self-contained), report.md and results.json are
+// written from the recorded results of all stages, run now or earlier.
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "training/dataset.h"
+#include "training/experiment.h"
+
+namespace advgrad::training {
+
+struct WorkshopOptions {
+  std::string budget = "default";  // quick, default, full (experiment.h)
+  std::string out = "workshop-out";
+  bool resume = false;
+  std::uint64_t seed = 0;
+};
+
+struct WorkshopSummary {
+  std::vector<std::string> stages_run, stages_skipped;
+  std::vector<RobustRow> comparison;  // one row per recipe
+  std::vector<std::string> files;     // everything in the output directory, relative
+  double seconds = 0;
+};
+
+// Runs the workshop on `data` (the whole split; the budget takes its subsets).
+WorkshopSummary run_workshop(const Split& data, const WorkshopOptions& options, std::ostream& log);
+
+}  // namespace advgrad::training

@@ -1,0 +1,36 @@
+#pragma once
+// The workshop's stages, one function per part of the story (workshop.h runs
+// them in order). Each runs its stage(s) through the StageRunner and then adds
+// its section to the report from the recorded results, so a resumed run writes
+// the same report as an uninterrupted one.
+#include <string>
+#include <vector>
+
+#include "nn/module.h"
+#include "training/experiment.h"
+#include "training/report.h"
+#include "training/workshop_stages.h"
+
+namespace advgrad::training {
+
+struct WorkshopContext {
+  StageRunner& runner;
+  Report& report;
+  const Split& data;  // the budget's subsets
+  const ExperimentBudget& budget;
+  nn::ModulePtr baseline;             // set by baseline_part
+  std::vector<RobustRow> comparison;  // one row per recipe, in the order of the final table
+};
+
+void baseline_part(WorkshopContext& ctx);
+void attacks_part(WorkshopContext& ctx);   // needs the baseline
+void saliency_part(WorkshopContext& ctx);  // needs the baseline
+void static_fgsm_part(WorkshopContext& ctx);  // workshop_defences.cpp from here
+void online_part(WorkshopContext& ctx);       // online FGSM, FGSM-RS, PGD-AT
+void nsl_part(WorkshopContext& ctx);
+void advprop_part(WorkshopContext& ctx);
+void activations_part(WorkshopContext& ctx);
+void optimizers_part(WorkshopContext& ctx);
+void comparison_part(WorkshopContext& ctx);
+
+}  // namespace advgrad::training

@@ -1,0 +1,101 @@
+#include "training/workshop_stages.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+
+#include "core/error.h"
+#include "nn/safetensors.h"
+
+namespace advgrad::training {
+namespace fs = std::filesystem;
+
+std::string StageFiles::file(const std::string& name) {
+  names_.push_back(name);
+  const fs::path p = fs::path(dir_) / name;
+  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  return p.string();
+}
+
+StageRunner::StageRunner(std::string dir, bool resume, std::ostream& log)
+    : dir_(std::move(dir)), resume_(resume), log_(log) {
+  std::error_code ec;
+  fs::create_directories(fs::path(dir_) / "stages", ec);
+  ADVGRAD_CHECK(!ec, "cannot create output directory ", dir_, ": ", ec.message());
+}
+
+std::string StageRunner::path(const std::string& file) const { return (fs::path(dir_) / file).string(); }
+
+const StageRunner::Done* StageRunner::find(const std::string& name) const {
+  for (const auto& d : done_)
+    if (d.name == name) return &d;
+  return nullptr;
+}
+bool StageRunner::has(const std::string& name) const { return find(name) != nullptr; }
+bool StageRunner::skipped(const std::string& name) const {
+  const Done* d = find(name);
+  return d && d->skipped;
+}
+const std::string& StageRunner::results(const std::string& name) const {
+  const Done* d = find(name);
+  ADVGRAD_CHECK(d, "stage '", name, "' has not run");
+  return d->results;
+}
+
+namespace {
+
+// The record of a completed stage, if it is there, parses, and all its files exist.
+bool read_record(const fs::path& record, const fs::path& dir, std::string& results) {
+  std::ifstream in(record);
+  if (!in) return false;
+  std::stringstream text;
+  text << in.rdbuf();
+  const nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("results") || !j.contains("files")) return false;
+  for (const auto& f : j["files"])
+    if (!f.is_string() || !fs::is_regular_file(dir / f.get<std::string>())) return false;
+  results = j["results"].dump();
+  return true;
+}
+
+}  // namespace
+
+std::string StageRunner::run(const std::string& name, const Body& body) {
+  ADVGRAD_CHECK(!name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos,
+                "stage name '", name, "': use lower-case letters, digits and '-'");
+  // Experiments share models (PGD-AT with ReLU is both a recipe and an
+  // activation): a stage asked for again returns its first results.
+  if (const Done* d = find(name)) return d->results;
+  const fs::path record = fs::path(dir_) / "stages" / (name + ".json");
+  std::string results;
+  if (resume_ && !ran_any_ && read_record(record, dir_, results)) {
+    log_ << "[" << name << "] skipped (done)\n" << std::flush;
+    done_.push_back({name, results, true});
+    order_.push_back(name);
+    return results;
+  }
+  ran_any_ = true;
+  log_ << "[" << name << "] running\n" << std::flush;
+  const auto start = std::chrono::steady_clock::now();
+  StageFiles files(dir_);
+  results = body(files);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::json parsed = nlohmann::json::parse(results, nullptr, false);
+  ADVGRAD_CHECK(!parsed.is_discarded(), "stage '", name, "' returned results that are not JSON");
+  for (const auto& f : files.names())
+    ADVGRAD_CHECK(fs::is_regular_file(fs::path(dir_) / f), "stage '", name, "' declared ", f, " but did not write it");
+  const nlohmann::json j{{"stage", name}, {"seconds", seconds}, {"files", files.names()}, {"results", parsed}};
+  // Last: the record is what says "done".
+  nn::write_file_atomically(record.string(), j.dump(2) + "\n");
+  log_ << "[" << name << "] done in " << std::fixed << std::setprecision(1) << seconds << " s\n"
+       << std::defaultfloat << std::flush;
+  done_.push_back({name, parsed.dump(), false});
+  order_.push_back(name);
+  return done_.back().results;
+}
+
+}  // namespace advgrad::training

@@ -1,0 +1,75 @@
+#pragma once
+// Resumable stages: the bookkeeping behind `advgrad workshop --resume` and the
+// experiment commands. A stage is a named piece of work that writes files into
+// the output directory and returns its results as JSON text. When it finishes,
+// its record stages/<name>.json (results, files, seconds) is written
+// atomically, after every file it declared; so a record exists only for a
+// stage whose files are all complete. With resume on, a stage whose record
+// exists and whose files are all still there is skipped ("skipped (done)") and
+// its recorded results are returned. Later stages build on earlier ones (the
+// baseline model, the FGSM copies), so once one stage runs, every stage after
+// it runs too: a resumed run continues from the first incomplete stage. Files are
+// written atomically by the stages themselves (write_file_atomically,
+// write_png, save_model), so an interrupted run leaves old or complete files,
+// never half-written ones.
+//
+// Results are JSON text rather than a JSON object so that this header (which
+// is installed) does not pull in the JSON library.
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace advgrad::training {
+
+// What a running stage uses to name its files; every file it names is
+// checked for on resume.
+class StageFiles {
+ public:
+  explicit StageFiles(std::string dir) : dir_(std::move(dir)) {}
+  // The path of `name` (relative to the output directory), recorded as one of the stage's files.
+  std::string file(const std::string& name);
+  const std::vector<std::string>& names() const { return names_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  std::vector<std::string> names_;
+};
+
+class StageRunner {
+ public:
+  // Creates `dir` (and dir/stages). With resume off, existing records are
+  // ignored and overwritten.
+  StageRunner(std::string dir, bool resume, std::ostream& log);
+
+  using Body = std::function<std::string(StageFiles& files)>;  // returns results as JSON text
+  // Runs (or skips) the stage `name` ([a-z0-9-] only) and returns its results;
+  // a stage already run (or skipped) by this runner is not run again.
+  std::string run(const std::string& name, const Body& body);
+
+  // The recorded results of a stage run (or skipped) earlier in this process.
+  bool has(const std::string& name) const;
+  const std::string& results(const std::string& name) const;
+  bool skipped(const std::string& name) const;
+  // Stage names in the order they ran.
+  const std::vector<std::string>& order() const { return order_; }
+  std::string path(const std::string& file) const;  // dir/file
+  const std::string& dir() const { return dir_; }
+  std::ostream& log() { return log_; }
+
+ private:
+  struct Done {
+    std::string name, results;
+    bool skipped = false;
+  };
+  const Done* find(const std::string& name) const;
+  std::string dir_;
+  bool resume_;
+  bool ran_any_ = false;
+  std::ostream& log_;
+  std::vector<Done> done_;
+  std::vector<std::string> order_;
+};
+
+}  // namespace advgrad::training
