@@ -67,6 +67,7 @@ WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, 
   nsl_part(ctx);
   advprop_part(ctx);
   activations_part(ctx);
+  natural_robustness_part(ctx);
   optimizers_part(ctx);
   comparison_part(ctx);
 

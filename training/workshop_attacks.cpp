@@ -165,7 +165,7 @@ void saliency_part(WorkshopContext& ctx) {
 
 void optimizers_part(WorkshopContext& ctx) {
   const auto rows = optimizer_experiment(ctx.runner, ctx.data, ctx.budget);
-  ctx.report.heading("9. Optimizer susceptibility");
+  ctx.report.heading("10. Optimizer susceptibility");
   ctx.report.paragraph("The same " + ctx.budget.arch + " trained with six optimizers for the same budget (" +
                        std::to_string(ctx.budget.epochs) + " epochs, same data order and initial weights). Clean "
                        "accuracy alone does not tell how robust each model is. Also: `advgrad experiment "
@@ -181,7 +181,7 @@ void comparison_part(WorkshopContext& ctx) {
     for (const auto& r : ctx.comparison) j.push_back(json::parse(row_to_json(r)));
     return j.dump();
   });
-  ctx.report.heading("10. Comparison of the recipes");
+  ctx.report.heading("11. Comparison of the recipes");
   ctx.report.paragraph("Clean accuracy on the whole test split; FGSM and PGD-" + std::to_string(ctx.budget.pgd_steps) +
                        " (random start, step 2.5 eps / steps) at eps = " + eps_label(ctx.budget.eps) + " on the first " +
                        std::to_string(ctx.budget.attack_examples) + " test images; training wall time.");

@@ -30,6 +30,7 @@ void online_part(WorkshopContext& ctx);       // online FGSM, FGSM-RS, PGD-AT
 void nsl_part(WorkshopContext& ctx);
 void advprop_part(WorkshopContext& ctx);
 void activations_part(WorkshopContext& ctx);
+void natural_robustness_part(WorkshopContext& ctx);  // workshop_natural.cpp; after online_part
 void optimizers_part(WorkshopContext& ctx);
 void comparison_part(WorkshopContext& ctx);
 

@@ -26,7 +26,7 @@ for o in "${optimizers[@]}"; do files+=("optimizer-$o.safetensors"); done
 for s in static-fgsm online-fgsm fgsm-rs nsl advprop pgd-at-relu pgd-at-gelu pgd-at-silu pgd-at-softplus pgd-at-elu; do
   files+=("$s.safetensors")
 done
-files+=(activations.csv activations.json activations.png)
+files+=(activations.csv activations.json activations.png corruptions.csv corruptions.png natural_adversarials.png)
 
 check_outputs() {  # DIR
   local f
@@ -34,7 +34,7 @@ check_outputs() {  # DIR
   for f in "$1"/*.png; do
     [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "$f is not a PNG"
   done
-  [ "$(ls "$1"/stages/*.json | wc -l)" -eq 22 ] || fail "stage records: $(ls "$1/stages" | tr "\n" " ")"
+  [ "$(ls "$1"/stages/*.json | wc -l)" -eq 23 ] || fail "stage records: $(ls "$1/stages" | tr "\n" " ")"
   ls "$1" | grep -q '\.tmp' && fail "temporary files left: $(ls "$1")"
   python3 "$here/check_report.py" "$1/report.html" "${recipes[@]}" || fail "report.html does not validate"
   grep -q '"comparison"' "$1/results.json" || fail "results.json has no comparison"

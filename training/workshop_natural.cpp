@@ -1,0 +1,91 @@
+// The workshop's natural-robustness part: the baseline (and the PGD-trained
+// model, when that stage ran) under common corruptions, and the test images the
+// baseline gets confidently wrong without any attack.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "nn/model_io.h"
+#include "nn/safetensors.h"
+#include "training/corruptions.h"
+#include "training/figures.h"
+#include "training/natural_adversarial.h"
+#include "training/workshop_parts.h"
+
+namespace advgrad::training {
+
+void natural_robustness_part(WorkshopContext& ctx) {
+  using nlohmann::json;
+  const auto& b = ctx.budget;
+  const std::vector<int> severities{1, 3, 5};
+  const std::string results = ctx.runner.run("natural-robustness", [&](StageFiles& files) {
+    // The models compared: the baseline and, if trained, PGD adversarial training.
+    std::vector<std::pair<std::string, nn::ModulePtr>> models{{"baseline", ctx.baseline}};
+    const std::string pgd_file = ctx.runner.path(recipe_stage_name("pgd-at") + ".safetensors");
+    if (std::filesystem::exists(pgd_file)) models.emplace_back("pgd-at", nn::load_model(pgd_file).model);
+    json j{{"severities", severities}, {"corruptions", corruption_names()}, {"models", json::array()}};
+    std::string csv = "model,corruption,severity,accuracy\n";
+    std::vector<ChartSeries> series;
+    for (const auto& [name, model] : models) {
+      const auto r = corruption_accuracy(*model, ctx.data.test, corruption_names(), severities, b.seed);
+      ChartSeries s{name, {}, {}};
+      for (int sev : severities) {  // mean over corruptions at each severity
+        double sum = 0;
+        for (const auto& c : r) sum += c.severity == sev ? c.accuracy : 0;
+        s.x.push_back(sev);
+        s.y.push_back(sum / static_cast<double>(corruption_names().size()));
+      }
+      series.push_back(s);
+      for (const auto& c : r)
+        csv += name + "," + c.corruption + "," + std::to_string(c.severity) + "," + std::to_string(c.accuracy) + "\n";
+      j["models"].push_back({{"name", name},
+                             {"mean", mean_corruption_accuracy(r)},
+                             {"results", json::parse(corruption_results_to_json(r))}});
+      ctx.runner.log() << "  " << name << ": mean accuracy under corruptions " << format_percent(mean_corruption_accuracy(r))
+                       << "\n";
+    }
+    ChartOptions co;
+    co.title = "Mean accuracy under common corruptions, " + ctx.data.test.name;
+    co.x_label = "severity";
+    co.y_label = "accuracy";
+    write_png(files.file("corruptions.png"), line_chart(series, co));
+    nn::write_file_atomically(files.file("corruptions.csv"), csv);
+
+    const auto found = mine_natural_adversarials(*ctx.baseline, ctx.data.test, 0.9, 12);
+    NaturalAdversarialGridOptions go;
+    go.title = "Confidently wrong without an attack (confidence >= 90%)";
+    write_png(files.file("natural_adversarials.png"), natural_adversarial_grid(ctx.data.test, found, go));
+    j["natural_adversarials"] = static_cast<std::int64_t>(found.size());
+    return j.dump();
+  });
+  const json j = json::parse(results);
+  ctx.report.heading("9. Natural robustness: no attacker needed");
+  ctx.report.paragraph("Accuracy on the test images under five common corruptions (Gaussian noise, blur, contrast, "
+                       "rotation, shift; docs/natural-robustness.md gives each severity's parameter), and the test "
+                       "images the baseline misclassifies with at least 90% confidence as they are.");
+  ReportTable t{"Accuracy under corruption (corruptions.csv)", {"model", "corruption"}, {}};
+  for (int sev : j["severities"]) t.header.push_back("severity " + std::to_string(sev));
+  for (const auto& m : j["models"]) {
+    std::vector<std::string> mean_row{m["name"].get<std::string>(), "mean"};
+    for (const auto& corruption : j["corruptions"]) {
+      std::vector<std::string> row{m["name"].get<std::string>(), corruption.get<std::string>()};
+      for (const auto& r : m["results"])
+        if (r["corruption"] == corruption) row.push_back(format_percent(r["accuracy"].get<double>()));
+      t.rows.push_back(row);
+    }
+    for (int sev : j["severities"]) {
+      double sum = 0;
+      int n = 0;
+      for (const auto& r : m["results"])
+        if (r["severity"].get<int>() == sev) sum += r["accuracy"].get<double>(), ++n;
+      mean_row.push_back(format_percent(n ? sum / n : 0));
+    }
+    t.rows.push_back(mean_row);
+  }
+  ctx.report.table(t);
+  ctx.report.image("corruptions.png", "Mean accuracy over the five corruptions against severity");
+  ctx.report.image("natural_adversarials.png",
+                   std::to_string(j["natural_adversarials"].get<std::int64_t>()) +
+                       " natural adversarial examples of the baseline (at most 12 shown)");
+}
+
+}  // namespace advgrad::training
