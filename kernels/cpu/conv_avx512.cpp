@@ -10,7 +10,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "kernels/cpu/gemm_microkernels.h"
@@ -114,6 +113,20 @@ CONV_TARGET void tile_kernel(int64_t K, const float* w, const std::int32_t* tap,
     for (int v = 0; v < NV; ++v) _mm512_storeu_ps(yt + r * ldt + v * 16, acc[r][v]);
 }
 
+// The interior of the padded planes: dst[(c Hp + h + ph) Wp + pw + v] = src[(c H + h) W + v].
+CONV_TARGET void copy_padded(const float* src, int64_t planes, int64_t H, int64_t W, int64_t ph, int64_t pw,
+                             int64_t Hp, int64_t Wp, float* dst) {
+  const int tail = static_cast<int>(W % 16);
+  const __mmask16 mask = static_cast<__mmask16>((1u << tail) - 1u);
+  for (int64_t c = 0; c < planes; ++c)
+    for (int64_t h = 0; h < H; ++h, src += W) {
+      float* d = dst + (c * Hp + h + ph) * Wp + pw;
+      int64_t v = 0;
+      for (; v + 16 <= W; v += 16) _mm512_storeu_ps(d + v, _mm512_loadu_ps(src + v));
+      if (tail) _mm512_mask_storeu_ps(d + v, mask, _mm512_maskz_loadu_ps(mask, src + v));
+    }
+}
+
 // Positions per chunk of y^T: a multiple of 16 (the transpose) and of R.
 constexpr int64_t kChunk = 96;
 
@@ -134,16 +147,20 @@ void forward(const Conv2dParams& p, const float* x, const float* bias, float* y,
         const float* x_g = x + (n * p.C + g * Cg) * HW;
         const float* base = x_g;
         if (padded) {
-          for (int64_t c = 0; c < Cg; ++c)
-            for (int64_t h = 0; h < p.H; ++h)
-              std::memcpy(xpad.data() + (c * Hp + h + p.pad_h) * Wp + p.pad_w, x_g + (c * p.H + h) * p.W,
-                          static_cast<std::size_t>(p.W) * sizeof(float));
+          copy_padded(x_g, Cg, p.H, p.W, p.pad_h, p.pad_w, Hp, Wp, xpad.data());
           base = xpad.data();
         }
         float* y_g = y + (n * p.O + g * Og) * P;
         const float* w_g = packed + g * Og * K;
         for (int64_t c0 = 0; c0 < P; c0 += kChunk) {
           const int64_t c1 = std::min(P, c0 + kChunk);
+          // Bring the chunk's output lines towards the core while the tiles
+          // compute, so that the transposed stores do not wait on memory.
+          for (int64_t o = 0; o < Og; ++o) {
+            const float* row = y_g + o * P;
+            for (int64_t j = c0; j < c1; j += 16) _mm_prefetch(reinterpret_cast<const char*>(row + j), _MM_HINT_T1);
+            _mm_prefetch(reinterpret_cast<const char*>(row + c1 - 1), _MM_HINT_T1);
+          }
           for (int64_t j0 = c0; j0 < c1; j0 += R) {
             const float* src[R];
             for (int r = 0; r < R; ++r) {
