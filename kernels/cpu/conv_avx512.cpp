@@ -138,6 +138,9 @@ void forward(const Conv2dParams& p, const float* x, const float* bias, float* y,
   const int64_t P = p.out_plane(), HW = p.in_plane();
   const bool padded = p.pad_h != 0 || p.pad_w != 0;
   const int64_t Hp = p.H + 2 * p.pad_h, Wp = p.W + 2 * p.pad_w;
+  // origin[q]: where output position q = oh OW + ow reads its tap (0, 0, 0).
+  std::vector<int64_t> origin(static_cast<std::size_t>(P));
+  for (int64_t q = 0; q < P; ++q) origin[q] = (q / p.OW) * p.stride_h * Wp + (q % p.OW) * p.stride_w;
   parallel_for(0, p.N, 1, [&](int64_t n0, int64_t n1) {
     // The padded planes: borders zeroed once, interiors copied per image and group.
     std::vector<float> xpad(padded ? static_cast<std::size_t>(Cg * Hp * Wp) : 0, 0.0f);
@@ -163,10 +166,7 @@ void forward(const Conv2dParams& p, const float* x, const float* bias, float* y,
           }
           for (int64_t j0 = c0; j0 < c1; j0 += R) {
             const float* src[R];
-            for (int r = 0; r < R; ++r) {
-              const int64_t q = std::min(j0 + r, c1 - 1);  // past the end: repeat the last position
-              src[r] = base + (q / p.OW) * p.stride_h * Wp + (q % p.OW) * p.stride_w;
-            }
+            for (int r = 0; r < R; ++r) src[r] = base + origin[std::min(j0 + r, c1 - 1)];  // past the end: repeat
             for (int64_t ob = 0; ob < Og; ob += BW)
               tile_kernel<NV, R>(K, w_g + ob * K, tap.data(), src, yt.data() + (j0 - c0) * Og + ob, Og);
           }
