@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/cpu/conv_avx512.h"
+#include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/parallel.h"
@@ -52,6 +54,10 @@ bool is_depthwise(const Conv2dParams& p) { return p.groups == p.C && p.groups > 
 template <typename T>
 void conv2d_forward(const Conv2dParams& p, const T* x, const T* w, const T* bias, T* y) {
   if (is_depthwise(p)) return depthwise_conv2d_forward(p, x, w, bias, y);
+  if constexpr (sizeof(T) == 4) {
+    if (cpu_isa() == Isa::Avx512 && conv_detail::avx512_direct_usable(p))
+      return conv_detail::avx512_conv2d_forward(p, x, w, bias, y);
+  }
   const std::int64_t Cg = p.in_channels_per_group(), Og = p.out_channels_per_group();
   const std::int64_t K = p.col_rows(), P = p.out_plane(), HW = p.in_plane();
   const std::int64_t tile = column_tile<T>(p);

@@ -7,6 +7,14 @@
 //   forward          y_g      = W_g (Og x K) * col_g (K x P)            K = Cg kh kw, P = OH OW
 //   backward-input   dcol_g   = W_g^T * gy_g, then col2im adds dcol_g into gx
 //   backward-weight  dW_g     = sum_n gy_g[n] * col_g[n]^T
+// Forward in float on AVX-512 with Og a multiple of 32 and K >= 16 (e.g. the
+// SmallCNN's conv2, Og 64, K 288) skips im2col and the GEMM: a direct
+// ("implicit GEMM") kernel with the output channels on the vector lanes reads
+// the taps straight from a zero-padded copy of the input planes, one tile of
+// 6 positions x 64 channels (12 x 32) in 24 accumulators, the weights packed
+// once per call; see kernels/cpu/conv_avx512.h. (The GEMM's 12 x 32 tile
+// pads m = 64 to 72 and n = 196 to 224, and im2col costs ~10% on top.)
+// Other ISAs, doubles, and other shapes take the im2col + GEMM path below.
 // A 1x1, stride-1, unpadded convolution needs no im2col: col_g is x_g itself.
 // A stride-1 convolution whose output is as wide as its input ("same"
 // padding) builds each row of col_g as one shifted copy of an input plane

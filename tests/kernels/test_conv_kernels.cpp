@@ -126,6 +126,12 @@ const std::vector<ConvCase> kCases = {
     {3, 2, 7, 6, 40, 3, 3, 2, 1, 1, 1, 1, 1, 2},   // transposed weight GEMM per group
     {5, 2, 7, 7, 3, 7, 7, 1, 1, 0, 0, 1, 1, 1},    // kernel = image: 1x1 output
     {5, 2, 4, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1, 1},    // padding larger than the image border
+    // Og a multiple of 32 and K >= 16: the AVX-512 float forward with channels on the lanes
+    {3, 4, 9, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // 64-channel blocks, tiles of 6 positions
+    {3, 3, 9, 8, 32, 3, 3, 2, 1, 1, 0, 1, 1, 1},   // 32-channel blocks, tiles of 12, mixed strides
+    {2, 6, 9, 10, 128, 3, 2, 1, 1, 2, 1, 2, 2, 2}, // 2 groups of 64, dilated
+    {2, 16, 5, 4, 32, 1, 1, 1, 1, 0, 0, 1, 1, 1},  // pointwise, read in place (no padded copy)
+    {2, 2, 7, 6, 96, 5, 5, 1, 1, 0, 0, 1, 1, 1},   // no padding, 3 blocks of 32
 };
 
 TEST(ConvKernels, FastMatchesReferenceFloat) {
@@ -141,6 +147,7 @@ TEST(ConvKernels, FastMatchesReferenceDouble) {
 TEST(ConvKernels, ColumnTilesMatchReference) {
   check_case<float>({2, 32, 31, 31, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1});
   check_case<double>({2, 32, 31, 31, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1});
+  check_case<float>({2, 32, 31, 31, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1});  // channels on lanes: several chunks
 }
 
 // Other thread counts: the batch split (and the partial sums of the weight
@@ -153,6 +160,7 @@ TEST(ConvKernels, ThreadCounts) {
     check_case<float>({5, 4, 9, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1});
     check_case<float>({5, 4, 9, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4});
     check_case<float>({5, 1, 9, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1});
+    check_case<float>({5, 4, 9, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1});
   }
   fast::set_num_threads(saved);
 }
