@@ -1,9 +1,19 @@
 #include "testing.h"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <sstream>
 
 namespace advgrad::testing {
+
+std::filesystem::path temp_dir(const std::string& name) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("advgrad_test_" + std::to_string(::getpid()) + "_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
 
 Tensor random_tensor(const Shape& shape, std::uint64_t salt, DType dtype, double lo, double hi) {
   Generator gen(0x5eed0000ull + salt * 7919ull);

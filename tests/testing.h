@@ -4,6 +4,7 @@
 // float64 gradgradcheck).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ namespace advgrad::testing {
 // Uniform in [lo, hi) drawn from a fixed seed mixed with `salt`.
 Tensor random_tensor(const Shape& shape, std::uint64_t salt, DType dtype = DType::Float64, double lo = -1.0,
                      double hi = 1.0);
+// A fresh, empty directory under the system temp dir, unique to this process
+// and `name` (removed and recreated if it exists).
+std::filesystem::path temp_dir(const std::string& name);
 // A non-contiguous tensor with the same values: a transposed copy viewed back.
 Tensor non_contiguous(const Tensor& t);
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/cpu/avx512_transpose.h"
 #include "kernels/cpu/gemm_microkernels.h"
 #include "kernels/cpu/parallel.h"
 
@@ -21,39 +22,6 @@ namespace {
 #define CONV_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
 
 using std::int64_t;
-
-// 16 x 16 transpose in registers: 32-bit pairs, 64-bit pairs, then 128-bit lanes twice.
-CONV_TARGET __attribute__((always_inline)) inline void transpose16(__m512 r[16]) {
-  __m512 t[16];
-#pragma GCC unroll 16
-  for (int i = 0; i < 16; i += 2) {
-    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-  }
-#pragma GCC unroll 16
-  for (int i = 0; i < 16; i += 4) {
-    const __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
-    const __m512d c = _mm512_castps_pd(t[i + 2]), d = _mm512_castps_pd(t[i + 3]);
-    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-  }
-#pragma GCC unroll 16
-  for (int i = 0; i < 4; ++i) {
-    t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
-    t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
-    t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
-    t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
-  }
-#pragma GCC unroll 16
-  for (int i = 0; i < 4; ++i) {
-    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
-    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
-    r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
-    r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xdd);
-  }
-}
 
 // y[o * ldy + j] = yt[j * ldt + o] (+ bias[o]) for o < m (a multiple of 16), j < n.
 CONV_TARGET void transpose_out(const float* yt, int64_t ldt, int64_t m, int64_t n, const float* bias, float* y,
@@ -65,7 +33,7 @@ CONV_TARGET void transpose_out(const float* yt, int64_t ldt, int64_t m, int64_t 
       __m512 r[16];
 #pragma GCC unroll 16
       for (int i = 0; i < 16; ++i) r[i] = i < jn ? _mm512_loadu_ps(yt + (j0 + i) * ldt + o0) : _mm512_setzero_ps();
-      transpose16(r);
+      transpose16x16(r);
       if (bias) {
 #pragma GCC unroll 16
         for (int i = 0; i < 16; ++i) r[i] = _mm512_add_ps(r[i], _mm512_set1_ps(bias[o0 + i]));

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "kernels/cpu/avx512_transpose.h"
 #include "kernels/cpu/gemm_microkernels.h"
 
 namespace advgrad::kernels::cpu::gemm_detail {
@@ -34,39 +35,7 @@ struct F32 {
   static GEMM_INLINE V mul(V a, V b) { return _mm512_mul_ps(a, b); }
   static GEMM_INLINE __mmask16 mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
 
-  // 16 x 16 transpose in four rounds of shuffles: interleave 32-bit pairs,
-  // then 64-bit pairs (within 128-bit lanes), then 128-bit lanes twice.
-  static GEMM_INLINE void transpose(V r[16]) {
-    V t[16];
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; i += 2) {
-      t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-      t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-    }
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; i += 4) {
-      const __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
-      const __m512d c = _mm512_castps_pd(t[i + 2]), d = _mm512_castps_pd(t[i + 3]);
-      r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-      r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-      r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-      r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-    }
-#pragma GCC unroll 16
-    for (int i = 0; i < 4; ++i) {
-      t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
-      t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
-      t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
-      t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
-    }
-#pragma GCC unroll 16
-    for (int i = 0; i < 4; ++i) {
-      r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
-      r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
-      r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
-      r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xdd);
-    }
-  }
+  static GEMM_INLINE void transpose(V r[16]) { transpose16x16(r); }
 };
 
 struct F64 {

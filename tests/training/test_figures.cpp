@@ -12,6 +12,7 @@
 
 #include "core/ops/ops.h"
 #include "expect_error.h"
+#include "testing.h"
 #include "training/bitmap_font.h"
 #include "training/figures.h"
 #include "training/png_image.h"
@@ -22,12 +23,7 @@ namespace {
 using advgrad::testing::expect_error;
 namespace fs = std::filesystem;
 
-fs::path temp_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("advgrad_test_" + std::to_string(::getpid()) + "_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using advgrad::testing::temp_dir;
 
 void keep(const Image& image, const std::string& name) {
   if (const char* dir = std::getenv("ADVGRAD_FIGURE_DIR")) write_png((fs::path(dir) / name).string(), image);

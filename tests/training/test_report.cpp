@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "expect_error.h"
+#include "testing.h"
 #include "training/png_image.h"
 #include "training/report.h"
 #include "training/workshop_stages.h"
@@ -19,12 +20,7 @@ namespace {
 using advgrad::testing::expect_error;
 namespace fs = std::filesystem;
 
-fs::path temp_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("advgrad_test_" + std::to_string(::getpid()) + "_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using advgrad::testing::temp_dir;
 
 TEST(Base64, Rfc4648TestVectors) {
   EXPECT_EQ(base64_encode(""), "");
