@@ -241,6 +241,16 @@ void write_rows(StageFiles& files, const std::string& prefix, const std::vector<
   write_png(files.file(prefix + ".png"), rows_chart(rows, b, title));
 }
 
+void rows_stage(StageRunner& runner, const std::string& name, const std::vector<RobustRow>& rows,
+                const ExperimentBudget& b, const std::string& title) {
+  runner.run(name, [&](StageFiles& files) {
+    write_rows(files, name, rows, b, title);
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& r : rows) j.push_back(nlohmann::json::parse(row_to_json(r)));
+    return j.dump();
+  });
+}
+
 RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::string& name,
                       const std::string& detail, const Split& data, const ExperimentBudget& b, const TrainFn& make,
                       nn::ModulePtr* model) {

@@ -89,6 +89,11 @@ Image rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& bud
 void write_rows(StageFiles& files, const std::string& prefix, const std::vector<RobustRow>& rows,
                 const ExperimentBudget& budget, const std::string& title);
 
+// The summary stage `name` of an experiment: write_rows(name, ...) and the rows
+// as its JSON record.
+void rows_stage(StageRunner& runner, const std::string& name, const std::vector<RobustRow>& rows,
+                const ExperimentBudget& budget, const std::string& title);
+
 // Trains (or reloads, on resume) one model as the stage `stage`: `make`
 // trains it; the model is saved as <stage>.safetensors and evaluated. Returns
 // its row; `model` receives the trained (or reloaded) model when not null.

@@ -36,12 +36,7 @@ std::vector<RobustRow> activation_experiment(StageRunner& runner, const Split& d
                                                     online_adversarial_loss(o), log);
                                }));
   }
-  runner.run("activations", [&](StageFiles& files) {
-    write_rows(files, "activations", rows, b, "PGD-AT by activation on " + data.train.name);
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& r : rows) j.push_back(nlohmann::json::parse(row_to_json(r)));
-    return j.dump();
-  });
+  rows_stage(runner, "activations", rows, b, "PGD-AT by activation on " + data.train.name);
   return rows;
 }
 

@@ -36,12 +36,7 @@ std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const Split& da
       return train_model(model_config_for(data.train, b), trainer_options(b, opt, lr), data, {}, log);
     }));
   }
-  runner.run("optimizers", [&](StageFiles& files) {
-    write_rows(files, "optimizers", rows, b, "PGD accuracy by optimizer on " + data.train.name);
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& r : rows) j.push_back(nlohmann::json::parse(row_to_json(r)));
-    return j.dump();
-  });
+  rows_stage(runner, "optimizers", rows, b, "PGD accuracy by optimizer on " + data.train.name);
   return rows;
 }
 

@@ -133,12 +133,7 @@ RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Spl
 std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b) {
   std::vector<RobustRow> rows;
   for (const auto& r : experiment_recipes()) rows.push_back(recipe_stage(runner, r, data, b));
-  runner.run("recipes", [&](StageFiles& files) {
-    write_rows(files, "recipes", rows, b, "PGD accuracy by recipe on " + data.train.name);
-    json j = json::array();
-    for (const auto& r : rows) j.push_back(json::parse(row_to_json(r)));
-    return j.dump();
-  });
+  rows_stage(runner, "recipes", rows, b, "PGD accuracy by recipe on " + data.train.name);
   return rows;
 }
 

@@ -175,12 +175,7 @@ void optimizers_part(WorkshopContext& ctx) {
 }
 
 void comparison_part(WorkshopContext& ctx) {
-  ctx.runner.run("comparison", [&](StageFiles& files) {
-    write_rows(files, "comparison", ctx.comparison, ctx.budget, "Robustness by recipe on " + ctx.data.test.name);
-    json j = json::array();
-    for (const auto& r : ctx.comparison) j.push_back(json::parse(row_to_json(r)));
-    return j.dump();
-  });
+  rows_stage(ctx.runner, "comparison", ctx.comparison, ctx.budget, "Robustness by recipe on " + ctx.data.test.name);
   ctx.report.heading("11. Comparison of the recipes");
   ctx.report.paragraph("Clean accuracy on the whole test split; FGSM and PGD-" + std::to_string(ctx.budget.pgd_steps) +
                        " (random start, step 2.5 eps / steps) at eps = " + eps_label(ctx.budget.eps) + " on the first " +
