@@ -4,6 +4,7 @@
 #include "core/autograd/engine.h"
 #include "core/autograd/node.h"
 #include "core/backend.h"
+#include "core/cuda.h"
 #include "core/device.h"
 #include "core/dtype.h"
 #include "core/error.h"

@@ -1,8 +1,6 @@
 #include "core/backend.h"
 
-#include <map>
-#include <memory>
-#include <mutex>
+#include <atomic>
 
 #include "core/cpu_backend.h"
 #include "core/error.h"
@@ -11,7 +9,17 @@
 namespace advgrad {
 namespace {
 thread_local bool use_reference = false;
-Backend* (*cuda_factory)(int) = nullptr;
+
+#if defined(ADVGRAD_WITH_CUDA)
+CudaRuntime* default_cuda_runtime() { return &detail::gpu_cuda_runtime(); }
+#else
+CudaRuntime* default_cuda_runtime() { return nullptr; }
+#endif
+
+std::atomic<CudaRuntime*>& cuda_runtime_slot() {
+  static std::atomic<CudaRuntime*> slot{default_cuda_runtime()};
+  return slot;
+}
 }  // namespace
 
 Backend& cpu_fast_backend() {
@@ -23,13 +31,15 @@ Backend& cpu_reference_backend() {
   return backend;
 }
 
-void register_cuda_backend(Backend* (*factory)(int)) { cuda_factory = factory; }
+void register_cuda_runtime(CudaRuntime* runtime) { cuda_runtime_slot().store(runtime); }
+CudaRuntime* registered_cuda_runtime() { return cuda_runtime_slot().load(); }
 
 Backend& backend_for(Device device) {
   if (device.is_cpu()) return use_reference ? cpu_reference_backend() : cpu_fast_backend();
-  ADVGRAD_CHECK(cuda_factory != nullptr, "device ", device.str(),
-                ": this build of advgrad has no CUDA backend (configure with CUDA to use GPUs)");
-  return *cuda_factory(device.index);  // the factory throws advgrad::Error when no GPU is present
+  CudaRuntime* runtime = registered_cuda_runtime();
+  ADVGRAD_CHECK(runtime != nullptr, "device ", device.str(),
+                ": this build of advgrad has no CUDA backend (configure it with the CUDA toolkit to use GPUs)");
+  return runtime->backend(device.index);  // throws advgrad::Error when there is no such device
 }
 
 ReferenceKernelsGuard::ReferenceKernelsGuard(bool enabled) : prev_(use_reference) { use_reference = enabled; }

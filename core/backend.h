@@ -12,11 +12,13 @@
 // implements them in core/cpu_backend_<family>.cpp and in the CUDA backend.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "core/device.h"
 #include "core/dtype.h"
 #include "kernels/conv_params.h"
 #include "kernels/elementwise_ops.h"
+#include "kernels/fused_params.h"
 #include "kernels/batch_norm_params.h"
 #include "kernels/gemm_params.h"
 #include "kernels/index_params.h"
@@ -119,7 +121,18 @@ class Backend {
   virtual kernels::IndexStatus scatter_add(DType dtype, const kernels::IndexLoop& loop, void* indexed,
                                            const void* dense, const std::int64_t* index) = 0;
 
-  // ---- (CUDA-issue additions go below) ----
+  // ---- fused updates (kernels/fused_params.h has the math) ----
+  // Contiguous buffers of p.rows * p.row_size (attack) or n (optimizers)
+  // elements, updated in place; momentum may be null when p.momentum == 0.
+  virtual void sgd_update(DType dtype, const kernels::SgdParams& p, std::int64_t n, void* param, const void* grad,
+                          void* momentum) = 0;
+  virtual void adam_update(DType dtype, const kernels::AdamParams& p, std::int64_t n, void* param, const void* grad,
+                           void* exp_avg, void* exp_avg_sq) = 0;
+  virtual void attack_step(DType dtype, const kernels::AttackStepParams& p, void* x_adv, const void* grad,
+                           const void* x) = 0;
+
+  // Waits for the device's queued work (a no-op on the CPU, whose kernels are synchronous).
+  virtual void synchronize() {}
 };
 
 // The backend for a device. CPU: fast unless a ReferenceKernelsGuard is active
@@ -142,8 +155,27 @@ class ReferenceKernelsGuard {
 };
 bool reference_kernels_enabled();
 
-// Registration hook for the CUDA backend (set by the CUDA translation units).
-void register_cuda_backend(Backend* (*factory)(int device_index));
+// What a CUDA backend (core/cuda/) registers with core/: its devices, their
+// backends and memory. The real one is registered by a CUDA build of the
+// library; the SIMT emulator's by advgrad::cuda::use_emulated_device().
+struct MemoryStats;
+class CudaRuntime {
+ public:
+  virtual ~CudaRuntime() = default;
+  virtual std::string name() const = 0;  // "cuda" or "emulated"
+  virtual int device_count() = 0;
+  virtual std::string unavailable_reason() = 0;  // why device_count() is 0
+  virtual std::string device_name(int index) = 0;
+  virtual Backend& backend(int index) = 0;  // throws advgrad::Error when unavailable
+  virtual MemoryStats memory_stats(int index) = 0;
+  virtual void reset_peak_memory_stats(int index) = 0;
+  virtual void empty_cache() = 0;
+};
+void register_cuda_runtime(CudaRuntime* runtime);  // replaces the current one
+CudaRuntime* registered_cuda_runtime();            // null in a build without CUDA
+namespace detail {
+CudaRuntime& gpu_cuda_runtime();  // defined by a CUDA build (core/cuda/cuda_backend.cpp)
+}
 
 // Thread count of the CPU kernels (also ADVGRAD_NUM_THREADS).
 void set_num_threads(int n);

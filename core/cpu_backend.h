@@ -77,6 +77,14 @@ class CpuBackend final : public Backend {
   kernels::IndexStatus scatter_add(DType dtype, const kernels::IndexLoop& loop, void* indexed, const void* dense,
                                    const std::int64_t* index) override;
 
+  // ---- fused updates (core/cpu_backend_fused.cpp) ----
+  void sgd_update(DType dtype, const kernels::SgdParams& p, std::int64_t n, void* param, const void* grad,
+                  void* momentum) override;
+  void adam_update(DType dtype, const kernels::AdamParams& p, std::int64_t n, void* param, const void* grad,
+                   void* exp_avg, void* exp_avg_sq) override;
+  void attack_step(DType dtype, const kernels::AttackStepParams& p, void* x_adv, const void* grad,
+                   const void* x) override;
+
  private:
   bool reference_;
 };

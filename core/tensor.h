@@ -59,8 +59,18 @@ class Tensor {
   // ---- raw data ----
   // Pointer to the first element (storage + offset). Device memory for CUDA tensors.
   void* raw_data() const;
+  // Host pointer to the first element: CPU tensors only (device memory is
+  // not addressable from the host; copy with to(Device::cpu()) or to_vector()).
   template <typename T>
   T* data() const {
+    ADVGRAD_CHECK(device().is_cpu(), "Tensor::data: the tensor is on ", device().str(),
+                  "; copy it to the host with .to(Device::cpu()) first");
+    return device_data<T>();
+  }
+  // The first element in the tensor's own memory (device memory for CUDA
+  // tensors): what core/ hands to a backend.
+  template <typename T>
+  T* device_data() const {
     ADVGRAD_CHECK(dtype() == dtype_of<T>::value, "Tensor::data: tensor is ", dtype_name(dtype()),
                   ", asked for ", dtype_name(dtype_of<T>::value));
     return static_cast<T*>(raw_data());

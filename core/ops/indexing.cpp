@@ -67,7 +67,7 @@ Tensor gather_impl(const Tensor& x, int d, const Tensor& index, const char* op, 
   const auto loop = make_index_loop(index.shape(), d, index.strides(), out.strides(), x.strides(),
                                     x.shape()[d], op);
   const auto status = detail::backend_of(x).gather(x.dtype(), loop, out.raw_data(), x.raw_data(),
-                                                   index.data<std::int64_t>());
+                                                   index.device_data<std::int64_t>());
   if (!status.ok()) {
     if (labels) detail::fail_label(op, status.value, x.shape()[d]);
     detail::fail(op, ": index ", status.value, " is out of range for dim ", d, " of size ", x.shape()[d],
@@ -89,7 +89,7 @@ Tensor scatter_add_impl(const Shape& shape, int d, const Tensor& index, const Te
   const auto loop = make_index_loop(index.shape(), d, index.strides(), src.strides(), out.strides(),
                                     shape[d], "scatter_add");
   const auto status = detail::backend_of(src).scatter_add(src.dtype(), loop, out.raw_data(), src.raw_data(),
-                                                          index.data<std::int64_t>());
+                                                          index.device_data<std::int64_t>());
   ADVGRAD_CHECK(status.ok(), "scatter_add: index ", status.value, " is out of range for dim ", d, " of size ",
                 shape[d], " (output shape ", shape_str(shape), ")");
   if (autograd::any_requires_grad({&src})) {
@@ -116,7 +116,7 @@ Tensor index_add_impl(const Shape& shape, int d, const Tensor& index, const Tens
   const auto loop = make_index_loop(src.shape(), d, select_index_strides(index, shape.size(), d), src.strides(),
                                     out.strides(), shape[d], "index_select");
   const auto status = detail::backend_of(src).scatter_add(src.dtype(), loop, out.raw_data(), src.raw_data(),
-                                                          index.data<std::int64_t>());
+                                                          index.device_data<std::int64_t>());
   ADVGRAD_CHECK(status.ok(), "index_select: index ", status.value, " is out of range for dim ", d, " of size ",
                 shape[d]);
   if (autograd::any_requires_grad({&src})) {
@@ -135,7 +135,7 @@ Tensor index_select_impl(const Tensor& x, int d, const Tensor& index) {
   const auto loop = make_index_loop(shape, d, select_index_strides(index, shape.size(), d), out.strides(),
                                     x.strides(), x.shape()[d], "index_select");
   const auto status = detail::backend_of(x).gather(x.dtype(), loop, out.raw_data(), x.raw_data(),
-                                                   index.data<std::int64_t>());
+                                                   index.device_data<std::int64_t>());
   ADVGRAD_CHECK(status.ok(), "index_select: index ", status.value, " is out of range for dim ", d, " of size ",
                 x.shape()[d], " (input shape ", shape_str(x.shape()), ")");
   if (autograd::any_requires_grad({&x})) {
@@ -272,7 +272,7 @@ Tensor one_hot(const Tensor& labels, std::int64_t num_classes, DType dtype) {
   const auto loop = make_index_loop(sizes, static_cast<int>(nd - 1), index_strides, std::vector<std::int64_t>(nd, 0),
                                     out.strides(), num_classes, "one_hot");
   const auto status = detail::backend_of(out).scatter_add(dtype, loop, out.raw_data(), one.raw_data(),
-                                                          labels.data<std::int64_t>());
+                                                          labels.device_data<std::int64_t>());
   if (!status.ok()) detail::fail_label("one_hot", status.value, num_classes);
   return out;
 }

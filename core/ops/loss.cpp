@@ -93,7 +93,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduc
           Tensor labels_rows = labels.unsqueeze(1);
           detail::backend_of(x).cross_entropy_backward(
               x.dtype(), detail::make_row_loop(x.shape(), 1, {&gx, &lp, &g_rows, &labels_rows}, "cross_entropy"),
-              {s, scale}, gx.raw_data(), lp.raw_data(), g_rows.raw_data(), labels_rows.data<std::int64_t>());
+              {s, scale}, gx.raw_data(), lp.raw_data(), g_rows.raw_data(), labels_rows.device_data<std::int64_t>());
           return Grads{gx};
         });
     node->save(logits, false);

@@ -70,7 +70,7 @@ Tensor max_pool_gather(const Tensor& in, const Tensor& indices, const Pool2dPara
 Tensor max_pool_scatter(const Tensor& gy, const Tensor& indices, const Pool2dParams& p) {
   const Tensor gyc = gy.contiguous();
   Tensor gx = Tensor::empty(in_shape(p), gy.options());
-  detail::backend_of(gy).max_pool2d_backward(gy.dtype(), p, gyc.raw_data(), indices.data<std::int64_t>(),
+  detail::backend_of(gy).max_pool2d_backward(gy.dtype(), p, gyc.raw_data(), indices.device_data<std::int64_t>(),
                                              gx.raw_data());
   if (autograd::any_requires_grad({&gy})) {
     auto node = autograd::record("MaxPool2dBackwardBackward", {gy}, {&gx},
@@ -86,7 +86,7 @@ Tensor max_pool_scatter(const Tensor& gy, const Tensor& indices, const Pool2dPar
 Tensor max_pool_gather(const Tensor& in, const Tensor& indices, const Pool2dParams& p) {
   const Tensor inc = in.contiguous();
   Tensor out = Tensor::empty(out_shape(p), in.options());
-  detail::backend_of(in).max_pool2d_gather(in.dtype(), p, inc.raw_data(), indices.data<std::int64_t>(),
+  detail::backend_of(in).max_pool2d_gather(in.dtype(), p, inc.raw_data(), indices.device_data<std::int64_t>(),
                                            out.raw_data());
   if (autograd::any_requires_grad({&in})) {
     auto node = autograd::record("MaxPool2dGatherBackward", {in}, {&out},
@@ -136,7 +136,7 @@ ValuesIndices max_pool2d_with_indices(const Tensor& x, const Pool2dOptions& opti
   const Tensor xc = x.contiguous();
   Tensor y = Tensor::empty(out_shape(p), x.options());
   Tensor indices = Tensor::empty(out_shape(p), x.options().with_dtype(DType::Int64));
-  detail::backend_of(x).max_pool2d_forward(x.dtype(), p, xc.raw_data(), y.raw_data(), indices.data<std::int64_t>());
+  detail::backend_of(x).max_pool2d_forward(x.dtype(), p, xc.raw_data(), y.raw_data(), indices.device_data<std::int64_t>());
   if (autograd::any_requires_grad({&x})) {
     auto node = autograd::record("MaxPool2dBackward", {x}, {&y}, [p](FunctionNode& self, Grads& g, const Needs&) {
       return Grads{max_pool_scatter(g[0], self.saved(0), p)};

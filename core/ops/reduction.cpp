@@ -117,7 +117,7 @@ ValuesIndices arg_extreme(bool is_max, const Tensor& x, std::int64_t dim, bool k
     loop.red_sizes[0] = 1;
     loop.red_strides[0] = 1;
   }
-  detail::backend_of(x).arg_reduce(is_max, x.dtype(), loop, values.raw_data(), indices.data<std::int64_t>(),
+  detail::backend_of(x).arg_reduce(is_max, x.dtype(), loop, values.raw_data(), indices.device_data<std::int64_t>(),
                                    x.raw_data());
   if (autograd::any_requires_grad({&x})) {
     const Shape in_shape = x.shape(), keep = keepdim_shape(x.shape(), mask);

@@ -1,0 +1,40 @@
+#pragma once
+// The CUDA parity suite's helpers. The suite runs on a real GPU when the
+// library was built with CUDA and one is present, and on the emulated device
+// (the SIMT emulator, core/cuda/emulated.h) otherwise; main.cpp picks and
+// prints which. Every check compares the CUDA device against the CPU
+// reference kernels on the same inputs.
+#include <string>
+#include <vector>
+
+#include "testing.h"
+
+namespace advgrad::testing {
+
+// The device under test (cuda:0 of the real or the emulated runtime).
+Device cuda_test_device();
+bool cuda_test_device_is_emulated();
+// A copy on the device under test; keeps requires_grad for leaves.
+Tensor to_cuda(const Tensor& t);
+
+// One op, checked on the CUDA device against the CPU reference kernels:
+//   1. float32 and float64 forward outputs and the gradients of
+//      sum(out * w) (random w) with respect to every input that requires grad,
+//      on contiguous and (unless disabled) non-contiguous device inputs;
+//   2. a float64 finite-difference gradcheck of the op run on the device
+//      (inputs move there differentiably, the output comes back).
+// Inputs are float64 leaves (requires_grad marks differentiable ones) or int64 constants.
+struct ParityCase {
+  std::string name;
+  TensorFn fn;
+  std::vector<Tensor> inputs;
+  double rtol = 1e-4, atol = 1e-5;  // float32; float64 uses 1e-10 / 1e-12
+  bool non_contiguous = true;
+  bool gradcheck = true;
+};
+void check_parity(const ParityCase& c);
+
+// A counted, printed skip (never a silent pass): the summary at exit lists them.
+void record_skip(const std::string& what, const std::string& why);
+
+}  // namespace advgrad::testing
