@@ -5,7 +5,6 @@
 #include <string>
 
 #include "kernels/cuda/runtime.h"
-#include "kernels/cuda/softmax.h"
 #include "kernels/cuda/batch_norm.h"
 #include "kernels/cuda/gemm.h"
 
@@ -13,14 +12,6 @@ ADVGRAD_CUDA_NAMESPACE_BEGIN
 namespace {
 [[noreturn]] void pending(const char* k) { throw CudaError(std::string("kernel not written yet: ") + k); }
 }  // namespace
-template <typename T> void softmax(bool, const RowLoop&, T*, const T*) { pending("softmax"); }
-template <typename T> void softmax_backward(bool, const RowLoop&, T*, const T*, const T*) { pending("softmax_backward"); }
-template <typename T> void cross_entropy_backward(const RowLoop&, const CrossEntropyParams&, T*, const T*, const T*, const std::int64_t*) { pending("cross_entropy_backward"); }
-#define I(T) template void softmax<T>(bool, const RowLoop&, T*, const T*); \
-  template void softmax_backward<T>(bool, const RowLoop&, T*, const T*, const T*); \
-  template void cross_entropy_backward<T>(const RowLoop&, const CrossEntropyParams&, T*, const T*, const T*, const std::int64_t*);
-I(float) I(double)
-#undef I
 template <typename T> void batch_norm_stats(const BatchNormShape&, const T*, T*, T*) { pending("batch_norm_stats"); }
 template <typename T> void batch_norm_forward(const BatchNormShape&, const T*, const T*, const T*, const T*, const T*, T*) { pending("batch_norm_forward"); }
 template <typename T> void batch_norm_backward(const BatchNormShape&, bool, const T*, const T*, const T*, const T*, const T*, T*, T*, T*) { pending("batch_norm_backward"); }
