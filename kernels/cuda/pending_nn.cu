@@ -5,21 +5,12 @@
 #include <string>
 
 #include "kernels/cuda/runtime.h"
-#include "kernels/cuda/batch_norm.h"
 #include "kernels/cuda/gemm.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 namespace {
 [[noreturn]] void pending(const char* k) { throw CudaError(std::string("kernel not written yet: ") + k); }
 }  // namespace
-template <typename T> void batch_norm_stats(const BatchNormShape&, const T*, T*, T*) { pending("batch_norm_stats"); }
-template <typename T> void batch_norm_forward(const BatchNormShape&, const T*, const T*, const T*, const T*, const T*, T*) { pending("batch_norm_forward"); }
-template <typename T> void batch_norm_backward(const BatchNormShape&, bool, const T*, const T*, const T*, const T*, const T*, T*, T*, T*) { pending("batch_norm_backward"); }
-#define I(T) template void batch_norm_stats<T>(const BatchNormShape&, const T*, T*, T*); \
-  template void batch_norm_forward<T>(const BatchNormShape&, const T*, const T*, const T*, const T*, const T*, T*); \
-  template void batch_norm_backward<T>(const BatchNormShape&, bool, const T*, const T*, const T*, const T*, const T*, T*, T*, T*);
-I(float) I(double)
-#undef I
 template <typename T> void gemm_tiled(const GemmParams&, const T*, const T*, T*) { pending("gemm_tiled"); }
 template void gemm_tiled<float>(const GemmParams&, const float*, const float*, float*);
 template void gemm_tiled<double>(const GemmParams&, const double*, const double*, double*);
