@@ -4,6 +4,7 @@
 // otherwise). Shapes are small and odd: the emulated device runs every thread
 // as a fiber.
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 
@@ -118,6 +119,18 @@ TEST(CudaElementwise, BinaryWithBroadcastingAndScalars) {
   // Eight dims with broadcasting along several of them.
   check_parity({"eight_dims", [](const V& x) { return mul(x[0], x[1]); },
                 {leaf({2, 1, 2, 1, 3, 1, 2, 2}, 49), leaf({1, 2, 1, 2, 3, 2, 1, 2}, 50)}});
+}
+
+// Tensors this small take the kernel's 32-bit index path; ADVGRAD_CUDA_INDEX64=1
+// forces the 64-bit one (taken on a GPU when an index or offset passes 2^31).
+TEST(CudaElementwise, SixtyFourBitIndexPath) {
+  ASSERT_EQ(setenv("ADVGRAD_CUDA_INDEX64", "1", 1), 0);
+  check_parity({"mul 64-bit", [](const V& x) { return mul(x[0], x[1]); }, {leaf({3, 1, 5}, 55), leaf({4, 5}, 56)}});
+  check_parity({"exp 64-bit", [](const V& x) { return exp(x[0]); }, {leaf({2, 3, 4}, 57)}});
+  check_parity({"where 64-bit", [](const V& x) { return where(gt(x[0], x[1]), x[0], x[1]); },
+                {leaf({3, 4}, 58), leaf({4}, 59)}});
+  expect_same("cast 64-bit", [](const V& x) { return x[0].to(DType::Int64); }, {constant({3, 5}, 65, -9, 9)});
+  unsetenv("ADVGRAD_CUDA_INDEX64");
 }
 
 TEST(CudaElementwise, Comparisons) {
