@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <limits>
 #include <mutex>
+#include <string>
 
 #include "kernels/cuda/index.h"
 #include "kernels/cuda/launch.h"
@@ -68,9 +69,14 @@ u64* status_word() {
   return words[device];
 }
 
+// All bits set is kNoBadIndex; an asynchronous memset queues behind earlier
+// work instead of blocking like a copy from pageable host memory.
 void reset_status(u64* word) {
-  const u64 none = kNoBadIndex;
-  copy_host_to_device(word, &none, sizeof none);
+  const cudaError_t error = cudaMemsetAsync(word, 0xff, sizeof(u64), 0);
+  if (error != cudaSuccess) {
+    cudaGetLastError();
+    throw CudaError(std::string("cudaMemsetAsync of the index status word: ") + cudaGetErrorName(error));
+  }
 }
 
 __device__ __forceinline__ void record_bad(u64* word, std::int64_t position) {
