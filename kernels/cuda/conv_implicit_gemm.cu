@@ -261,11 +261,18 @@ struct BackwardWeightLoader {
   }
 };
 
+// Blocks per SM the register budget must allow: 3 for float (at most 85
+// registers a thread; ptxas fits the kernels in 79 without spilling, and 24
+// warps per SM hide more gather latency than 16), 2 for double (128 registers:
+// the 4 x 4 accumulators and both fragments alone take 64).
+template <typename T>
+constexpr int kMinBlocksPerSm = sizeof(T) == sizeof(float) ? 3 : 2;
+
 // ---- kernels: grid (column tiles, row tiles, groups [x splits]) ----
 // gridDim.z is capped at 65535, so each block loops over z (block-uniform).
 
 template <typename T>
-__global__ void __launch_bounds__(kThreads) conv2d_forward_gemm_kernel(ConvGemmArgs<T> a) {
+__global__ void __launch_bounds__(kThreads, kMinBlocksPerSm<T>) conv2d_forward_gemm_kernel(ConvGemmArgs<T> a) {
   __shared__ Tiles<T> tiles;
   const int tid = static_cast<int>(threadIdx.x);
   const U32 m0 = blockIdx.y * kBM, n0 = blockIdx.x * kBN;
@@ -294,7 +301,7 @@ __global__ void __launch_bounds__(kThreads) conv2d_forward_gemm_kernel(ConvGemmA
 }
 
 template <typename T>
-__global__ void __launch_bounds__(kThreads) conv2d_backward_input_gemm_kernel(ConvGemmArgs<T> a) {
+__global__ void __launch_bounds__(kThreads, kMinBlocksPerSm<T>) conv2d_backward_input_gemm_kernel(ConvGemmArgs<T> a) {
   __shared__ Tiles<T> tiles;
   const int tid = static_cast<int>(threadIdx.x);
   const U32 m0 = blockIdx.y * kBM, n0 = blockIdx.x * kBN;
@@ -323,7 +330,7 @@ __global__ void __launch_bounds__(kThreads) conv2d_backward_input_gemm_kernel(Co
 // z = g * splits + s: K steps [s kt_per_split, (s + 1) kt_per_split) of group g,
 // written to partial s of a.out (gw itself when there is one split).
 template <typename T>
-__global__ void __launch_bounds__(kThreads) conv2d_backward_weight_gemm_kernel(ConvGemmArgs<T> a) {
+__global__ void __launch_bounds__(kThreads, kMinBlocksPerSm<T>) conv2d_backward_weight_gemm_kernel(ConvGemmArgs<T> a) {
   __shared__ Tiles<T> tiles;
   const int tid = static_cast<int>(threadIdx.x);
   const U32 m0 = blockIdx.y * kBM, n0 = blockIdx.x * kBN;
