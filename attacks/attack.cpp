@@ -70,11 +70,11 @@ Tensor choose_targets(nn::Module& model, const Tensor& x, const Tensor& y, const
     case TargetMode::Fixed:
       ADVGRAD_CHECK(o.target_class < classes, "targeted attack: target class ", o.target_class,
                     " is out of range for a model with ", classes, " classes");
-      return full({n}, static_cast<double>(o.target_class), TensorOptions{DType::Int64});
+      return full({n}, static_cast<double>(o.target_class), TensorOptions{DType::Int64, y.device()});
     case TargetMode::Random: {  // a uniformly random class other than the true one
       auto t = y.to_int_vector();
       for (auto& v : t) v = (v + gen.next_int(1, classes)) % classes;
-      return from_vector(t, {n});
+      return from_vector(t, {n}).to(y.device());
     }
     case TargetMode::LeastLikely: {
       Tensor least;
@@ -85,7 +85,7 @@ Tensor choose_targets(nn::Module& model, const Tensor& x, const Tensor& y, const
       auto t = least.to_int_vector(), yy = y.to_int_vector();
       for (std::int64_t i = 0; i < n; ++i)
         if (t[i] == yy[i]) t[i] = (yy[i] + 1) % classes;
-      return from_vector(t, {n});
+      return from_vector(t, {n}).to(y.device());
     }
   }
   return {};
@@ -142,7 +142,7 @@ AttackResult pgd(nn::Module& model, const Tensor& x_in, const Tensor& y, const A
   }
   AttackResult best;
   best.targets = o.targeted ? choose_targets(model, x, y, o, gen, classes) : Tensor();
-  best.eligible = o.targeted ? ne(best.targets, y).to(DType::Float32) : ones({n});
+  best.eligible = o.targeted ? ne(best.targets, y).to(DType::Float32) : ones({n}, TensorOptions{DType::Float32, x.device()});
   const Tensor& targets = best.targets;
 
   for (int restart = 0; restart < o.restarts; ++restart) {
