@@ -210,14 +210,18 @@ TEST(CudaPool, MaxPoolNaNWins) {
 }
 
 // The backward of max pooling is differentiable in gy: its derivative gathers
-// by the indices (max_pool2d_gather).
+// by the indices (max_pool2d_gather). x enters as a constant and the inner
+// grad takes a fresh leaf of it: the outer gradient cannot reach x (only its
+// indices matter), and check_parity asks autograd::grad for every
+// differentiable input without allow_unused.
 TEST(CudaPool, MaxPoolBackwardIsDifferentiable) {
   check_parity({"max_pool2d backward",
                 [](const V& x) {
-                  Tensor y = max_pool2d(x[0], window(3, 2, 1));
-                  return autograd::grad({sum(mul(y, x[1]))}, {x[0]}, {}, {.create_graph = true})[0];
+                  const Tensor x0 = x[0].detach().requires_grad_(true);
+                  Tensor y = max_pool2d(x0, window(3, 2, 1));
+                  return autograd::grad({sum(mul(y, x[1]))}, {x0}, {}, {.create_graph = true})[0];
                 },
-                {leaf({2, 2, 7, 6}, 5), leaf({2, 2, 4, 3}, 6)}});
+                {random_tensor({2, 2, 7, 6}, 5), leaf({2, 2, 4, 3}, 6)}});
 }
 
 TEST(CudaPool, AvgPool) {
@@ -229,12 +233,14 @@ TEST(CudaPool, AvgPool) {
                 {leaf({2, 2, 8, 7}, 9)}});
   const Pool2dOptions o{.kernel_h = 2, .kernel_w = 3, .stride_h = 1, .stride_w = 2, .pad_h = 1, .pad_w = 1};
   check_parity({"avg_pool2d 2x3 s(1,2) p1", [o](const V& x) { return avg_pool2d(x[0], o); }, {leaf({1, 3, 5, 8}, 10)}});
+  // The backward as an op of gy (x is a constant: the gradient does not depend on it).
   check_parity({"avg_pool2d backward",
                 [](const V& x) {
-                  Tensor y = avg_pool2d(x[0], window(3, 2, 1, true, true));
-                  return autograd::grad({sum(mul(y, x[1]))}, {x[0]}, {}, {.create_graph = true})[0];
+                  const Tensor x0 = x[0].detach().requires_grad_(true);
+                  Tensor y = avg_pool2d(x0, window(3, 2, 1, true, true));
+                  return autograd::grad({sum(mul(y, x[1]))}, {x0}, {}, {.create_graph = true})[0];
                 },
-                {leaf({1, 2, 8, 7}, 11), leaf({1, 2, 5, 4}, 12)}});
+                {random_tensor({1, 2, 8, 7}, 11), leaf({1, 2, 5, 4}, 12)}});
 }
 
 TEST(CudaPool, AdaptiveAndGlobalAvgPool) {
