@@ -85,11 +85,11 @@ Tensor choose_targets(nn::Module& model, const Tensor& x, const Tensor& y, const
     case TargetMode::Fixed:
       ADVGRAD_CHECK(o.target_class < classes, "targeted attack: target class ", o.target_class,
                     " is out of range for a model with ", classes, " classes");
-      return full({n}, static_cast<double>(o.target_class), TensorOptions{DType::Int64});
+      return full({n}, static_cast<double>(o.target_class), TensorOptions{DType::Int64}.with_device(y.device()));
     case TargetMode::Random: {  // a uniformly random class other than the true one
       auto t = y.to_int_vector();
       for (auto& v : t) v = (v + gen.next_int(1, classes)) % classes;
-      return from_vector(t, {n});
+      return from_vector(t, {n}).to(y.device());
     }
     case TargetMode::LeastLikely: {
       Tensor least;
@@ -100,7 +100,7 @@ Tensor choose_targets(nn::Module& model, const Tensor& x, const Tensor& y, const
       auto t = least.to_int_vector(), yy = y.to_int_vector();
       for (std::int64_t i = 0; i < n; ++i)
         if (t[i] == yy[i]) t[i] = (yy[i] + 1) % classes;
-      return from_vector(t, {n});
+      return from_vector(t, {n}).to(y.device());
     }
   }
   return {};
@@ -139,6 +139,8 @@ AttackResult pgd(nn::Module& model, const Tensor& x_in, const Tensor& y, const A
   ADVGRAD_CHECK(y.defined() && y.dtype() == DType::Int64 && y.dim() == 1 && y.size(0) == x_in.size(0),
                 "attack: labels must be int64 of shape [", x_in.size(0), "], got ",
                 y.defined() ? dtype_name(y.dtype()) : "undefined", " ", y.defined() ? shape_str(y.shape()) : "");
+  ADVGRAD_CHECK(y.device() == x_in.device(), "attack: the labels are on ", y.device().str(), " but the inputs are on ",
+                x_in.device().str(), "; move them with .to(device)");
   EvalModeGuard eval_mode(model);
   const Tensor x = x_in.detach().contiguous();
   {
@@ -157,7 +159,8 @@ AttackResult pgd(nn::Module& model, const Tensor& x_in, const Tensor& y, const A
   }
   AttackResult best;
   best.targets = o.targeted ? choose_targets(model, x, y, o, gen, classes) : Tensor();
-  best.eligible = o.targeted ? ne(best.targets, y).to(DType::Float32) : ones({n});
+  best.eligible = o.targeted ? ne(best.targets, y).to(DType::Float32)
+                              : ones({n}, TensorOptions{DType::Float32}.with_device(x.device()));
   const Tensor& targets = best.targets;
 
   const AttackStepOptions fused_step = step_options(o);
