@@ -62,7 +62,9 @@ Command add_attack(CLI::App& app, Common& common) {
     ADVGRAD_CHECK(!o.targeted || o.target_mode != attacks::TargetMode::Fixed || o.target_class < test.classes,
                   "attack: --target ", o.target_class, " is not a class of ", test.name, " (0..", test.classes - 1, ")");
     const std::string name = f->attack.describe(o);
+    m.model->to(common.device);
     const training::RobustResult r = training::robust_accuracy(*m.model, test, o, f->seed, f->batch_size);
+    m.model->to(Device::cpu());  // the example grid is drawn on the host
     nlohmann::json j{{"model", f->model},
                      {"data", test.name},
                      {"attack", name},

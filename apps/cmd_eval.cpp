@@ -25,6 +25,7 @@ Command add_eval(CLI::App& app, Common& common) {
     training::Split data = f->data.load(f->seed);
     const auto& t = data.test;
     check_model_fits(m.config, t, "eval");
+    m.model->to(common.device);
     const training::EvalResult r = training::evaluate(*m.model, t);
     if (common.json) {
       std::cout << nlohmann::json{{"model", f->model}, {"data", t.name},        {"count", r.count},

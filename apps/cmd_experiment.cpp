@@ -37,6 +37,7 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
   for (const auto& e : experiments) {
     auto* sub = cmd->add_subcommand(e.name, e.help);
     sub->callback([chosen, &e] { *chosen = &e; });
+    sub->fallthrough();  // `experiment recipes --quick` as well as `experiment --quick recipes`
   }
   // The flags belong to `experiment` and may come before or after the name.
   cmd->fallthrough();

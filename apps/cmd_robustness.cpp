@@ -52,6 +52,7 @@ Command add_robustness(CLI::App& app, Common& common) {
     for (const auto& path : f->models) {
       nn::LoadedModel m = nn::load_model(path);
       check_model_fits(m.config, test, "robustness");
+      m.model->to(common.device);
       const auto sweep = training::eps_sweep(*m.model, test, o, eps, step_fraction, f->seed);
       const std::string label = std::filesystem::path(path).stem().string();
       training::ChartSeries s{label, {}, {}};

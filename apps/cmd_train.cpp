@@ -54,6 +54,7 @@ Command add_train(CLI::App& app, Common& common) {
     log << "training " << f->model.arch << " (" << f->model.activation << ") on " << data.train.name << ": "
         << data.train.size() << " train / " << data.test.size() << " test images, " << f->train.optimizer << ", "
         << f->train.epochs << " epochs, batch " << f->train.batch_size << "; recipe " << f->recipe.describe() << "\n";
+    f->train.device = common.device;
     training::Trainer trainer(nn::build_model(f->model), f->model, f->train);
     f->recipe.install(trainer, data.test, f->train.seed);
     if (f->resume) trainer.resume(f->train.checkpoint_path);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "attacks/attack.h"
+#include "core/device.h"
 #include "nn/models.h"
 #include "training/dataset.h"
 
@@ -22,6 +23,10 @@ struct Command {
 struct Common {
   bool json = false;
   int threads = 0;
+  std::string device_name = "cpu";  // --device
+  Device device = Device::cpu();     // parsed and checked by resolve_device()
+  // Parses --device; a CUDA device on a machine without one is a clear error.
+  void resolve_device();
 };
 
 // Adds --data, --data-dir, --limit to a subcommand (dir defaults to ADVGRAD_DATA_DIR).

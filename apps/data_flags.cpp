@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "commands.h"
+#include "core/cuda.h"
 
 namespace advgrad::cli {
 
@@ -38,6 +39,12 @@ training::Split DataFlags::load(std::uint64_t seed) const {
   if (limit > 0) s.train = s.train.head(limit);
   if (test_limit > 0) s.test = s.test.head(test_limit);
   return s;
+}
+
+void Common::resolve_device() {
+  device = Device::parse(device_name);
+  ADVGRAD_CHECK(device.is_cpu() || cuda::is_available(), "--device ", device_name, ": no CUDA device here (",
+                cuda::describe(), ")");
 }
 
 void check_model_fits(const nn::ModelConfig& m, const training::Dataset& t, const char* command) {

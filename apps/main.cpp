@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   advgrad::cli::Common common;
   app.add_option("--threads", common.threads, "CPU threads (default: ADVGRAD_NUM_THREADS or all cores)")
       ->check(CLI::Range(1, 1024));
+  app.add_option("--device", common.device_name,
+                 "where train, eval, attack and robustness run their model: cpu (default) or cuda[:N]");
   const std::vector<advgrad::cli::Command> commands{advgrad::cli::add_demo(app, common),
                                                     advgrad::cli::add_train(app, common),
                                                     advgrad::cli::add_eval(app, common),
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (common.threads > 0) advgrad::set_num_threads(common.threads);
+    common.resolve_device();
     for (const auto& command : commands)
       if (*command.app) return command.run();
   } catch (const advgrad::Error& e) {

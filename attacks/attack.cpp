@@ -85,7 +85,7 @@ Tensor choose_targets(nn::Module& model, const Tensor& x, const Tensor& y, const
     case TargetMode::Fixed:
       ADVGRAD_CHECK(o.target_class < classes, "targeted attack: target class ", o.target_class,
                     " is out of range for a model with ", classes, " classes");
-      return full({n}, static_cast<double>(o.target_class), TensorOptions{DType::Int64}.with_device(y.device()));
+      return full({n}, static_cast<double>(o.target_class), TensorOptions{DType::Int64, y.device()});
     case TargetMode::Random: {  // a uniformly random class other than the true one
       auto t = y.to_int_vector();
       for (auto& v : t) v = (v + gen.next_int(1, classes)) % classes;
@@ -159,8 +159,7 @@ AttackResult pgd(nn::Module& model, const Tensor& x_in, const Tensor& y, const A
   }
   AttackResult best;
   best.targets = o.targeted ? choose_targets(model, x, y, o, gen, classes) : Tensor();
-  best.eligible = o.targeted ? ne(best.targets, y).to(DType::Float32)
-                              : ones({n}, TensorOptions{DType::Float32}.with_device(x.device()));
+  best.eligible = o.targeted ? ne(best.targets, y).to(DType::Float32) : ones({n}, TensorOptions{DType::Float32, x.device()});
   const Tensor& targets = best.targets;
 
   const AttackStepOptions fused_step = step_options(o);

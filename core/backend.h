@@ -12,6 +12,7 @@
 // implements them in core/cpu_backend_<family>.cpp and in the CUDA backend.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/device.h"
@@ -170,6 +171,8 @@ class CudaRuntime {
   virtual MemoryStats memory_stats(int index) = 0;
   virtual void reset_peak_memory_stats(int index) = 0;
   virtual void empty_cache() = 0;
+  // Device time of `work` in milliseconds (CUDA events around it).
+  virtual double time_ms(int index, const std::function<void()>& work) = 0;
 };
 void register_cuda_runtime(CudaRuntime* runtime);  // replaces the current one
 CudaRuntime* registered_cuda_runtime();            // null in a build without CUDA

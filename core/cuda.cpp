@@ -69,6 +69,7 @@ void empty_cache() {
   if (CudaRuntime* r = runtime(); r != nullptr && r->device_count() > 0) r->empty_cache();
 }
 void synchronize(int device) { available_runtime(device).backend(device).synchronize(); }
+double time_ms(const std::function<void()>& work, int device) { return available_runtime(device).time_ms(device, work); }
 
 void set_conv_algorithm(ConvAlgorithm algorithm) { conv_choice().store(algorithm); }
 ConvAlgorithm conv_algorithm() { return conv_choice().load(); }

@@ -8,6 +8,7 @@
 // advgrad::Error saying why. The test suite also runs the whole CUDA backend on
 // an emulated device (the SIMT emulator, kernels/simt/) by calling
 // use_emulated_device() from core/cuda/emulated.h.
+#include <functional>
 #include <string>
 
 #include "core/caching_allocator.h"  // MemoryStats
@@ -28,6 +29,9 @@ void reset_peak_memory_stats(int device = 0);
 void empty_cache();
 // Waits for the queued kernels of a device.
 void synchronize(int device = 0);
+// Device time of `work` in milliseconds, measured with CUDA events recorded
+// before and after it (the host clock around a synchronise when emulated).
+double time_ms(const std::function<void()>& work, int device = 0);
 
 // The conv kernels CUDA tensors use (also ADVGRAD_CUDA_CONV=direct|implicit-gemm):
 // the readable direct loops or the tiled implicit GEMM (the default).

@@ -135,6 +135,14 @@ void Module::to(Device device) {
   });
 }
 
+Device Module::device() const {
+  for (const auto& [name, t] : named_parameters())
+    if (t.defined()) return t.device();
+  for (const auto& [name, t] : named_buffers())
+    if (t.defined()) return t.device();
+  return Device::cpu();
+}
+
 void Module::to(DType dtype) {
   for_each_slot("", [&](const std::string&, Tensor& slot, bool is_param) {
     if (!slot.defined() || slot.dtype() == dtype || !is_floating(slot.dtype())) return;

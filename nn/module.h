@@ -56,6 +56,10 @@ class Module : public std::enable_shared_from_this<Module> {
   // Moves (or converts) every parameter and buffer; parameters stay leaves that require grad.
   void to(Device device);
   void to(DType dtype);
+  // Where the module's tensors live: the device of its first parameter or
+  // buffer (cpu for a module with neither). Trainers and evaluations move
+  // their host batches there.
+  Device device() const;
 
  protected:
   Tensor& register_parameter(const std::string& name, Tensor& slot, Tensor value);

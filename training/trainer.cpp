@@ -81,8 +81,9 @@ EvalResult evaluate(nn::Module& model, const Dataset& data, std::int64_t batch_s
   for (std::int64_t start = 0; start < data.size(); start += batch_size) {
     std::vector<std::int64_t> idx;
     for (std::int64_t i = start; i < std::min(data.size(), start + batch_size); ++i) idx.push_back(i);
-    Tensor logits = model(data.images_tensor(idx));
-    Tensor labels = data.labels_tensor(idx);
+    const Device device = model.device();  // data sets live on the host; the batch goes to the model
+    Tensor logits = model(data.images_tensor(idx).to(device));
+    Tensor labels = data.labels_tensor(idx).to(device);
     loss_sum += cross_entropy(logits, labels, Reduction::Sum).item();
     const auto pred = argmax(logits, 1).to_int_vector();
     for (std::size_t k = 0; k < idx.size(); ++k) {
@@ -104,6 +105,7 @@ Trainer::Trainer(nn::ModulePtr model, nn::ModelConfig config, TrainerOptions opt
   ADVGRAD_CHECK(options_.epochs >= 1, "Trainer: epochs must be >= 1, got ", options_.epochs);
   ADVGRAD_CHECK(options_.batch_size >= 1 && options_.eval_batch_size >= 1, "Trainer: batch sizes must be >= 1");
   ADVGRAD_CHECK(options_.grad_clip >= 0, "Trainer: grad_clip must be >= 0");
+  model_->to(options_.device);  // before the optimizer takes the parameters
   optimizer_ = nn::make_optimizer(options_.optimizer, model_->parameters(), options_.lr, options_.weight_decay);
   options_.lr = optimizer_->lr();  // resolved default
   step_loss_ = [](nn::Module& m, const Batch& b, Tensor& logits) {
@@ -195,6 +197,9 @@ FitResult Trainer::fit(const Dataset& train, const Dataset& test, std::ostream& 
     std::int64_t seen = 0, correct = 0, logits_seen = 0;
     Batch batch;
     while (loader.next(batch)) {
+      // The loader builds batches on the host; training runs where the model is.
+      batch.images = batch.images.to(model_->device());
+      batch.labels = batch.labels.to(model_->device());
       optimizer_->set_lr(schedule.at(epoch * per_epoch + batch_index));
       optimizer_->zero_grad();
       Tensor logits;

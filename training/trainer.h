@@ -41,6 +41,7 @@ struct TrainerOptions {
   std::int64_t crop_padding = 0;
   bool horizontal_flip = false;
   int progress = -1;  // -1: a progress bar when stderr is a terminal; 0: never; 1: always
+  Device device = Device::cpu();  // the model moves here before training; batches follow it
 };
 
 struct EpochStats {

@@ -405,6 +405,16 @@ class FlavourRuntime final : public CudaRuntime {
     for (CudaBackend* b : backends_)
       if (b != nullptr) guarded("empty_cache", [&] { b->allocator().empty_cache(); });
   }
+  double time_ms(int index, const std::function<void()>& work) override {
+    device(index);  // checks the index
+    return guarded("time_ms", [&] {
+      cu::set_device(index);
+      cu::DeviceTimer timer;
+      timer.start();
+      work();
+      return timer.stop_ms();
+    });
+  }
 
  private:
   const cu::DeviceQuery& query() {
