@@ -16,7 +16,8 @@
 namespace advgrad::testing {
 namespace {
 
-Tensor host(const Tensor& t) { return t.detach().to(Device::cpu()); }
+// A snapshot on the CPU (a copy even of a CPU tensor, which to() would alias).
+Tensor host(const Tensor& t) { return t.detach().to(Device::cpu()).clone(); }
 Tensor dev(const Tensor& t) { return t.detach().to(cuda_test_device()); }
 
 // Device vs CPU closeness for an update computed in `dtype`. `elementwise`:
