@@ -36,6 +36,21 @@ Tensor success_of(const Tensor& pred, const Tensor& y, const Tensor& targets, bo
   return (targeted ? eq(pred, targets) : ne(pred, y)).to(DType::Float32);
 }
 
+// The options of the fused iteration attack_step_ (core/ops/ops.h): the same
+// normalise -> step -> project -> clip as normalize_gradient and project below.
+AttackStepOptions step_options(const AttackOptions& o) {
+  AttackStepOptions s;
+  s.normalizer = o.normalizer == Normalizer::Sign  ? StepNormalizer::Sign
+                 : o.normalizer == Normalizer::Max ? StepNormalizer::Max
+                                                   : StepNormalizer::L2;
+  s.norm = o.norm == Norm::Linf ? BallNorm::Linf : BallNorm::L2;
+  s.step_size = o.step_size;
+  s.eps = o.eps;
+  s.lo = o.lo;
+  s.hi = o.hi;
+  return s;
+}
+
 }  // namespace
 
 double AttackResult::success_rate() const {
@@ -124,8 +139,10 @@ AttackResult pgd(nn::Module& model, const Tensor& x_in, const Tensor& y, const A
   ADVGRAD_CHECK(y.defined() && y.dtype() == DType::Int64 && y.dim() == 1 && y.size(0) == x_in.size(0),
                 "attack: labels must be int64 of shape [", x_in.size(0), "], got ",
                 y.defined() ? dtype_name(y.dtype()) : "undefined", " ", y.defined() ? shape_str(y.shape()) : "");
+  ADVGRAD_CHECK(y.device() == x_in.device(), "attack: the labels are on ", y.device().str(), " but the inputs are on ",
+                x_in.device().str(), "; move them with .to(device)");
   EvalModeGuard eval_mode(model);
-  const Tensor x = x_in.detach();
+  const Tensor x = x_in.detach().contiguous();
   {
     NoGradGuard no_grad;
     ADVGRAD_CHECK(amin(x).item() >= o.lo && amax(x).item() <= o.hi, "attack: inputs must lie in [", o.lo, ", ", o.hi,
@@ -145,8 +162,9 @@ AttackResult pgd(nn::Module& model, const Tensor& x_in, const Tensor& y, const A
   best.eligible = o.targeted ? ne(best.targets, y).to(DType::Float32) : ones({n}, TensorOptions{DType::Float32, x.device()});
   const Tensor& targets = best.targets;
 
+  const AttackStepOptions fused_step = step_options(o);
   for (int restart = 0; restart < o.restarts; ++restart) {
-    Tensor adv = x;
+    Tensor adv;  // the iterate: storage of its own, updated in place by attack_step_
     if (o.random_start && o.eps > 0) {
       NoGradGuard no_grad;
       Tensor delta;
@@ -157,6 +175,8 @@ AttackResult pgd(nn::Module& model, const Tensor& x_in, const Tensor& y, const A
         delta = mul(dir, per_example(rand({n}, gen, x.options()) * o.eps, x));
       }
       adv = project(add(x, delta), x, o.eps, o.norm, o.lo, o.hi);
+    } else {
+      adv = x.clone();
     }
     Tensor velocity;  // MI-FGSM accumulator
     Tensor active = ones({n}, x.options());
@@ -178,9 +198,11 @@ AttackResult pgd(nn::Module& model, const Tensor& x_in, const Tensor& y, const A
         velocity = velocity.defined() ? velocity * o.momentum + scaled : scaled;
         g = velocity;
       }
-      Tensor delta = normalize_gradient(g, o.normalizer) * o.step_size;
-      if (o.early_stop) delta = mul(delta, per_example(active, delta));
-      adv = project(add(adv, delta), x, o.eps, o.norm, o.lo, o.hi);
+      // A frozen example gets a zero gradient, which every normaliser maps to
+      // a zero step (sign(0) = 0, 0 / (0 + 1e-12) = 0): it is only re-projected.
+      if (o.early_stop) g = mul(g, per_example(active, g));
+      // adv = project(adv + step_size * normalize_gradient(g), x), in one pass.
+      attack_step_(adv, g, x, fused_step);
     }
     // Keep, per example, the more adversarial of this restart and the best so far:
     // success first, then the larger objective.

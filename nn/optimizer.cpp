@@ -86,16 +86,22 @@ Sgd::Sgd(std::vector<Tensor> params, SgdOptions o) : Optimizer(std::move(params)
   ADVGRAD_CHECK(!o.nesterov || (o.momentum > 0 && o.dampening == 0), "sgd: Nesterov needs momentum > 0 and no dampening");
 }
 
+// One fused pass over p, its gradient and the momentum buffer (sgd_update_,
+// core/ops/ops.h), in the operation order of the formula above.
 void Sgd::update(std::size_t i, Tensor& p, const Tensor& grad) {
-  Tensor g = o_.weight_decay != 0 ? grad + p * o_.weight_decay : grad;
-  if (o_.momentum != 0) {
-    const bool first = !has_buffer(i, "momentum");
-    Tensor& b = buffer(i, "momentum");
-    if (first) b.copy_(g);
-    else b.mul_(o_.momentum).add_(g, 1 - o_.dampening);
-    g = o_.nesterov ? g + b * o_.momentum : b;
+  SgdUpdateOptions u{.lr = lr_,
+                     .momentum = o_.momentum,
+                     .dampening = o_.dampening,
+                     .weight_decay = o_.weight_decay,
+                     .nesterov = o_.nesterov};
+  if (o_.momentum == 0) {
+    Tensor no_buffer;
+    sgd_update_(p, grad, no_buffer, u);
+    return;
   }
-  p.add_(g, -lr_);
+  // The first step (no buffer yet, not even a loaded one) sets b = g.
+  u.first_step = !has_buffer(i, "momentum");
+  sgd_update_(p, grad, buffer(i, "momentum"), u);
 }
 
 // ---- Adam / AdamW ----
@@ -105,19 +111,19 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions o, bool decoupled)
                 "adam: need 0 <= betas < 1, eps > 0, weight decay >= 0");
 }
 
+// One fused pass over p, its gradient and both moment buffers (adam_update_,
+// core/ops/ops.h) at step t = step_, in the operation order of the formula above.
 void Adam::update(std::size_t i, Tensor& p, const Tensor& grad) {
-  Tensor g = grad;
-  if (o_.weight_decay != 0) {
-    if (decoupled_) p.mul_(1 - lr_ * o_.weight_decay);
-    else g = g + p * o_.weight_decay;
-  }
   Tensor& m = buffer(i, "exp_avg");
   Tensor& v = buffer(i, "exp_avg_sq");
-  m.mul_(o_.beta1).add_(g, 1 - o_.beta1);
-  v.mul_(o_.beta2).add_(g * g, 1 - o_.beta2);
-  const double t = static_cast<double>(step_);
-  const double c1 = 1 - std::pow(o_.beta1, t), c2 = 1 - std::pow(o_.beta2, t);
-  p.add_(m / (sqrt(v / c2) + o_.eps), -lr_ / c1);
+  adam_update_(p, grad, m, v,
+               AdamUpdateOptions{.lr = lr_,
+                                 .beta1 = o_.beta1,
+                                 .beta2 = o_.beta2,
+                                 .eps = o_.eps,
+                                 .weight_decay = o_.weight_decay,
+                                 .decoupled = decoupled_,
+                                 .step = step_});
 }
 
 // ---- RMSprop ----

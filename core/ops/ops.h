@@ -174,4 +174,42 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, Ten
 // Inverted dropout: zeroes with probability p and scales kept values by 1/(1-p).
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen);
 
+// ---------------------------------------------------------------- fused in-place updates
+// One pass over memory instead of a chain of ops (core/ops/fused.cpp). Not
+// differentiable: they write through raw data, record no graph and bump the
+// version of what they modify. Every tensor must be defined, on one device,
+// of one floating dtype and of one shape; the tensors written must be
+// contiguous and share no memory with the others (read-only ones may have any
+// layout). A tensor that requires grad is written only under NoGradGuard.
+//
+// SGD (the math of nn::Sgd): g = grad + wd p; with momentum mu,
+// b = g (first step) or mu b + (1 - dampening) g, d = g + mu b (Nesterov) or b;
+// p -= lr d. `momentum` is the buffer, unused (may be undefined) when mu == 0.
+struct SgdUpdateOptions {
+  double lr = 0.01, momentum = 0, dampening = 0, weight_decay = 0;
+  bool nesterov = false;
+  bool first_step = false;  // the buffer holds nothing yet: it becomes g
+};
+void sgd_update_(Tensor& param, const Tensor& grad, Tensor& momentum, const SgdUpdateOptions& options);
+// Adam / AdamW (the math of nn::Adam) at step t >= 1, bias corrections 1 - beta^t.
+struct AdamUpdateOptions {
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0;
+  bool decoupled = false;  // AdamW: p *= 1 - lr wd instead of g += wd p
+  std::int64_t step = 1;
+};
+void adam_update_(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq,
+                  const AdamUpdateOptions& options);
+// One attack iteration per example (row = everything but dim 0), the math of
+// attacks::pgd: d = sign(g) | g / (max|g| + 1e-12) | g / (||g||_2 + 1e-12);
+// a = x_adv + step_size d; project a onto the eps-ball around x (L-inf clamp,
+// or L2 rescale of a - x); x_adv = clamp(a, lo, hi). x_adv, grad, x: [N, ...].
+enum class StepNormalizer { Sign, Max, L2 };
+enum class BallNorm { Linf, L2 };
+struct AttackStepOptions {
+  StepNormalizer normalizer = StepNormalizer::Sign;
+  BallNorm norm = BallNorm::Linf;
+  double step_size = 0, eps = 0, lo = 0, hi = 1;
+};
+void attack_step_(Tensor& x_adv, const Tensor& grad, const Tensor& x, const AttackStepOptions& options);
+
 }  // namespace advgrad
