@@ -38,12 +38,6 @@ namespace {
 
 using Index = std::int64_t;
 
-__device__ __forceinline__ Index first_index() {
-  return static_cast<Index>(blockIdx.x) * static_cast<Index>(blockDim.x) + static_cast<Index>(threadIdx.x);
-}
-__device__ __forceinline__ Index grid_stride() {
-  return static_cast<Index>(blockDim.x) * static_cast<Index>(gridDim.x);
-}
 
 template <typename T>
 __global__ void conv2d_forward_direct_kernel(Conv2dParams p, const T* __restrict__ x, const T* __restrict__ w,

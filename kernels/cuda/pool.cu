@@ -39,12 +39,6 @@ namespace {
 
 using Index = std::int64_t;
 
-__device__ __forceinline__ Index first_index() {
-  return static_cast<Index>(blockIdx.x) * static_cast<Index>(blockDim.x) + static_cast<Index>(threadIdx.x);
-}
-__device__ __forceinline__ Index grid_stride() {
-  return static_cast<Index>(blockDim.x) * static_cast<Index>(gridDim.x);
-}
 __device__ __forceinline__ Index imax(Index a, Index b) { return a > b ? a : b; }
 __device__ __forceinline__ Index imin(Index a, Index b) { return a < b ? a : b; }
 // floor(a / b) for b > 0 and any a (C++ division truncates toward zero).
