@@ -261,6 +261,59 @@ struct BackwardWeightLoader {
   }
 };
 
+// ---- stores: where C[m, col] of group g (split s) goes ----
+// Built from (args, g, s); column(col) decodes a C column once for the kTM
+// rows a thread holds of it; operator() writes one element.
+
+// y[n, g Og + m, oh, ow] = C + b[g Og + m], with col = (n, p = oh OW + ow).
+template <typename T>
+struct ForwardStore {
+  const ConvGemmArgs<T>& a;
+  int g;
+  __device__ __forceinline__ ForwardStore(const ConvGemmArgs<T>& args, int group, int /*split*/) : a(args), g(group) {}
+  struct Column {
+    U32 n, p;
+  };
+  __device__ __forceinline__ Column column(U32 col) const {
+    Column c;
+    a.plane.divmod(col, c.n, c.p);
+    return c;
+  }
+  __device__ __forceinline__ void operator()(Column c, U32 m, T value) const {
+    const Index o = static_cast<Index>(g) * a.Og + m;
+    a.out[(static_cast<Index>(c.n) * a.O + o) * a.OHW + c.p] = a.bias != nullptr ? value + a.bias[o] : value;
+  }
+};
+
+// gx[n, g Cg + m, h, v] = C, with col = (n, p = h W + v).
+template <typename T>
+struct BackwardInputStore {
+  const ConvGemmArgs<T>& a;
+  int g;
+  __device__ __forceinline__ BackwardInputStore(const ConvGemmArgs<T>& args, int group, int /*split*/)
+      : a(args), g(group) {}
+  using Column = typename ForwardStore<T>::Column;
+  __device__ __forceinline__ Column column(U32 col) const { return ForwardStore<T>(a, g, 0).column(col); }
+  __device__ __forceinline__ void operator()(Column c, U32 m, T value) const {
+    a.out[(static_cast<Index>(c.n) * a.C + static_cast<Index>(g) * a.Cg + m) * a.HW + c.p] = value;
+  }
+};
+
+// Partial s of gw: out[s out_split + (g Og + m) N + col] = C (row-major [O x Cg KK]).
+template <typename T>
+struct BackwardWeightStore {
+  T* out;           // a.out + s a.out_split
+  Index group_row;  // g Og
+  U32 N;
+  __device__ __forceinline__ BackwardWeightStore(const ConvGemmArgs<T>& a, int g, int s)
+      : out(a.out + s * a.out_split), group_row(static_cast<Index>(g) * a.Og), N(a.N) {}
+  using Column = U32;
+  __device__ __forceinline__ Column column(U32 col) const { return col; }
+  __device__ __forceinline__ void operator()(Column col, U32 m, T value) const {
+    out[(group_row + m) * N + col] = value;
+  }
+};
+
 // Blocks per SM the register budget must allow: 3 for float (at most 85
 // registers a thread; ptxas fits the kernels in 79 without spilling, and 24
 // warps per SM hide more gather latency than 16), 2 for double (128 registers:
@@ -269,92 +322,63 @@ template <typename T>
 constexpr int kMinBlocksPerSm = sizeof(T) == sizeof(float) ? 3 : 2;
 
 // ---- kernels: grid (column tiles, row tiles, groups [x splits]) ----
-// gridDim.z is capped at 65535, so each block loops over z (block-uniform).
-
-template <typename T>
-__global__ void __launch_bounds__(kThreads, kMinBlocksPerSm<T>) conv2d_forward_gemm_kernel(ConvGemmArgs<T> a) {
-  __shared__ Tiles<T> tiles;
+// gridDim.z is capped at 65535, so each block loops over z (block-uniform, so
+// the barriers inside gemm_mainloop are reached by the whole block).
+//
+// The body every pass shares: for each z, build the loader, run the mainloop
+// over this z's K steps, and hand this thread's 4 x 4 tile, clipped to M x N,
+// to the store. Without split-K, z = g and the K range is all of K; with it,
+// z = g * splits + s: K steps [s kt_per_split, (s + 1) kt_per_split) of group g,
+// written to partial s of a.out (gw itself when there is one split).
+template <typename Loader, typename Store, bool kSplitK, typename T>
+__device__ __forceinline__ void implicit_gemm_body(const ConvGemmArgs<T>& a, Tiles<T>& tiles) {
   const int tid = static_cast<int>(threadIdx.x);
   const U32 m0 = blockIdx.y * kBM, n0 = blockIdx.x * kBN;
   const Index ktiles = (static_cast<Index>(a.K) + kBK - 1) / kBK;
-  for (int g = static_cast<int>(blockIdx.z); g < a.groups; g += static_cast<int>(gridDim.z)) {
-    ForwardLoader<T> loader(a, g, m0, n0, tid);
+  const int zs = kSplitK ? a.groups * a.splits : a.groups;
+  for (int z = static_cast<int>(blockIdx.z); z < zs; z += static_cast<int>(gridDim.z)) {
+    const int g = kSplitK ? z / a.splits : z, s = kSplitK ? z % a.splits : 0;
+    Loader loader(a, g, m0, n0, tid);
     T acc[kTM][kTN] = {};
-    gemm_mainloop(loader, 0, ktiles, tiles, acc);
+    Index kt_begin = 0, kt_end = ktiles;
+    if constexpr (kSplitK) {
+      kt_begin = s * a.kt_per_split;
+      kt_end = kt_begin + a.kt_per_split < ktiles ? kt_begin + a.kt_per_split : ktiles;
+    }
+    gemm_mainloop(loader, kt_begin, kt_end, tiles, acc);
+    const Store store(a, g, s);
     const U32 m_first = m0 + static_cast<U32>(tid / kThreadCols) * kTM;
     const U32 n_first = n0 + static_cast<U32>(tid % kThreadCols) * kTN;
 #pragma unroll
     for (int c = 0; c < kTN; ++c) {
       const U32 col = n_first + static_cast<U32>(c);
       if (col >= a.N) continue;
-      U32 n, p;
-      a.plane.divmod(col, n, p);
+      const typename Store::Column column = store.column(col);
 #pragma unroll
       for (int r = 0; r < kTM; ++r) {
         const U32 m = m_first + static_cast<U32>(r);
-        if (m >= a.M) continue;
-        const Index o = static_cast<Index>(g) * a.Og + m;
-        a.out[(static_cast<Index>(n) * a.O + o) * a.OHW + p] = a.bias != nullptr ? acc[r][c] + a.bias[o] : acc[r][c];
+        if (m < a.M) store(column, m, acc[r][c]);
       }
     }
   }
+}
+
+template <typename T>
+__global__ void __launch_bounds__(kThreads, kMinBlocksPerSm<T>) conv2d_forward_gemm_kernel(ConvGemmArgs<T> a) {
+  __shared__ Tiles<T> tiles;
+  implicit_gemm_body<ForwardLoader<T>, ForwardStore<T>, false>(a, tiles);
 }
 
 template <typename T>
 __global__ void __launch_bounds__(kThreads, kMinBlocksPerSm<T>) conv2d_backward_input_gemm_kernel(ConvGemmArgs<T> a) {
   __shared__ Tiles<T> tiles;
-  const int tid = static_cast<int>(threadIdx.x);
-  const U32 m0 = blockIdx.y * kBM, n0 = blockIdx.x * kBN;
-  const Index ktiles = (static_cast<Index>(a.K) + kBK - 1) / kBK;
-  for (int g = static_cast<int>(blockIdx.z); g < a.groups; g += static_cast<int>(gridDim.z)) {
-    BackwardInputLoader<T> loader(a, g, m0, n0, tid);
-    T acc[kTM][kTN] = {};
-    gemm_mainloop(loader, 0, ktiles, tiles, acc);
-    const U32 m_first = m0 + static_cast<U32>(tid / kThreadCols) * kTM;
-    const U32 n_first = n0 + static_cast<U32>(tid % kThreadCols) * kTN;
-#pragma unroll
-    for (int c = 0; c < kTN; ++c) {
-      const U32 col = n_first + static_cast<U32>(c);
-      if (col >= a.N) continue;
-      U32 n, p;
-      a.plane.divmod(col, n, p);
-#pragma unroll
-      for (int r = 0; r < kTM; ++r) {
-        const U32 m = m_first + static_cast<U32>(r);
-        if (m < a.M) a.out[(static_cast<Index>(n) * a.C + static_cast<Index>(g) * a.Cg + m) * a.HW + p] = acc[r][c];
-      }
-    }
-  }
+  implicit_gemm_body<BackwardInputLoader<T>, BackwardInputStore<T>, false>(a, tiles);
 }
 
-// z = g * splits + s: K steps [s kt_per_split, (s + 1) kt_per_split) of group g,
-// written to partial s of a.out (gw itself when there is one split).
 template <typename T>
 __global__ void __launch_bounds__(kThreads, kMinBlocksPerSm<T>) conv2d_backward_weight_gemm_kernel(ConvGemmArgs<T> a) {
   __shared__ Tiles<T> tiles;
-  const int tid = static_cast<int>(threadIdx.x);
-  const U32 m0 = blockIdx.y * kBM, n0 = blockIdx.x * kBN;
-  const Index ktiles = (static_cast<Index>(a.K) + kBK - 1) / kBK;
-  for (int z = static_cast<int>(blockIdx.z); z < a.groups * a.splits; z += static_cast<int>(gridDim.z)) {
-    const int g = z / a.splits, s = z % a.splits;
-    BackwardWeightLoader<T> loader(a, g, m0, n0, tid);
-    T acc[kTM][kTN] = {};
-    const Index kt_begin = s * a.kt_per_split;
-    const Index kt_end = kt_begin + a.kt_per_split < ktiles ? kt_begin + a.kt_per_split : ktiles;
-    gemm_mainloop(loader, kt_begin, kt_end, tiles, acc);
-    T* out = a.out + s * a.out_split;
-    const U32 m_first = m0 + static_cast<U32>(tid / kThreadCols) * kTM;
-    const U32 n_first = n0 + static_cast<U32>(tid % kThreadCols) * kTN;
-#pragma unroll
-    for (int r = 0; r < kTM; ++r) {
-      const U32 m = m_first + static_cast<U32>(r);
-      if (m >= a.M) continue;
-      const Index row = (static_cast<Index>(g) * a.Og + m) * a.N;
-#pragma unroll
-      for (int c = 0; c < kTN; ++c)
-        if (n_first + static_cast<U32>(c) < a.N) out[row + n_first + c] = acc[r][c];
-    }
-  }
+  implicit_gemm_body<BackwardWeightLoader<T>, BackwardWeightStore<T>, true>(a, tiles);
 }
 
 // gw[e] = sum_{s < splits} partials[s * count + e], in order s = 0, 1, ...

@@ -129,6 +129,16 @@ __device__ __forceinline__ AvgWindow avg_window(const Pool2dParams& p, Index oh,
   return {h0, h1, w0, w1, p.count_include_pad ? padded_size : (h1 - h0) * (w1 - w0)};
 }
 
+// sum of plane[h, v] over rows [h0, h1) and columns [w0, w1) of a plane W
+// wide, row by row in Acc (the reference's order).
+template <typename Acc, typename T>
+__device__ __forceinline__ Acc window_sum(const T* plane, Index W, Index h0, Index h1, Index w0, Index w1) {
+  Acc acc = 0;
+  for (Index h = h0; h < h1; ++h)
+    for (Index v = w0; v < w1; ++v) acc += static_cast<Acc>(plane[h * W + v]);
+  return acc;
+}
+
 template <typename T>
 __global__ void avg_pool2d_forward_kernel(Pool2dParams p, const T* __restrict__ x, T* __restrict__ y) {
   using Acc = typename acc_type<T>::type;
@@ -137,9 +147,7 @@ __global__ void avg_pool2d_forward_kernel(Pool2dParams p, const T* __restrict__ 
     const Index ow = e % p.OW, oh = e / p.OW % p.OH, nc = e / (p.OW * p.OH);
     const T* plane = x + nc * p.H * p.W;
     const AvgWindow win = avg_window(p, oh, ow);
-    Acc acc = 0;
-    for (Index h = win.h0; h < win.h1; ++h)
-      for (Index v = win.w0; v < win.w1; ++v) acc += static_cast<Acc>(plane[h * p.W + v]);
+    const Acc acc = window_sum<Acc>(plane, p.W, win.h0, win.h1, win.w0, win.w1);
     y[e] = static_cast<T>(acc / static_cast<Acc>(win.divisor));
   }
 }
@@ -172,9 +180,7 @@ __global__ void adaptive_avg_pool2d_forward_kernel(Pool2dParams p, const T* __re
     const T* plane = x + nc * p.H * p.W;
     const Index h0 = adaptive_start(oh, p.H, p.OH), h1 = adaptive_end(oh, p.H, p.OH);
     const Index w0 = adaptive_start(ow, p.W, p.OW), w1 = adaptive_end(ow, p.W, p.OW);
-    Acc acc = 0;
-    for (Index h = h0; h < h1; ++h)
-      for (Index v = w0; v < w1; ++v) acc += static_cast<Acc>(plane[h * p.W + v]);
+    const Acc acc = window_sum<Acc>(plane, p.W, h0, h1, w0, w1);
     y[e] = static_cast<T>(acc / static_cast<Acc>((h1 - h0) * (w1 - w0)));
   }
 }

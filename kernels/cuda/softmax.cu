@@ -48,6 +48,17 @@ __device__ __forceinline__ void row_offsets(const StridedLoop& rows, std::int64_
   }
 }
 
+// The warp-per-row mapping: lane lane_id() of warp threadIdx.x / 32 of block b
+// starts at row b kWarpsPerBlock + warp and strides by the grid's warps (the
+// row loop is warp-uniform, so the shuffles inside it see the whole warp).
+__device__ __forceinline__ int lane_id() { return static_cast<int>(threadIdx.x % 32); }
+__device__ __forceinline__ std::int64_t first_row() {
+  return static_cast<std::int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32;
+}
+__device__ __forceinline__ std::int64_t row_stride() {
+  return static_cast<std::int64_t>(gridDim.x) * kWarpsPerBlock;
+}
+
 // The reference's max: std::max(m, v) keeps m unless m < v (a NaN never wins).
 template <typename T>
 __device__ __forceinline__ T max_keep(T m, T v) {
@@ -75,12 +86,10 @@ template <typename T>
 __global__ void softmax_kernel(bool log_softmax, RowLoop loop, std::int64_t rows, T* __restrict__ out,
                                const T* __restrict__ x) {
   using Acc = typename acc_type<T>::type;
-  const int lane = threadIdx.x % 32;
+  const int lane = lane_id();
   const std::int64_t n = loop.n;
   const std::int64_t so = loop.dim_strides[0], sx = loop.dim_strides[1];
-  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * kWarpsPerBlock;
-  for (std::int64_t r = static_cast<std::int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32; r < rows;
-       r += warps) {
+  for (std::int64_t r = first_row(); r < rows; r += row_stride()) {
     std::int64_t off[2];
     row_offsets<2>(loop.rows, r, off);
     T* o = out + off[0];
@@ -106,12 +115,10 @@ template <typename T>
 __global__ void softmax_backward_kernel(bool log_softmax, RowLoop loop, std::int64_t rows, T* __restrict__ grad_x,
                                         const T* __restrict__ grad_y, const T* __restrict__ y) {
   using Acc = typename acc_type<T>::type;
-  const int lane = threadIdx.x % 32;
+  const int lane = lane_id();
   const std::int64_t n = loop.n;
   const std::int64_t s0 = loop.dim_strides[0], s1 = loop.dim_strides[1], s2 = loop.dim_strides[2];
-  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * kWarpsPerBlock;
-  for (std::int64_t r = static_cast<std::int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32; r < rows;
-       r += warps) {
+  for (std::int64_t r = first_row(); r < rows; r += row_stride()) {
     std::int64_t off[3];
     row_offsets<3>(loop.rows, r, off);
     T* gx = grad_x + off[0];
@@ -138,12 +145,10 @@ __global__ void cross_entropy_backward_kernel(RowLoop loop, std::int64_t rows, d
                                               double uniform, T* __restrict__ grad_logits,
                                               const T* __restrict__ log_probs, const T* __restrict__ grad_loss,
                                               const std::int64_t* __restrict__ labels) {
-  const int lane = threadIdx.x % 32;
+  const int lane = lane_id();
   const std::int64_t n = loop.n;
   const std::int64_t s0 = loop.dim_strides[0], s1 = loop.dim_strides[1];
-  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * kWarpsPerBlock;
-  for (std::int64_t r = static_cast<std::int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32; r < rows;
-       r += warps) {
+  for (std::int64_t r = first_row(); r < rows; r += row_stride()) {
     std::int64_t off[4];
     row_offsets<4>(loop.rows, r, off);
     T* gx = grad_logits + off[0];
