@@ -88,6 +88,10 @@ expect_error "missing data dir" "fashion" eval --model "$work/m.safetensors" --d
 printf 'not a model' >"$work/bad.safetensors"
 expect_error "corrupt model file" "bad.safetensors" eval --model "$work/bad.safetensors"
 expect_error "unknown flag" "--frobnicate" train --frobnicate
+expect_error "unparsable device" "cannot parse" --device gpu eval "${m[@]}"
+if ! command -v nvidia-smi >/dev/null || ! nvidia-smi >/dev/null 2>&1; then
+  expect_error "cuda without a GPU" "no CUDA" --device cuda eval "${m[@]}"
+fi
 
 # Adversarial-training recipes: a short run of each, the recipe in the model
 # file, and one-line errors for flags that do not fit the recipe.
