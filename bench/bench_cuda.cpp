@@ -3,11 +3,13 @@
 //
 // Rows are BM_<workload>/<path>, path one of
 //   cpu-reference, cpu, cuda (implicit-GEMM conv, cuBLAS GEMM),
-//   cuda-direct (the direct conv kernels), cuda-tiled (our SGEMM kernel).
+//   cuda-direct (the direct conv kernels), cuda-tiled (our SGEMM kernel),
+//   cuda-cudnn (cuDNN's convolutions: the yardstick; conv workloads only).
 // CUDA rows are timed with CUDA events (advgrad::cuda::time_ms) after a
 // warm-up iteration; use --benchmark_repetitions and read the medians.
 //
-// Without a GPU the CUDA rows are skipped with "no device" — never a number.
+// Without a GPU the CUDA rows are skipped with "no device" — never a number;
+// cuda-cudnn rows are skipped with "no cuDNN" where cuda::cudnn_available() is false.
 // ADVGRAD_BENCH_EMULATED=1 runs them on the emulated device instead, for
 // correctness only: their label says "emulated" and their times mean nothing
 // about a GPU. bench/cuda_ratios.py prints the ratio table from --benchmark_out JSON.
@@ -29,13 +31,14 @@ namespace {
 
 using namespace advgrad;
 
-enum Path : int { kReference = 0, kCpu = 1, kCuda = 2, kCudaDirect = 3, kCudaTiled = 4 };
+enum Path : int { kReference = 0, kCpu = 1, kCuda = 2, kCudaDirect = 3, kCudaTiled = 4, kCudaCudnn = 5 };
 const char* path_name(int p) {
   switch (p) {
     case kReference: return "cpu-reference";
     case kCpu: return "cpu";
     case kCuda: return "cuda";
     case kCudaDirect: return "cuda-direct";
+    case kCudaCudnn: return "cuda-cudnn";
     default: return "cuda-tiled";
   }
 }
@@ -68,14 +71,19 @@ void run(benchmark::State& state, std::int64_t items, const std::function<State(
     state.SkipWithError(cuda_unavailable().c_str());
     return;
   }
+  if (path == kCudaCudnn && !cuda::cudnn_available()) {
+    state.SkipWithError("no cuDNN");
+    return;
+  }
   const Device device = on_cuda ? Device::cuda() : Device::cpu();
   ReferenceKernelsGuard reference(path == kReference);
   const auto conv_before = cuda::conv_algorithm();
   const auto gemm_before = cuda::gemm_algorithm();
   if (path == kCudaDirect) cuda::set_conv_algorithm(cuda::ConvAlgorithm::Direct);
   if (path == kCudaTiled) cuda::set_gemm_algorithm(cuda::GemmAlgorithm::Tiled);
+  if (path == kCudaCudnn) cuda::set_conv_algorithm(cuda::ConvAlgorithm::Cudnn);
   State s = setup(device);
-  iteration(s);  // warm-up: the allocator's cache fills, cuBLAS initialises
+  iteration(s);  // warm-up: the allocator's cache fills, cuBLAS initialises, cuDNN finds its algorithms
   for (auto _ : state) {
     if (on_cuda) {
       state.SetIterationTime(cuda::time_ms([&] { iteration(s); }) / 1e3);
@@ -216,7 +224,7 @@ void BM_pgd10(benchmark::State& state) {
 // The reference path is slow: it runs once per workload, for the ratio.
 void paths(benchmark::internal::Benchmark* b, bool conv, bool gemm) {
   b->Arg(kCpu)->Arg(kCuda);
-  if (conv) b->Arg(kCudaDirect);
+  if (conv) b->Arg(kCudaDirect)->Arg(kCudaCudnn);
   if (gemm) b->Arg(kCudaTiled);
   b->Arg(kReference);
   b->UseManualTime()->Unit(benchmark::kMillisecond);

@@ -6,17 +6,19 @@ Usage:
   bench/cuda_ratios.py cuda.json
 
 One row per workload, one column per path (cpu-reference, cpu, cuda,
-cuda-direct, cuda-tiled), figures are medians when the run has repetitions:
+cuda-direct, cuda-tiled, cuda-cudnn), figures are medians when the run has repetitions:
 GFLOP/s where the benchmark reports them, images/s otherwise. A CUDA column
 reads "no device" when the run had no GPU (the benchmark skipped it) and
 carries "(emu)" when it ran on the emulated device; ratios are only printed
-between real measurements, never against the emulator.
+between real measurements, never against the emulator. The cuda/cudnn column
+is our CUDA path's throughput over cuDNN's (above 1x: ours is faster); a
+cuda-cudnn cell reads "no cuDNN" when the build or the machine has none.
 """
 import json
 import sys
 from collections import defaultdict
 
-PATHS = ["cpu-reference", "cpu", "cuda", "cuda-direct", "cuda-tiled"]
+PATHS = ["cpu-reference", "cpu", "cuda", "cuda-direct", "cuda-tiled", "cuda-cudnn"]  # index = bench_cuda's Path
 
 
 def figure(b):
@@ -40,7 +42,7 @@ def main():
         parts = name.split("/")
         workload = parts[0].replace("BM_", "") + ("/" + parts[2] if len(parts) > 2 and parts[2].isdigit() else "")
         path_index = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 1
-        path = PATHS[[0, 1, 2, 3, 4].index(path_index)] if path_index < len(PATHS) else str(path_index)
+        path = PATHS[path_index] if path_index < len(PATHS) else str(path_index)
         if b.get("error_occurred"):
             table[workload][path] = (None, b.get("error_message", "skipped"))
             continue
@@ -57,13 +59,14 @@ def main():
     def real(entry):
         return entry is not None and entry[0] is not None and entry[1] == ""
 
-    header = f"{'workload':<16}" + "".join(f"{p:>16}" for p in PATHS) + f"{'cuda/cpu':>10}{'cuda/ref':>10}  unit"
+    header = f"{'workload':<16}" + "".join(f"{p:>16}" for p in PATHS) + f"{'cuda/cpu':>10}{'cuda/ref':>10}{'cuda/cudnn':>12}  unit"
     print(header)
     for workload, paths in table.items():
         row = f"{workload:<16}" + "".join(f"{cell(paths.get(p)):>16}" for p in PATHS)
-        cuda, cpu, ref = paths.get("cuda"), paths.get("cpu"), paths.get("cpu-reference")
+        cuda, cpu, ref, cudnn = paths.get("cuda"), paths.get("cpu"), paths.get("cpu-reference"), paths.get("cuda-cudnn")
         row += f"{(f'{cuda[0] / cpu[0]:.1f}x' if real(cuda) and real(cpu) else ''):>10}"
         row += f"{(f'{cuda[0] / ref[0]:.0f}x' if real(cuda) and real(ref) else ''):>10}"
+        row += f"{(f'{cuda[0] / cudnn[0]:.2f}x' if real(cuda) and real(cudnn) else ''):>12}"
         print(row + "  " + units.get(workload, ""))
 
 

@@ -2,10 +2,15 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
+#include <utility>
 
 #include "core/backend.h"
 #include "core/error.h"
+#if defined(ADVGRAD_WITH_CUDNN)
+#include "kernels/cuda/cudnn/cudnn_ops.h"
+#endif
 
 namespace advgrad::cuda {
 
@@ -22,21 +27,29 @@ CudaRuntime& available_runtime(int device) {
 }
 
 template <typename E>
+E from_name(const char* what, const std::string& text, std::initializer_list<std::pair<const char*, E>> choices) {
+  std::string known;
+  for (const auto& [name, value] : choices) {
+    if (text == name) return value;
+    known += known.empty() ? name : std::string(", ") + name;
+  }
+  detail::fail(what, "=", text, ": expected one of ", known);
+}
+
+template <typename E>
 E from_environment(const char* name, E fallback, std::initializer_list<std::pair<const char*, E>> choices) {
   const char* env = std::getenv(name);
   if (env == nullptr || *env == '\0') return fallback;
-  std::string known;
-  for (const auto& [text, value] : choices) {
-    if (std::string(env) == text) return value;
-    known += known.empty() ? text : std::string(", ") + text;
-  }
-  detail::fail(name, "=", env, ": expected one of ", known);
+  return from_name(name, env, choices);
 }
 
+// One table for the environment and parse_conv_algorithm, so the two agree.
+constexpr std::initializer_list<std::pair<const char*, ConvAlgorithm>> kConvNames = {
+    {"direct", ConvAlgorithm::Direct}, {"implicit-gemm", ConvAlgorithm::ImplicitGemm}, {"cudnn", ConvAlgorithm::Cudnn}};
+
 std::atomic<ConvAlgorithm>& conv_choice() {
-  static std::atomic<ConvAlgorithm> choice{from_environment(
-      "ADVGRAD_CUDA_CONV", ConvAlgorithm::ImplicitGemm,
-      {{"direct", ConvAlgorithm::Direct}, {"implicit-gemm", ConvAlgorithm::ImplicitGemm}})};
+  static std::atomic<ConvAlgorithm> choice{
+      from_environment("ADVGRAD_CUDA_CONV", ConvAlgorithm::ImplicitGemm, kConvNames)};
   return choice;
 }
 std::atomic<GemmAlgorithm>& gemm_choice() {
@@ -73,6 +86,23 @@ double time_ms(const std::function<void()>& work, int device) { return available
 
 void set_conv_algorithm(ConvAlgorithm algorithm) { conv_choice().store(algorithm); }
 ConvAlgorithm conv_algorithm() { return conv_choice().load(); }
+ConvAlgorithm parse_conv_algorithm(const std::string& name) { return from_name("conv algorithm", name, kConvNames); }
+const char* conv_algorithm_name(ConvAlgorithm algorithm) {
+  for (const auto& [name, value] : kConvNames)
+    if (value == algorithm) return name;
+  return "unknown";
+}
+
+bool cudnn_available() {
+#if defined(ADVGRAD_WITH_CUDNN)
+  // Only the real runtime reaches cuDNN; the emulated device never does.
+  CudaRuntime* r = runtime();
+  if (r == nullptr || r->name() != "cuda" || r->device_count() == 0) return false;
+  return kernels::cuda::cudnn::usable();
+#else
+  return false;
+#endif
+}
 void set_gemm_algorithm(GemmAlgorithm algorithm) { gemm_choice().store(algorithm); }
 GemmAlgorithm gemm_algorithm() { return gemm_choice().load(); }
 

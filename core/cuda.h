@@ -33,11 +33,21 @@ void synchronize(int device = 0);
 // before and after it (the host clock around a synchronise when emulated).
 double time_ms(const std::function<void()>& work, int device = 0);
 
-// The conv kernels CUDA tensors use (also ADVGRAD_CUDA_CONV=direct|implicit-gemm):
-// the readable direct loops or the tiled implicit GEMM (the default).
-enum class ConvAlgorithm { Direct, ImplicitGemm };
+// The conv kernels CUDA tensors use (also ADVGRAD_CUDA_CONV=direct|implicit-gemm|cudnn):
+// the readable direct loops, the tiled implicit GEMM (the default), or cuDNN —
+// the yardstick, on a GPU in a build with cuDNN only (see cudnn_available());
+// elsewhere a conv run with Cudnn chosen throws advgrad::Error saying why.
+enum class ConvAlgorithm { Direct, ImplicitGemm, Cudnn };
 void set_conv_algorithm(ConvAlgorithm algorithm);
 ConvAlgorithm conv_algorithm();
+// The names ADVGRAD_CUDA_CONV takes: "direct", "implicit-gemm", "cudnn".
+// parse_conv_algorithm throws advgrad::Error listing them for any other text.
+ConvAlgorithm parse_conv_algorithm(const std::string& name);
+const char* conv_algorithm_name(ConvAlgorithm algorithm);
+// True when ConvAlgorithm::Cudnn can run: this build has cuDNN, the CUDA
+// devices are real GPUs (not the emulated device), and cuDNN loads and
+// creates a handle on the current one.
+bool cudnn_available();
 // GEMM on CUDA tensors (also ADVGRAD_CUDA_GEMM=cublas|tiled): cuBLAS on a GPU
 // (the default there), or our tiled SGEMM kernel (the only one when emulated).
 enum class GemmAlgorithm { Cublas, Tiled };

@@ -29,6 +29,13 @@
 #if defined(ADVGRAD_CUDA_EMULATED)
 #include "core/cuda/emulated.h"
 #endif
+// cuDNN is reachable from the GPU copy of a build configured with ADVGRAD_CUDNN
+// only (ADVGRAD_WITH_CUDNN is defined for the advgrad target alone, and the
+// emulated copy defines ADVGRAD_CUDA_EMULATED).
+#if defined(ADVGRAD_WITH_CUDNN) && !defined(ADVGRAD_CUDA_EMULATED)
+#define ADVGRAD_BACKEND_HAS_CUDNN 1
+#include "kernels/cuda/cudnn/cudnn_ops.h"
+#endif
 
 namespace advgrad {
 namespace {
@@ -50,6 +57,22 @@ decltype(auto) guarded(const char* op, F&& f) {
 
 cu::ConvKernel conv_kernel() {
   return cuda::conv_algorithm() == cuda::ConvAlgorithm::Direct ? cu::ConvKernel::Direct : cu::ConvKernel::ImplicitGemm;
+}
+
+// True when `op` should run on cuDNN. Where this copy of the backend cannot
+// reach cuDNN, choosing it is a user's error, reported when a conv runs
+// (rather than silently running another algorithm in its place).
+bool conv_uses_cudnn([[maybe_unused]] const char* op) {
+  if (cuda::conv_algorithm() != cuda::ConvAlgorithm::Cudnn) return false;
+#if defined(ADVGRAD_BACKEND_HAS_CUDNN)
+  return true;
+#elif defined(ADVGRAD_CUDA_EMULATED)
+  detail::fail(op, " on cuda: the cuDNN backend is not available on the emulated device",
+               " (choose cuda::ConvAlgorithm::ImplicitGemm or Direct)");
+#else
+  detail::fail(op, " on cuda: the cuDNN backend is not in this build",
+               " (configure with ADVGRAD_CUDNN=ON where cuDNN is installed)");
+#endif
 }
 
 class CudaBackend final : public Backend {
@@ -185,6 +208,12 @@ class CudaBackend final : public Backend {
     dispatch_floating(dtype, "conv2d", [&](auto tag) {
       using T = typename decltype(tag)::type;
       guarded("conv2d", [&] {
+        if (conv_uses_cudnn("conv2d")) {
+#if defined(ADVGRAD_BACKEND_HAS_CUDNN)
+          return cu::cudnn::conv2d_forward<T>(p, static_cast<const T*>(x), static_cast<const T*>(w),
+                                              static_cast<const T*>(bias), static_cast<T*>(y));
+#endif
+        }
         cu::conv2d_forward<T>(conv_kernel(), p, static_cast<const T*>(x), static_cast<const T*>(w),
                               static_cast<const T*>(bias), static_cast<T*>(y));
       });
@@ -195,6 +224,12 @@ class CudaBackend final : public Backend {
     dispatch_floating(dtype, "conv2d_backward_input", [&](auto tag) {
       using T = typename decltype(tag)::type;
       guarded("conv2d_backward_input", [&] {
+        if (conv_uses_cudnn("conv2d_backward_input")) {
+#if defined(ADVGRAD_BACKEND_HAS_CUDNN)
+          return cu::cudnn::conv2d_backward_input<T>(p, static_cast<const T*>(gy), static_cast<const T*>(w),
+                                                     static_cast<T*>(gx));
+#endif
+        }
         cu::conv2d_backward_input<T>(conv_kernel(), p, static_cast<const T*>(gy), static_cast<const T*>(w),
                                      static_cast<T*>(gx));
       });
@@ -205,6 +240,12 @@ class CudaBackend final : public Backend {
     dispatch_floating(dtype, "conv2d_backward_weight", [&](auto tag) {
       using T = typename decltype(tag)::type;
       guarded("conv2d_backward_weight", [&] {
+        if (conv_uses_cudnn("conv2d_backward_weight")) {
+#if defined(ADVGRAD_BACKEND_HAS_CUDNN)
+          return cu::cudnn::conv2d_backward_weight<T>(p, static_cast<const T*>(x), static_cast<const T*>(gy),
+                                                      static_cast<T*>(gw));
+#endif
+        }
         cu::conv2d_backward_weight<T>(conv_kernel(), p, static_cast<const T*>(x), static_cast<const T*>(gy),
                                       static_cast<T*>(gw));
       });
