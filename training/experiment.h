@@ -133,9 +133,9 @@ std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data,
 
 // NSL's MNIST-tutorial protocol (nsl_protocol.h) on the baseline and the "nsl"
 // recipe's model (experiment_nsl.cpp), as the stage "nsl-protocol": at
-// budget.eps, clean and base-neighbour accuracy on the whole test split,
-// white-box FGSM and PGD-<pgd_steps> on the first attack_examples; and the
-// neighbour and FGSM accuracies over budget.eps_values (the figure). Writes
+// budget.eps, clean, base-neighbour, white-box FGSM and PGD-<pgd_steps>
+// accuracy, all on the first attack_examples test images; and the neighbour
+// and FGSM accuracies over budget.eps_values (the figure). Writes
 // nsl.csv, nsl.json and nsl.png; returns the headline result.
 NslProtocolResult nsl_protocol_stage(StageRunner& runner, const Split& data, const ExperimentBudget& budget,
                                      nn::Module& base, nn::Module& nsl);

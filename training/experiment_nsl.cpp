@@ -24,7 +24,7 @@ struct ProtocolSweep {
 ProtocolSweep sweep(nn::Module& base, nn::Module& nsl, const Dataset& test, const ExperimentBudget& b) {
   ProtocolSweep s;
   for (double e : b.eps_values) {
-    const auto t = neighbor_accuracy(base, {&base, &nsl}, test, e);
+    const auto t = neighbor_accuracy(base, {&base, &nsl}, test, e, 250, b.attack_examples);
     s.base_neighbors.push_back(t[0].neighbors);
     s.nsl_neighbors.push_back(t[1].neighbors);
     attacks::AttackOptions fgsm;
@@ -107,7 +107,7 @@ Image chart(const NslProtocolResult& r, const ProtocolSweep& s, const Experiment
     return c;
   };
   ChartOptions o;
-  o.title = "NSL protocol on " + data + ": base's neighbours vs white-box FGSM";
+  o.title = "NSL protocol, " + data + ": base's neighbours vs own FGSM";
   o.x_label = "eps = adversarial step size (pixel units)";
   o.y_label = "accuracy";
   return line_chart({series("base, base's neighbours", r.base.clean, s.base_neighbors),
@@ -126,8 +126,10 @@ NslProtocolResult nsl_protocol_stage(StageRunner& runner, const Split& data, con
     o.eps = b.eps;
     o.pgd_steps = b.pgd_steps;
     o.seed = b.seed;
-    o.limit = 0;  // clean and neighbours on the whole (budget's) test split, as the tutorial
-    o.attack_limit = b.attack_examples;
+    // Every column on the same first attack_examples test images, so that the
+    // base model's neighbour and FGSM columns (one attack) read the same and
+    // the NSL model's transfer and white-box numbers compare image for image.
+    o.limit = o.attack_limit = b.attack_examples;
     const NslProtocolResult r = nsl_protocol(base, nsl, data.test, o);
     const ProtocolSweep s = sweep(base, nsl, data.test, b);
     json file = result_json(r, s, b);

@@ -85,11 +85,10 @@ void nsl_part(WorkshopContext& ctx) {
   ctx.report.paragraph("NSL's MNIST tutorial evaluates differently: it makes the one-step neighbours of the test "
                        "set with the baseline and scores both models on those same images. For the baseline that "
                        "is a white-box FGSM attack; for the NSL model it is a transfer attack, made with another "
-                       "network's gradient, and so weaker than the white-box attacks on its own gradient beside it. "
-                       "Also: `advgrad experiment nsl`.");
+                       "network's gradient, not the attack an adversary who sees the NSL model would make: compare "
+                       "it with white-box PGD on the NSL model itself. Also: `advgrad experiment nsl`.");
   ctx.report.table(nsl_protocol_table(
-      protocol, "NSL tutorial protocol (nsl.csv): clean and neighbours on " + std::to_string(protocol.count) +
-                    " test images, white-box attacks on " + std::to_string(protocol.attack_count)));
+      protocol, "NSL tutorial protocol (nsl.csv), on the first " + std::to_string(protocol.count) + " test images"));
   ctx.report.image("nsl.png", "Accuracy against eps: each model on the baseline's neighbours and under FGSM on "
                               "itself");
 }
