@@ -10,7 +10,7 @@
 namespace advgrad::cli {
 
 Command add_experiment(CLI::App& app, Common& /*common*/) {
-  auto* cmd = app.add_subcommand("experiment", "run one experiment: optimizers, activations or recipes");
+  auto* cmd = app.add_subcommand("experiment", "run one experiment: optimizers, activations, recipes or nsl");
   cmd->require_subcommand(1);
   struct Flags {
     DataFlags data;
@@ -32,7 +32,10 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
        [](auto& runner, const auto& data, const auto& b) { training::activation_experiment(runner, data, b); }},
       {"recipes", "none, static FGSM, online FGSM, fast FGSM-RS, PGD-AT, NSL, AdvProp: clean, FGSM and PGD-40 "
                   "accuracy and training time",
-       [](auto& runner, const auto& data, const auto& b) { training::recipe_experiment(runner, data, b); }}};
+       [](auto& runner, const auto& data, const auto& b) { training::recipe_experiment(runner, data, b); }},
+      {"nsl", "NSL's MNIST-tutorial protocol: the baseline and the NSL model on the baseline's one-step "
+              "neighbours of the test set, and each under white-box FGSM and PGD",
+       [](auto& runner, const auto& data, const auto& b) { training::nsl_experiment(runner, data, b); }}};
   auto chosen = std::make_shared<const Experiment*>(nullptr);
   for (const auto& e : experiments) {
     auto* sub = cmd->add_subcommand(e.name, e.help);

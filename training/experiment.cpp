@@ -183,14 +183,16 @@ std::string rows_to_csv(const std::vector<RobustRow>& rows, const ExperimentBudg
 std::string rows_to_json(const std::vector<RobustRow>& rows, const ExperimentBudget& b, const std::string& what) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& r : rows) list.push_back(row_json(r));
-  return nlohmann::json{{"experiment", what},
-                        {"budget",
-                         {{"level", b.level}, {"train_size", b.train_size}, {"test_size", b.test_size},
-                          {"epochs", b.epochs}, {"batch_size", b.batch_size}, {"attack_examples", b.attack_examples},
-                          {"pgd_steps", b.pgd_steps}, {"sweep_steps", b.sweep_steps}, {"at_steps", b.at_steps},
-                          {"eps", b.eps}, {"eps_values", b.eps_values}, {"seed", b.seed}, {"arch", b.arch}}},
-                        {"rows", list}}
+  return nlohmann::json{{"experiment", what}, {"budget", nlohmann::json::parse(budget_to_json(b))}, {"rows", list}}
       .dump(2);
+}
+
+std::string budget_to_json(const ExperimentBudget& b) {
+  return nlohmann::json{{"level", b.level}, {"train_size", b.train_size}, {"test_size", b.test_size},
+                        {"epochs", b.epochs}, {"batch_size", b.batch_size}, {"attack_examples", b.attack_examples},
+                        {"pgd_steps", b.pgd_steps}, {"sweep_steps", b.sweep_steps}, {"at_steps", b.at_steps},
+                        {"eps", b.eps}, {"eps_values", b.eps_values}, {"seed", b.seed}, {"arch", b.arch}}
+      .dump();
 }
 
 ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudget& b, const std::string& caption,

@@ -14,6 +14,7 @@
 #include "nn/module.h"
 #include "training/dataset.h"
 #include "training/figures.h"
+#include "training/nsl_protocol.h"
 #include "training/report.h"
 #include "training/trainer.h"
 #include "training/workshop_stages.h"
@@ -79,6 +80,7 @@ std::string rows_to_csv(const std::vector<RobustRow>& rows, const ExperimentBudg
 std::string row_to_json(const RobustRow& row);  // JSON text
 RobustRow row_from_json(const std::string& json);
 std::string rows_to_json(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& what);
+std::string budget_to_json(const ExperimentBudget& budget);  // a JSON object's text
 // "name | detail | clean | FGSM | PGD-40 | train s" and the sweep columns when `sweeps`.
 ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& caption,
                        bool sweeps);
@@ -128,6 +130,19 @@ std::string recipe_stage_name(const std::string& recipe);
 RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Split& data,
                        const ExperimentBudget& budget, nn::ModulePtr* model = nullptr);
 std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
+
+// NSL's MNIST-tutorial protocol (nsl_protocol.h) on the baseline and the "nsl"
+// recipe's model (experiment_nsl.cpp), as the stage "nsl-protocol": at
+// budget.eps, clean, base-neighbour, white-box FGSM and PGD-<pgd_steps>
+// accuracy, all on the first attack_examples test images; and the neighbour
+// and FGSM accuracies over budget.eps_values (the figure). Writes
+// nsl.csv, nsl.json and nsl.png; returns the headline result.
+NslProtocolResult nsl_protocol_stage(StageRunner& runner, const Split& data, const ExperimentBudget& budget,
+                                     nn::Module& base, nn::Module& nsl);
+ReportTable nsl_protocol_table(const NslProtocolResult& result, const std::string& caption);
+// Stages "baseline" and "nsl" (shared with the recipes and the workshop), then
+// "nsl-protocol".
+NslProtocolResult nsl_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
 
 // PGD adversarial training with each activation (relu, gelu, silu, softplus,
 // elu): do smooth activations, whose input gradients are informative
