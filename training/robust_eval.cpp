@@ -21,10 +21,10 @@ RobustResult robust_accuracy(nn::Module& model, const Dataset& data, const attac
   RobustResult r;
   r.eps = o.eps;
   double clean = 0, robust = 0, success = 0, eligible = 0, loss = 0;
+  const Device device = model.device();  // host data, attacked where the model is
   for (std::int64_t s = 0; s < n; s += batch_size) {
     std::vector<std::int64_t> idx;
     for (std::int64_t i = s; i < std::min(n, s + batch_size); ++i) idx.push_back(i);
-    const Device device = model.device();  // host data, attacked where the model is
     Tensor x = data.images_tensor(idx).to(device), y = data.labels_tensor(idx).to(device);
     attacks::AttackResult a = attacks::pgd(model, x, y, o, gen);
     attacks::EvalModeGuard eval_mode(model);

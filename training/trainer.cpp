@@ -78,10 +78,10 @@ EvalResult evaluate(nn::Module& model, const Dataset& data, std::int64_t batch_s
   r.confusion.assign(static_cast<std::size_t>(data.classes), std::vector<std::int64_t>(data.classes, 0));
   double loss_sum = 0;
   std::int64_t correct = 0;
+  const Device device = model.device();  // data sets live on the host; each batch goes to the model
   for (std::int64_t start = 0; start < data.size(); start += batch_size) {
     std::vector<std::int64_t> idx;
     for (std::int64_t i = start; i < std::min(data.size(), start + batch_size); ++i) idx.push_back(i);
-    const Device device = model.device();  // data sets live on the host; the batch goes to the model
     Tensor logits = model(data.images_tensor(idx).to(device));
     Tensor labels = data.labels_tensor(idx).to(device);
     loss_sum += cross_entropy(logits, labels, Reduction::Sum).item();
@@ -184,6 +184,8 @@ FitResult Trainer::fit(const Dataset& train, const Dataset& test, std::ostream& 
   const auto fit_start = Clock::now();
   std::int64_t stale_epochs = 0;
 
+  // The loader builds batches on the host; training runs where the model is.
+  const Device device = model_->device();
   for (std::int64_t epoch = start_epoch_; epoch < options_.epochs; ++epoch) {
     model_->train();
     loader.start_epoch(epoch);
@@ -197,9 +199,8 @@ FitResult Trainer::fit(const Dataset& train, const Dataset& test, std::ostream& 
     std::int64_t seen = 0, correct = 0, logits_seen = 0;
     Batch batch;
     while (loader.next(batch)) {
-      // The loader builds batches on the host; training runs where the model is.
-      batch.images = batch.images.to(model_->device());
-      batch.labels = batch.labels.to(model_->device());
+      batch.images = batch.images.to(device);
+      batch.labels = batch.labels.to(device);
       optimizer_->set_lr(schedule.at(epoch * per_epoch + batch_index));
       optimizer_->zero_grad();
       Tensor logits;
