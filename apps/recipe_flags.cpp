@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "nn/models.h"
 #include "training/advprop.h"
 
 namespace advgrad::cli {
@@ -58,8 +59,9 @@ void RecipeFlags::check(nn::ModelConfig& model) const {
                 "--adv-mix/--adv-weight");
   ADVGRAD_CHECK(guard || (!guard_rollback && !given(guard_size_)), "train: --guard-rollback and --guard-size need --guard");
   if (recipe == "advprop") {
-    ADVGRAD_CHECK(model.arch == "cnn-bn" || model.arch == "resnet-20",
-                  "train: advprop needs a model with BatchNorm (--model cnn-bn or resnet-20), got ", model.arch);
+    ADVGRAD_CHECK(nn::has_batch_norm(model.arch),
+                  "train: advprop needs a model with BatchNorm (--model small-cnn-bn, cnn-bn or resnet-20), got ",
+                  model.arch);
     model.dual_batch_norm = true;
   }
   if (adversarial) training::validate(online);

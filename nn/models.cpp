@@ -56,6 +56,25 @@ ModulePtr small_cnn(const ModelConfig& c, Generator& gen) {
   return m;
 }
 
+// small-cnn with a BatchNorm after each conv and after the hidden linear (those
+// layers drop their bias: BN's shift replaces it). The smallest change that
+// gives AdvProp normalisation to split on the same network as the other recipes.
+ModulePtr small_cnn_bn(const ModelConfig& c, Generator& gen) {
+  const std::int64_t h = c.height / 4, w = c.width / 4;
+  check_size(c, h, w);
+  auto m = std::make_shared<Sequential>();
+  std::int64_t in = c.channels;
+  for (std::int64_t width : {32, 64}) {
+    m->add(std::make_shared<Conv2d>(in, width, 3, gen, padding(1), false)).add(bn(c, width)).add(act(c));
+    m->add(std::make_shared<MaxPool2d>(2));
+    in = width;
+  }
+  m->add(std::make_shared<Flatten>());
+  m->add(std::make_shared<Linear>(64 * h * w, 128, gen, false)).add(bn(c, 128, 0)).add(act(c));
+  m->add(std::make_shared<Linear>(128, c.classes, gen));
+  return m;
+}
+
 ModulePtr lenet5(const ModelConfig& c, Generator& gen) {
   const std::int64_t h = out_size(out_size(c.height, 5, 2, 1) / 2, 5, 0, 1) / 2;
   const std::int64_t w = out_size(out_size(c.width, 5, 2, 1) / 2, 5, 0, 1) / 2;
@@ -123,20 +142,30 @@ ModulePtr resnet20(const ModelConfig& c, Generator& gen) {
 }  // namespace
 
 const std::vector<std::string>& model_names() {
-  static const std::vector<std::string> names{"mlp", "small-cnn", "lenet5", "cnn-bn", "resnet-20"};
+  static const std::vector<std::string> names{"mlp", "small-cnn", "small-cnn-bn", "lenet5", "cnn-bn", "resnet-20"};
   return names;
+}
+
+bool has_batch_norm(const std::string& arch) {
+  return arch == "small-cnn-bn" || arch == "cnn-bn" || arch == "resnet-20";
+}
+
+std::string with_batch_norm(const std::string& arch) {
+  if (has_batch_norm(arch)) return arch;
+  return arch == "small-cnn" ? "small-cnn-bn" : "cnn-bn";
 }
 
 ModulePtr build_model(const ModelConfig& c) {
   ADVGRAD_CHECK(c.channels > 0 && c.height > 0 && c.width > 0 && c.classes > 1, "model ", c.arch,
                 ": need positive input shape and at least 2 classes, got ", c.channels, "x", c.height, "x", c.width,
                 " with ", c.classes, " classes");
-  ADVGRAD_CHECK(!c.dual_batch_norm || c.arch == "cnn-bn" || c.arch == "resnet-20", "model ", c.arch,
-                ": dual BatchNorm (AdvProp) needs a model with BatchNorm layers (cnn-bn or resnet-20)");
+  ADVGRAD_CHECK(!c.dual_batch_norm || has_batch_norm(c.arch), "model ", c.arch,
+                ": dual BatchNorm (AdvProp) needs a model with BatchNorm layers (small-cnn-bn, cnn-bn or resnet-20)");
   Generator gen(c.seed);
   ModulePtr body;
   if (c.arch == "mlp") body = mlp(c, gen);
   else if (c.arch == "small-cnn") body = small_cnn(c, gen);
+  else if (c.arch == "small-cnn-bn") body = small_cnn_bn(c, gen);
   else if (c.arch == "lenet5") body = lenet5(c, gen);
   else if (c.arch == "cnn-bn") body = cnn_bn(c, gen);
   else if (c.arch == "resnet-20") body = resnet20(c, gen);

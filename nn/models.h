@@ -7,11 +7,12 @@
 //   mlp        flatten, 256, 128, classes
 //   small-cnn  conv3x3 32, act, maxpool2, conv3x3 64, act, maxpool2, 128, classes
 //              (the canonical SmallCNN of shared/BENCHMARKS.md)
+//   small-cnn-bn small-cnn with BN after both convs and the 128 linear (no biases there)
 //   lenet5     conv5x5 6 (pad 2), act, maxpool2, conv5x5 16, act, maxpool2, 120, 84, classes
 //   cnn-bn     2x(conv3x3 32, BN), pool, 2x(conv3x3 64, BN), pool, 128 + BN + dropout 0.5, classes
 //   resnet-20  CIFAR ResNet of He et al. (2016): 3 stages x 3 basic blocks, 16/32/64 channels
 //
-// dual_batch_norm swaps each BatchNorm of cnn-bn / resnet-20 for a DualBatchNorm
+// dual_batch_norm swaps each BatchNorm of small-cnn-bn / cnn-bn / resnet-20 for a DualBatchNorm
 // (AdvProp); the weights of every other layer are the same as without it.
 #include <string>
 #include <vector>
@@ -29,11 +30,16 @@ struct ModelConfig {
   // Optional per-channel input normalisation inside the model (pixel-space inputs).
   std::vector<double> normalize_mean, normalize_std;
   // AdvProp: every BatchNorm becomes a DualBatchNorm (main + auxiliary BN,
-  // nn/dual_batch_norm.h). Honoured by cnn-bn and resnet-20 (the models with BN).
+  // nn/dual_batch_norm.h). Honoured by the models with BN (has_batch_norm).
   bool dual_batch_norm = false;
 };
 
 ModulePtr build_model(const ModelConfig& config);
 const std::vector<std::string>& model_names();
+// Whether `arch` has BatchNorm layers (so dual_batch_norm applies).
+bool has_batch_norm(const std::string& arch);
+// The model with BatchNorm closest to `arch`: itself if it has BN, small-cnn-bn
+// for small-cnn, cnn-bn otherwise (what AdvProp trains for a budget's arch).
+std::string with_batch_norm(const std::string& arch);
 
 }  // namespace advgrad::nn

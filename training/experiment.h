@@ -121,7 +121,8 @@ const std::vector<std::string>& experiment_optimizers();
 //   fgsm-rs      "fast" FGSM from a random start, step 1.25 eps (Wong et al. 2020)
 //   pgd-at       PGD-<at_steps> adversarial training (Madry et al. 2018; stage "pgd-at-relu")
 //   nsl          NSL adversarial regularisation, multiplier 0.2, step eps
-//   advprop      AdvProp: cnn-bn with dual BatchNorm, PGD examples through the auxiliary BN
+//   advprop      AdvProp: the arch with BatchNorm (nn::with_batch_norm: small-cnn -> small-cnn-bn)
+//                with dual BNs, PGD examples through the auxiliary BN
 // The FGSM recipes run with the catastrophic-overfitting guard (logging only;
 // extra_json: PGD accuracy per epoch, collapsed or not).
 const std::vector<std::string>& experiment_recipes();

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "training/adversarial_training.h"
+#include "nn/models.h"
 #include "training/advprop.h"
 #include "training/experiment.h"
 #include "training/nsl.h"
@@ -121,9 +122,9 @@ RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Spl
   }
   ADVGRAD_CHECK(recipe == "advprop", "unknown recipe '", recipe, "'");
   nn::ModelConfig dual = config;
-  dual.arch = "cnn-bn";  // AdvProp needs BatchNorm to split
+  dual.arch = nn::with_batch_norm(config.arch);  // AdvProp needs BatchNorm to split: small-cnn -> small-cnn-bn
   dual.dual_batch_norm = true;
-  return model_stage(runner, stage, recipe, "cnn-bn, PGD-" + k + " through an auxiliary BN", data, b,
+  return model_stage(runner, stage, recipe, dual.arch + ", PGD-" + k + " through an auxiliary BN", data, b,
                      [&, dual](std::ostream& log) {
                        return train_model(dual, options, data, advprop_loss(online("pgd", "adversarial", b)), log);
                      },

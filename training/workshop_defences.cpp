@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "nn/models.h"
 #include "training/workshop_parts.h"
 
 namespace advgrad::training {
@@ -98,7 +99,7 @@ void advprop_part(WorkshopContext& ctx) {
   ctx.comparison.push_back(row);
   ctx.report.heading("7. AdvProp: a separate BatchNorm for adversarial examples");
   ctx.report.paragraph("AdvProp (Xie et al. 2020) trains on clean and adversarial batches but normalises them with "
-                       "separate BatchNorm statistics (cnn-bn with dual BatchNorm); evaluation uses the main, clean "
+                       "separate BatchNorm statistics (" + nn::with_batch_norm(ctx.budget.arch) + " with dual BatchNorm); evaluation uses the main, clean "
                        "BatchNorm. Its aim is clean accuracy, not robustness, which the table shows.");
   ctx.report.table(rows_table({row}, ctx.budget, recipe_caption("AdvProp"), true));
 }

@@ -44,7 +44,7 @@ ModelConfig small(const std::string& arch, bool dual) {
 }
 
 TEST(DualBatchNorm, ModelsSwapEveryBatchNormAndKeepTheOtherWeights) {
-  for (const std::string arch : {"cnn-bn", "resnet-20"}) {
+  for (const std::string arch : {"small-cnn-bn", "cnn-bn", "resnet-20"}) {
     ModulePtr plain = build_model(small(arch, false)), dual = build_model(small(arch, true));
     const StateDict p = plain->state_dict(), d = dual->state_dict();
     std::int64_t plain_bn = 0, dual_bn = 0;
@@ -59,7 +59,9 @@ TEST(DualBatchNorm, ModelsSwapEveryBatchNormAndKeepTheOtherWeights) {
     EXPECT_EQ(set_batch_norm_route(*dual, BatchNormRoute::Main), plain_bn) << arch;
     EXPECT_EQ(set_batch_norm_route(*plain, BatchNormRoute::Main), 0) << arch;
   }
-  testing::expect_error([] { build_model(small("mlp", true)); }, {"dual BatchNorm", "cnn-bn or resnet-20"});
+  testing::expect_error([] { build_model(small("mlp", true)); },
+                        {"dual BatchNorm", "small-cnn-bn, cnn-bn or resnet-20"});
+  testing::expect_error([] { build_model(small("small-cnn", true)); }, {"model small-cnn", "dual BatchNorm"});
 }
 
 TEST(DualBatchNorm, SavedInModelFilesAndOldFilesStillLoad) {

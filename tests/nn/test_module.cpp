@@ -114,6 +114,9 @@ TEST(Models, EveryArchitectureBuildsAndRuns) {
   }
   ModelConfig small;
   EXPECT_EQ(build_model(small)->num_parameters(), 320 + 18496 + 3136 * 128 + 128 + 1290);  // SmallCNN
+  // SmallCNN with BN: each BN's scale and shift replace the layer's bias.
+  small.arch = "small-cnn-bn";
+  EXPECT_EQ(build_model(small)->num_parameters(), 288 + 2 * 32 + 18432 + 2 * 64 + 3136 * 128 + 2 * 128 + 1290);
   ModelConfig bad;
   bad.arch = "vgg";
   EXPECT_THROW(build_model(bad), Error);
