@@ -57,7 +57,7 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
     training::ExperimentBudget b = training::make_budget(f->quick ? "quick" : f->full ? "full" : "default", full.train);
     b.seed = f->seed;
     const training::Split data = training::budget_split(full, b);
-    training::StageRunner runner(out, f->resume, std::cout);
+    training::StageRunner runner(out, f->resume, std::cout, training::stage_context(b, data));
     e.run(runner, data, b);
     std::cout << "wrote " << out << "/" << e.name << ".csv, " << e.name << ".json, " << e.name << ".png\n";
     return 0;

@@ -71,6 +71,14 @@ nn::ModelConfig model_config_for(const Dataset& data, const ExperimentBudget& b,
   return c;
 }
 
+std::string stage_context(const ExperimentBudget& b, const Split& data) {
+  const nlohmann::json j{{"budget", nlohmann::json::parse(budget_to_json(b))},
+                         {"data", data.train.name},
+                         {"train_images", data.train.size()},
+                         {"test_images", data.test.size()}};
+  return j.dump();
+}
+
 TrainerOptions trainer_options(const ExperimentBudget& b, const std::string& optimizer, double lr) {
   TrainerOptions o;
   o.epochs = b.epochs;
@@ -255,9 +263,9 @@ void rows_stage(StageRunner& runner, const std::string& name, const std::vector<
 
 RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::string& name,
                       const std::string& detail, const Split& data, const ExperimentBudget& b, const TrainFn& make,
-                      nn::ModulePtr* model) {
+                      nn::ModulePtr* model, const std::vector<std::string>& inputs) {
   const std::string file = stage + ".safetensors";
-  const std::string results = runner.run(stage, [&](StageFiles& files) {
+  const std::string results = runner.run(stage, inputs, [&](StageFiles& files) {
     TrainedModel t = make(runner.log());
     nn::save_model(files.file(file), *t.model, t.config, {{"advgrad.stage", stage}, {"advgrad.data", data.train.name}});
     RobustRow r = evaluate_row(*t.model, data.test, b, name);

@@ -39,6 +39,10 @@ struct ExperimentBudget {
 // By level name (quick, default, full); eps follows the data (8/255 for RGB).
 ExperimentBudget make_budget(const std::string& level, const Dataset& train);
 const std::vector<std::string>& budget_levels();
+// What a stage's results depend on besides other stages: the budget and the
+// data set (name and sizes), as JSON text for StageRunner; a resumed run with
+// other flags does not reuse the old records.
+std::string stage_context(const ExperimentBudget& budget, const Split& data);
 // The budget's subsets of the split (head of each side).
 Split budget_split(const Split& data, const ExperimentBudget& budget);
 
@@ -99,10 +103,12 @@ void rows_stage(StageRunner& runner, const std::string& name, const std::vector<
 // Trains (or reloads, on resume) one model as the stage `stage`: `make`
 // trains it; the model is saved as <stage>.safetensors and evaluated. Returns
 // its row; `model` receives the trained (or reloaded) model when not null.
+// `inputs` are the stages `make` reads (none: it needs only the data and the
+// budget), so a resumed run reuses the model unless one of them ran again.
 using TrainFn = std::function<TrainedModel(std::ostream& log)>;
 RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::string& name,
                       const std::string& detail, const Split& data, const ExperimentBudget& budget,
-                      const TrainFn& make, nn::ModulePtr* model = nullptr);
+                      const TrainFn& make, nn::ModulePtr* model = nullptr, const std::vector<std::string>& inputs = {});
 
 // --- the experiments -------------------------------------------------------
 // Each runs its models as stages of `runner` (so they resume), writes

@@ -103,7 +103,8 @@ RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Spl
     nn::ModulePtr clean;
     recipe_stage(runner, "none", data, b, &clean);  // step (1); reused when it already ran
     return model_stage(runner, stage, recipe, "clean + FGSM copies made once by the baseline", data, b,
-                       [&](std::ostream& log) { return static_fgsm(*clean, data, b, log); }, model);
+                       [&](std::ostream& log) { return static_fgsm(*clean, data, b, log); }, model,
+                       {recipe_stage_name("none")});
   }
   if (recipe == "online-fgsm")
     return model_stage(runner, stage, recipe, "FGSM each batch, clean + adversarial", data, b,

@@ -27,14 +27,6 @@ std::string describe_budget(const ExperimentBudget& b, const Split& data) {
          std::to_string(b.seed) + ".";
 }
 
-json budget_json(const ExperimentBudget& b) {
-  return {{"level", b.level},         {"train_size", b.train_size},   {"test_size", b.test_size},
-          {"epochs", b.epochs},       {"batch_size", b.batch_size},   {"attack_examples", b.attack_examples},
-          {"pgd_steps", b.pgd_steps}, {"sweep_steps", b.sweep_steps}, {"at_steps", b.at_steps},
-          {"eps", b.eps},             {"eps_values", b.eps_values},   {"seed", b.seed},
-          {"arch", b.arch}};
-}
-
 // Every regular file under `dir` (relative paths, sorted), for the summary.
 std::vector<std::string> list_files(const std::string& dir) {
   std::set<std::string> names;
@@ -52,7 +44,7 @@ WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, 
   const Split data = budget_split(full, budget);
   log << "advgrad workshop: " << describe_budget(budget, data) << "\n"
       << "writing to " << options.out << (options.resume ? " (resuming)" : "") << "\n";
-  StageRunner runner(options.out, options.resume, log);
+  StageRunner runner(options.out, options.resume, log, stage_context(budget, data));
   Report report("advgrad workshop: gradients with respect to the input");
   report.paragraph("A CNN is trained, attacked with its own input gradients, explained with them, and defended; "
                    "every number below was measured by this run (advgrad workshop --" + budget.level + ").");
@@ -88,7 +80,7 @@ WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, 
   const json results{{"data", data.train.name},
                      {"train_size", data.train.size()},
                      {"test_size", data.test.size()},
-                     {"budget", budget_json(budget)},
+                     {"budget", json::parse(budget_to_json(budget))},
                      {"stages_run", summary.stages_run},
                      {"stages_skipped", summary.stages_skipped},
                      {"comparison", comparison},

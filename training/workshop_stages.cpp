@@ -21,8 +21,11 @@ std::string StageFiles::file(const std::string& name) {
   return p.string();
 }
 
-StageRunner::StageRunner(std::string dir, bool resume, std::ostream& log)
+StageRunner::StageRunner(std::string dir, bool resume, std::ostream& log, std::string context)
     : dir_(std::move(dir)), resume_(resume), log_(log) {
+  const nlohmann::json c = nlohmann::json::parse(context, nullptr, false);
+  ADVGRAD_CHECK(!c.is_discarded(), "stage context is not JSON: ", context);
+  context_ = c.dump();  // canonical text, so records compare by value
   std::error_code ec;
   fs::create_directories(fs::path(dir_) / "stages", ec);
   ADVGRAD_CHECK(!ec, "cannot create output directory ", dir_, ": ", ec.message());
@@ -48,23 +51,41 @@ const std::string& StageRunner::results(const std::string& name) const {
 
 namespace {
 
-// The record of a completed stage, if it is there, parses, and all its files exist.
-bool read_record(const fs::path& record, const fs::path& dir, std::string& results) {
+enum class Record { Missing, OtherContext, Done };
+
+// The record of a completed stage: Done if it is there, parses, was made under
+// `context` (or records none) and all its files exist.
+Record read_record(const fs::path& record, const fs::path& dir, const std::string& context, std::string& results) {
   std::ifstream in(record);
-  if (!in) return false;
+  if (!in) return Record::Missing;
   std::stringstream text;
   text << in.rdbuf();
   const nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("results") || !j.contains("files")) return false;
+  if (j.is_discarded() || !j.is_object() || !j.contains("results") || !j.contains("files")) return Record::Missing;
+  if (j.contains("context") && j["context"].dump() != context) return Record::OtherContext;
   for (const auto& f : j["files"])
-    if (!f.is_string() || !fs::is_regular_file(dir / f.get<std::string>())) return false;
+    if (!f.is_string() || !fs::is_regular_file(dir / f.get<std::string>())) return Record::Missing;
   results = j["results"].dump();
-  return true;
+  return Record::Done;
 }
 
 }  // namespace
 
 std::string StageRunner::run(const std::string& name, const Body& body) {
+  return run_stage(name, resume_ && !ran_any_, body);
+}
+
+std::string StageRunner::run(const std::string& name, const std::vector<std::string>& inputs, const Body& body) {
+  bool inputs_reused = true;
+  for (const auto& input : inputs) {
+    const Done* d = find(input);
+    ADVGRAD_CHECK(d, "stage '", name, "' reads stage '", input, "', which has not run yet");
+    inputs_reused = inputs_reused && d->skipped;
+  }
+  return run_stage(name, resume_ && inputs_reused, body);
+}
+
+std::string StageRunner::run_stage(const std::string& name, bool reusable, const Body& body) {
   ADVGRAD_CHECK(!name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos,
                 "stage name '", name, "': use lower-case letters, digits and '-'");
   // Experiments share models (PGD-AT with ReLU is both a recipe and an
@@ -72,11 +93,15 @@ std::string StageRunner::run(const std::string& name, const Body& body) {
   if (const Done* d = find(name)) return d->results;
   const fs::path record = fs::path(dir_) / "stages" / (name + ".json");
   std::string results;
-  if (resume_ && !ran_any_ && read_record(record, dir_, results)) {
-    log_ << "[" << name << "] skipped (done)\n" << std::flush;
-    done_.push_back({name, results, true});
-    order_.push_back(name);
-    return results;
+  if (reusable) {
+    const Record r = read_record(record, dir_, context_, results);
+    if (r == Record::Done) {
+      log_ << "[" << name << "] skipped (done)\n" << std::flush;
+      done_.push_back({name, results, true});
+      order_.push_back(name);
+      return results;
+    }
+    if (r == Record::OtherContext) log_ << "[" << name << "] recorded with another budget or data set\n";
   }
   ran_any_ = true;
   log_ << "[" << name << "] running\n" << std::flush;
@@ -88,7 +113,11 @@ std::string StageRunner::run(const std::string& name, const Body& body) {
   ADVGRAD_CHECK(!parsed.is_discarded(), "stage '", name, "' returned results that are not JSON");
   for (const auto& f : files.names())
     ADVGRAD_CHECK(fs::is_regular_file(fs::path(dir_) / f), "stage '", name, "' declared ", f, " but did not write it");
-  const nlohmann::json j{{"stage", name}, {"seconds", seconds}, {"files", files.names()}, {"results", parsed}};
+  const nlohmann::json j{{"stage", name},
+                         {"seconds", seconds},
+                         {"files", files.names()},
+                         {"context", nlohmann::json::parse(context_)},
+                         {"results", parsed}};
   // Last: the record is what says "done".
   nn::write_file_atomically(record.string(), j.dump(2) + "\n");
   log_ << "[" << name << "] done in " << std::fixed << std::setprecision(1) << seconds << " s\n"

@@ -6,9 +6,17 @@
 // atomically, after every file it declared; so a record exists only for a
 // stage whose files are all complete. With resume on, a stage whose record
 // exists and whose files are all still there is skipped ("skipped (done)") and
-// its recorded results are returned. Later stages build on earlier ones (the
-// baseline model, the FGSM copies), so once one stage runs, every stage after
-// it runs too: a resumed run continues from the first incomplete stage. Files are
+// its recorded results are returned. A record is reused only under the same
+// context (the budget and data set, as JSON text), so a resume with other
+// flags runs its stages again instead of mixing results.
+//
+// Later stages build on earlier ones (the baseline model, the FGSM copies).
+// By default a stage reads every stage before it, so once one stage runs, every
+// default stage after it runs too: a resumed run continues from the first
+// incomplete stage. A stage that names its inputs (run(name, inputs, body)) is
+// reused whenever none of those inputs ran again, so training stages that need
+// only the data and the budget survive a rerun of the stages around them, the
+// way make keeps targets whose prerequisites did not change. Files are
 // written atomically by the stages themselves (write_file_atomically,
 // write_png, save_model), so an interrupted run leaves old or complete files,
 // never half-written ones.
@@ -40,13 +48,21 @@ class StageFiles {
 class StageRunner {
  public:
   // Creates `dir` (and dir/stages). With resume off, existing records are
-  // ignored and overwritten.
-  StageRunner(std::string dir, bool resume, std::ostream& log);
+  // ignored and overwritten. `context` (JSON text, e.g. the budget) is stored
+  // in each record; a record with another context is not reused. Records
+  // without one (written before contexts existed) are.
+  StageRunner(std::string dir, bool resume, std::ostream& log, std::string context = "{}");
 
   using Body = std::function<std::string(StageFiles& files)>;  // returns results as JSON text
   // Runs (or skips) the stage `name` ([a-z0-9-] only) and returns its results;
-  // a stage already run (or skipped) by this runner is not run again.
+  // a stage already run (or skipped) by this runner is not run again. The
+  // stage may read any earlier stage: on resume it is skipped only while no
+  // stage has run in this process.
   std::string run(const std::string& name, const Body& body);
+  // The same for a stage that reads only the stages in `inputs` (each already
+  // run or skipped by this runner; empty: only the data and the budget). On
+  // resume it is skipped when none of its inputs ran again.
+  std::string run(const std::string& name, const std::vector<std::string>& inputs, const Body& body);
 
   // The recorded results of a stage run (or skipped) earlier in this process.
   bool has(const std::string& name) const;
@@ -64,8 +80,10 @@ class StageRunner {
     bool skipped = false;
   };
   const Done* find(const std::string& name) const;
+  std::string run_stage(const std::string& name, bool reusable, const Body& body);
   std::string dir_;
   bool resume_;
+  std::string context_;
   bool ran_any_ = false;
   std::ostream& log_;
   std::vector<Done> done_;

@@ -5,7 +5,9 @@
 #           are PNG data URIs, one comparison row per recipe).
 #   resume: run, delete one late stage's outputs, rerun with --resume: the
 #           earlier stages are skipped ("skipped (done)"), the deleted stage
-#           runs again, and the report is complete.
+#           runs again, and the report is complete. Then lose an early
+#           stage's output (the training stages are still reused) and resume
+#           with another seed (nothing is reused).
 set -uo pipefail
 mode=${1:?usage: workshop_test.sh all|resume ADVGRAD_BINARY}
 bin=${2:?usage: workshop_test.sh all|resume ADVGRAD_BINARY}
@@ -55,6 +57,28 @@ if [ "$mode" = resume ]; then
     grep -q "^\[$s\] skipped (done)" "$work/run2.log" && ok "$s skipped" || fail "$s not skipped: $(cat "$work/run2.log")"
   done
   grep -q "^\[comparison\] running" "$work/run2.log" && ok "comparison ran again" || fail "comparison did not run again"
+  check_outputs "$out"
+
+  # Lose an early evaluation stage's output: it and the default stages after
+  # it run again, but the training stages, which read only the data and the
+  # budget (or the baseline, which is intact), are reused.
+  rm -f "$out/attack_fgsm.png"
+  if "$bin" --threads 2 workshop --quick --out "$out" --resume >"$work/run3.log" 2>&1; then ok "workshop --resume (attacks lost)"
+  else fail "workshop --resume exited non-zero: $(tail -n 5 "$work/run3.log")"; fi
+  for s in attacks saliency nsl-protocol natural-robustness comparison; do
+    grep -q "^\[$s\] running" "$work/run3.log" && ok "$s ran again" || fail "$s did not run again: $(cat "$work/run3.log")"
+  done
+  for s in baseline static-fgsm online-fgsm pgd-at-relu nsl advprop pgd-at-elu optimizer-adam; do
+    grep -q "^\[$s\] skipped (done)" "$work/run3.log" && ok "$s reused" || fail "$s not reused: $(cat "$work/run3.log")"
+  done
+  check_outputs "$out"
+
+  # Another seed is another run: no record is reused.
+  if "$bin" --threads 2 workshop --quick --seed 1 --out "$out" --resume >"$work/run4.log" 2>&1; then ok "workshop --resume --seed 1"
+  else fail "workshop --resume --seed 1 exited non-zero: $(tail -n 5 "$work/run4.log")"; fi
+  grep -q "skipped (done)" "$work/run4.log" && fail "a stage of seed 0 was reused for seed 1: $(cat "$work/run4.log")" || ok "nothing reused across seeds"
+  grep -q "^\[baseline\] recorded with another budget or data set" "$work/run4.log" && ok "the stale record is named" ||
+    fail "no stale-record line: $(head -n 5 "$work/run4.log")"
   check_outputs "$out"
 fi
 [ $failures -eq 0 ] && echo "workshop test ($mode): all passed" || echo "workshop test ($mode): $failures failure(s)"

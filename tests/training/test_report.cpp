@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "expect_error.h"
@@ -185,6 +186,65 @@ TEST(StageRunner, ResumeSkipsCompletedStagesAndRerunsFromTheFirstIncompleteOne) 
   EXPECT_FALSE(runner.skipped("b"));
   EXPECT_NE(log2.str().find("[a] skipped (done)"), std::string::npos);
   EXPECT_EQ(runner.order(), (std::vector<std::string>{"a", "b", "c"}));
+  fs::remove_all(dir);
+}
+
+TEST(StageRunner, AStageWithNamedInputsIsReusedUnlessOneOfThemRanAgain) {
+  const fs::path dir = temp_dir("stages_inputs");
+  std::map<std::string, int> runs;
+  const auto stage = [&](const std::string& name) {
+    return [&runs, name](StageFiles& files) {
+      ++runs[name];
+      std::ofstream(files.file(name + ".txt")) << name;
+      return std::string("{}");
+    };
+  };
+  // a: reads every earlier stage (the default); b: only the data; c: reads a; d: the default again.
+  const auto all = [&](bool resume) {
+    std::ostringstream log;
+    StageRunner r(dir.string(), resume, log);
+    r.run("a", stage("a"));
+    r.run("b", std::vector<std::string>{}, stage("b"));
+    r.run("c", {"a"}, stage("c"));
+    r.run("d", stage("d"));
+    return r.order();
+  };
+  all(false);
+  fs::remove(dir / "a.txt");  // a runs again, so c (which reads it) and d (after it) do; b does not
+  all(true);
+  EXPECT_EQ(runs, (std::map<std::string, int>{{"a", 2}, {"b", 1}, {"c", 2}, {"d", 2}}));
+  fs::remove(dir / "b.txt");  // b runs again; c reads only a, so it is reused; d is after b
+  EXPECT_EQ(all(true), (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_EQ(runs, (std::map<std::string, int>{{"a", 2}, {"b", 2}, {"c", 2}, {"d", 3}}));
+  all(true);  // everything complete: nothing runs
+  EXPECT_EQ(runs, (std::map<std::string, int>{{"a", 2}, {"b", 2}, {"c", 2}, {"d", 3}}));
+
+  std::ostringstream log;
+  StageRunner fresh(dir.string(), true, log);
+  expect_error([&] { fresh.run("c", {"a"}, stage("c")); }, {"stage 'c' reads stage 'a'", "has not run yet"});
+  fs::remove_all(dir);
+}
+
+TEST(StageRunner, ARecordFromAnotherBudgetIsNotReused) {
+  const fs::path dir = temp_dir("stages_context");
+  int runs = 0;
+  const auto body = [&](StageFiles&) {
+    ++runs;
+    return std::string("{\"runs\": ") + std::to_string(runs) + "}";
+  };
+  std::ostringstream log;
+  StageRunner(dir.string(), false, log, R"({"epochs": 1, "data": "mnist"})").run("a", body);
+  // Same context written in another key order: the same budget.
+  EXPECT_EQ(StageRunner(dir.string(), true, log, R"({"data": "mnist", "epochs": 1})").run("a", body), "{\"runs\":1}");
+  EXPECT_EQ(runs, 1);
+  std::ostringstream other;
+  EXPECT_EQ(StageRunner(dir.string(), true, other, R"({"epochs": 10, "data": "mnist"})").run("a", body),
+            "{\"runs\":2}");
+  EXPECT_NE(other.str().find("[a] recorded with another budget or data set"), std::string::npos) << other.str();
+  // A record from before contexts were stored is reused.
+  std::ofstream(dir / "stages" / "a.json") << R"({"stage": "a", "seconds": 1, "files": [], "results": {"old": 1}})";
+  EXPECT_EQ(StageRunner(dir.string(), true, log, R"({"epochs": 3})").run("a", body), "{\"old\":1}");
+  expect_error([&] { StageRunner(dir.string(), true, log, "{epochs"); }, {"stage context is not JSON"});
   fs::remove_all(dir);
 }
 
