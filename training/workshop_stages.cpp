@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <random>
 #include <sstream>
 
 #include "core/error.h"
@@ -51,11 +52,13 @@ const std::string& StageRunner::results(const std::string& name) const {
 
 namespace {
 
-enum class Record { Missing, OtherContext, Done };
+enum class Record { Missing, OtherContext, OtherInputs, Done };
 
 // The record of a completed stage: Done if it is there, parses, was made under
-// `context` (or records none) and all its files exist.
-Record read_record(const fs::path& record, const fs::path& dir, const std::string& context, std::string& results) {
+// `context` from the inputs `input_ids` (name -> id; records from before
+// contexts and ids have neither and match "") and all its files exist.
+Record read_record(const fs::path& record, const fs::path& dir, const std::string& context,
+                   const nlohmann::json& input_ids, std::string& results, std::string& id) {
   std::ifstream in(record);
   if (!in) return Record::Missing;
   std::stringstream text;
@@ -63,47 +66,65 @@ Record read_record(const fs::path& record, const fs::path& dir, const std::strin
   const nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object() || !j.contains("results") || !j.contains("files")) return Record::Missing;
   if (j.contains("context") && j["context"].dump() != context) return Record::OtherContext;
+  nlohmann::json made_from = nlohmann::json::object();
+  if (j.contains("inputs")) made_from = j["inputs"];
+  else
+    for (const auto& [input, unused] : input_ids.items()) made_from[input] = "";
+  if (made_from != input_ids) return Record::OtherInputs;
   for (const auto& f : j["files"])
     if (!f.is_string() || !fs::is_regular_file(dir / f.get<std::string>())) return Record::Missing;
   results = j["results"].dump();
+  id = j.value("id", std::string());
   return Record::Done;
+}
+
+// A fresh id for a new version of a stage's record: the wall clock in
+// nanoseconds and 64 random bits, so two versions never share one.
+std::string fresh_id() {
+  std::random_device device;
+  const std::uint64_t noise = (std::uint64_t{device()} << 32) ^ device();
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  std::ostringstream s;
+  s << std::hex << ns << "-" << noise;
+  return s.str();
 }
 
 }  // namespace
 
 std::string StageRunner::run(const std::string& name, const Body& body) {
-  return run_stage(name, resume_ && !ran_any_, body);
+  return run_stage(name, order_, body);  // every stage before it
 }
 
 std::string StageRunner::run(const std::string& name, const std::vector<std::string>& inputs, const Body& body) {
-  bool inputs_reused = true;
-  for (const auto& input : inputs) {
-    const Done* d = find(input);
-    ADVGRAD_CHECK(d, "stage '", name, "' reads stage '", input, "', which has not run yet");
-    inputs_reused = inputs_reused && d->skipped;
-  }
-  return run_stage(name, resume_ && inputs_reused, body);
+  for (const auto& input : inputs)
+    ADVGRAD_CHECK(find(input), "stage '", name, "' reads stage '", input, "', which has not run yet");
+  return run_stage(name, inputs, body);
 }
 
-std::string StageRunner::run_stage(const std::string& name, bool reusable, const Body& body) {
+std::string StageRunner::run_stage(const std::string& name, const std::vector<std::string>& inputs,
+                                   const Body& body) {
   ADVGRAD_CHECK(!name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos,
                 "stage name '", name, "': use lower-case letters, digits and '-'");
   // Experiments share models (PGD-AT with ReLU is both a recipe and an
   // activation): a stage asked for again returns its first results.
   if (const Done* d = find(name)) return d->results;
   const fs::path record = fs::path(dir_) / "stages" / (name + ".json");
-  std::string results;
-  if (reusable) {
-    const Record r = read_record(record, dir_, context_, results);
+  nlohmann::json input_ids = nlohmann::json::object();
+  for (const auto& input : inputs) input_ids[input] = find(input)->id;
+  std::string results, id;
+  if (resume_) {
+    const Record r = read_record(record, dir_, context_, input_ids, results, id);
     if (r == Record::Done) {
       log_ << "[" << name << "] skipped (done)\n" << std::flush;
-      done_.push_back({name, results, true});
+      done_.push_back({name, results, id, true});
       order_.push_back(name);
       return results;
     }
     if (r == Record::OtherContext) log_ << "[" << name << "] recorded with another budget or data set\n";
   }
-  ran_any_ = true;
+  id = fresh_id();
   log_ << "[" << name << "] running\n" << std::flush;
   const auto start = std::chrono::steady_clock::now();
   StageFiles files(dir_);
@@ -114,15 +135,17 @@ std::string StageRunner::run_stage(const std::string& name, bool reusable, const
   for (const auto& f : files.names())
     ADVGRAD_CHECK(fs::is_regular_file(fs::path(dir_) / f), "stage '", name, "' declared ", f, " but did not write it");
   const nlohmann::json j{{"stage", name},
+                         {"id", id},
                          {"seconds", seconds},
                          {"files", files.names()},
                          {"context", nlohmann::json::parse(context_)},
+                         {"inputs", input_ids},
                          {"results", parsed}};
   // Last: the record is what says "done".
   nn::write_file_atomically(record.string(), j.dump(2) + "\n");
   log_ << "[" << name << "] done in " << std::fixed << std::setprecision(1) << seconds << " s\n"
        << std::defaultfloat << std::flush;
-  done_.push_back({name, parsed.dump(), false});
+  done_.push_back({name, parsed.dump(), id, false});
   order_.push_back(name);
   return done_.back().results;
 }

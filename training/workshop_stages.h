@@ -11,12 +11,16 @@
 // flags runs its stages again instead of mixing results.
 //
 // Later stages build on earlier ones (the baseline model, the FGSM copies).
-// By default a stage reads every stage before it, so once one stage runs, every
-// default stage after it runs too: a resumed run continues from the first
-// incomplete stage. A stage that names its inputs (run(name, inputs, body)) is
-// reused whenever none of those inputs ran again, so training stages that need
-// only the data and the budget survive a rerun of the stages around them, the
-// way make keeps targets whose prerequisites did not change. Files are
+// Each record has an id, fresh whenever the stage runs, and the ids of the
+// stages it read; it is reused only while those inputs still have the same
+// ids, so a stage that read an older version of an input runs again even if
+// that input was rerun by an earlier, interrupted process. By default a stage
+// reads every stage before it, so once one stage runs, every default stage
+// after it runs too: a resumed run continues from the first incomplete stage.
+// A stage that names its inputs (run(name, inputs, body)) is reused whenever
+// none of those inputs changed, so training stages that need only the data
+// and the budget survive a rerun of the stages around them, the way make keeps
+// targets whose prerequisites did not change. Files are
 // written atomically by the stages themselves (write_file_atomically,
 // write_png, save_model), so an interrupted run leaves old or complete files,
 // never half-written ones.
@@ -56,12 +60,12 @@ class StageRunner {
   using Body = std::function<std::string(StageFiles& files)>;  // returns results as JSON text
   // Runs (or skips) the stage `name` ([a-z0-9-] only) and returns its results;
   // a stage already run (or skipped) by this runner is not run again. The
-  // stage may read any earlier stage: on resume it is skipped only while no
-  // stage has run in this process.
+  // stage may read any stage before it, so on resume it is skipped only if
+  // they are all the versions its record was made from.
   std::string run(const std::string& name, const Body& body);
   // The same for a stage that reads only the stages in `inputs` (each already
   // run or skipped by this runner; empty: only the data and the budget). On
-  // resume it is skipped when none of its inputs ran again.
+  // resume it is skipped when those inputs are the versions it was made from.
   std::string run(const std::string& name, const std::vector<std::string>& inputs, const Body& body);
 
   // The recorded results of a stage run (or skipped) earlier in this process.
@@ -77,14 +81,14 @@ class StageRunner {
  private:
   struct Done {
     std::string name, results;
+    std::string id;  // this version of the stage's record ("" for records older than ids)
     bool skipped = false;
   };
   const Done* find(const std::string& name) const;
-  std::string run_stage(const std::string& name, bool reusable, const Body& body);
+  std::string run_stage(const std::string& name, const std::vector<std::string>& inputs, const Body& body);
   std::string dir_;
   bool resume_;
   std::string context_;
-  bool ran_any_ = false;
   std::ostream& log_;
   std::vector<Done> done_;
   std::vector<std::string> order_;

@@ -219,6 +219,16 @@ TEST(StageRunner, AStageWithNamedInputsIsReusedUnlessOneOfThemRanAgain) {
   all(true);  // everything complete: nothing runs
   EXPECT_EQ(runs, (std::map<std::string, int>{{"a", 2}, {"b", 2}, {"c", 2}, {"d", 3}}));
 
+  // Interrupted right after a reran: the next resume reuses the new a, but c
+  // and d were made from the old one, so they run again.
+  fs::remove(dir / "a.txt");
+  {
+    std::ostringstream log;
+    StageRunner(dir.string(), true, log).run("a", stage("a"));
+  }
+  all(true);
+  EXPECT_EQ(runs, (std::map<std::string, int>{{"a", 3}, {"b", 2}, {"c", 3}, {"d", 4}}));
+
   std::ostringstream log;
   StageRunner fresh(dir.string(), true, log);
   expect_error([&] { fresh.run("c", {"a"}, stage("c")); }, {"stage 'c' reads stage 'a'", "has not run yet"});
