@@ -137,6 +137,10 @@ std::string recipe_stage_name(const std::string& recipe);
 RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Split& data,
                        const ExperimentBudget& budget, nn::ModulePtr* model = nullptr);
 std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
+// AdvProp's control, the stage "baseline-bn": the network AdvProp trains
+// (nn::with_batch_norm of the budget's arch, plain BatchNorm) with standard
+// training, so AdvProp's row can be read against the same network.
+RobustRow advprop_control_stage(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
 
 // NSL's MNIST-tutorial protocol (nsl_protocol.h) on the baseline and the "nsl"
 // recipe's model (experiment_nsl.cpp), as the stage "nsl-protocol": at

@@ -132,6 +132,14 @@ RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Spl
                      model);
 }
 
+RobustRow advprop_control_stage(StageRunner& runner, const Split& data, const ExperimentBudget& b) {
+  nn::ModelConfig config = model_config_for(data.train, b);
+  config.arch = nn::with_batch_norm(config.arch);
+  const TrainerOptions options = trainer_options(b);
+  return model_stage(runner, "baseline-bn", "none (" + config.arch + ")", "standard training, AdvProp's network", data,
+                     b, [&](std::ostream& log) { return train_model(config, options, data, {}, log); });
+}
+
 std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b) {
   std::vector<RobustRow> rows;
   for (const auto& r : experiment_recipes()) rows.push_back(recipe_stage(runner, r, data, b));

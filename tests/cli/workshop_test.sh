@@ -25,7 +25,7 @@ files=(report.html report.md results.json baseline.safetensors
        attack_fgsm.png attack_pgd.png attack_targeted.png eps_sweep.png eps_sweep.csv saliency.png
        optimizers.csv optimizers.json optimizers.png nsl.csv nsl.json nsl.png comparison.csv comparison.json comparison.png)
 for o in "${optimizers[@]}"; do files+=("optimizer-$o.safetensors"); done
-for s in static-fgsm online-fgsm fgsm-rs nsl advprop pgd-at-relu pgd-at-gelu pgd-at-silu pgd-at-softplus pgd-at-elu; do
+for s in static-fgsm online-fgsm fgsm-rs nsl baseline-bn advprop pgd-at-relu pgd-at-gelu pgd-at-silu pgd-at-softplus pgd-at-elu; do
   files+=("$s.safetensors")
 done
 files+=(activations.csv activations.json activations.png corruptions.csv corruptions.png natural_adversarials.png)
@@ -36,7 +36,7 @@ check_outputs() {  # DIR
   for f in "$1"/*.png; do
     [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "$f is not a PNG"
   done
-  [ "$(ls "$1"/stages/*.json | wc -l)" -eq 24 ] || fail "stage records: $(ls "$1/stages" | tr "\n" " ")"
+  [ "$(ls "$1"/stages/*.json | wc -l)" -eq 25 ] || fail "stage records: $(ls "$1/stages" | tr "\n" " ")"
   ls "$1" | grep -q '\.tmp' && fail "temporary files left: $(ls "$1")"
   python3 "$here/check_report.py" "$1/report.html" "${recipes[@]}" || fail "report.html does not validate"
   grep -q '"comparison"' "$1/results.json" || fail "results.json has no comparison"
@@ -53,7 +53,7 @@ if [ "$mode" = resume ]; then
   rm -f "$out/comparison.png" "$out/report.html"
   if "$bin" --threads 2 workshop --quick --out "$out" --resume >"$work/run2.log" 2>&1; then ok "workshop --resume"
   else fail "workshop --resume exited non-zero: $(tail -n 5 "$work/run2.log")"; fi
-  for s in baseline attacks saliency static-fgsm pgd-at-relu nsl nsl-protocol advprop pgd-at-elu activations optimizer-adam optimizers; do
+  for s in baseline attacks saliency static-fgsm pgd-at-relu nsl nsl-protocol baseline-bn advprop pgd-at-elu activations optimizer-adam optimizers; do
     grep -q "^\[$s\] skipped (done)" "$work/run2.log" && ok "$s skipped" || fail "$s not skipped: $(cat "$work/run2.log")"
   done
   grep -q "^\[comparison\] running" "$work/run2.log" && ok "comparison ran again" || fail "comparison did not run again"
@@ -68,7 +68,7 @@ if [ "$mode" = resume ]; then
   for s in attacks saliency nsl-protocol natural-robustness comparison; do
     grep -q "^\[$s\] running" "$work/run3.log" && ok "$s ran again" || fail "$s did not run again: $(cat "$work/run3.log")"
   done
-  for s in baseline static-fgsm online-fgsm pgd-at-relu nsl advprop pgd-at-elu optimizer-adam; do
+  for s in baseline static-fgsm online-fgsm pgd-at-relu nsl baseline-bn advprop pgd-at-elu optimizer-adam; do
     grep -q "^\[$s\] skipped (done)" "$work/run3.log" && ok "$s reused" || fail "$s not reused: $(cat "$work/run3.log")"
   done
   check_outputs "$out"
