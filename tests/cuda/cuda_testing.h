@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cuda.h"
 #include "testing.h"
 
 namespace advgrad::testing {
@@ -33,6 +34,20 @@ struct ParityCase {
   bool gradcheck = true;
 };
 void check_parity(const ParityCase& c);
+
+// The conv algorithm of CUDA tensors for one scope; the previous one is restored.
+class ConvAlgorithmScope {
+ public:
+  explicit ConvAlgorithmScope(cuda::ConvAlgorithm algorithm) : saved_(cuda::conv_algorithm()) {
+    cuda::set_conv_algorithm(algorithm);
+  }
+  ~ConvAlgorithmScope() { cuda::set_conv_algorithm(saved_); }
+  ConvAlgorithmScope(const ConvAlgorithmScope&) = delete;
+  ConvAlgorithmScope& operator=(const ConvAlgorithmScope&) = delete;
+
+ private:
+  cuda::ConvAlgorithm saved_;
+};
 
 // A counted, printed skip (never a silent pass): the summary at exit lists them.
 void record_skip(const std::string& what, const std::string& why);

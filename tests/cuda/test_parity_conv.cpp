@@ -26,20 +26,6 @@ Conv2dOptions conv_opts(std::int64_t stride, std::int64_t pad, std::int64_t dila
   return {stride, stride, pad, pad, dilation, dilation, groups};
 }
 
-// The conv algorithm of CUDA tensors for one scope; the previous one is restored.
-class ConvAlgorithmScope {
- public:
-  explicit ConvAlgorithmScope(cuda::ConvAlgorithm algorithm) : saved_(cuda::conv_algorithm()) {
-    cuda::set_conv_algorithm(algorithm);
-  }
-  ~ConvAlgorithmScope() { cuda::set_conv_algorithm(saved_); }
-  ConvAlgorithmScope(const ConvAlgorithmScope&) = delete;
-  ConvAlgorithmScope& operator=(const ConvAlgorithmScope&) = delete;
-
- private:
-  cuda::ConvAlgorithm saved_;
-};
-
 struct ConvCase {
   std::string name;
   Shape x, w;

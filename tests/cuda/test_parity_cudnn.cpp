@@ -30,20 +30,6 @@ bool cudnn_under_test() { return !cuda_test_device_is_emulated() && cuda::cudnn_
     }                                                \
   } while (0)
 
-// The conv algorithm of CUDA tensors for one scope; the previous one is restored.
-class ConvAlgorithmScope {
- public:
-  explicit ConvAlgorithmScope(cuda::ConvAlgorithm algorithm) : saved_(cuda::conv_algorithm()) {
-    cuda::set_conv_algorithm(algorithm);
-  }
-  ~ConvAlgorithmScope() { cuda::set_conv_algorithm(saved_); }
-  ConvAlgorithmScope(const ConvAlgorithmScope&) = delete;
-  ConvAlgorithmScope& operator=(const ConvAlgorithmScope&) = delete;
-
- private:
-  cuda::ConvAlgorithm saved_;
-};
-
 Tensor leaf(const Shape& s, std::uint64_t salt) { return random_tensor(s, salt).requires_grad_(true); }
 
 Conv2dOptions conv_opts(std::int64_t stride, std::int64_t pad, std::int64_t dilation = 1, std::int64_t groups = 1) {
