@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "training/adversarial_training.h"
 #include "nn/models.h"
+#include "training/adversarial_training.h"
 #include "training/advprop.h"
 #include "training/experiment.h"
 #include "training/nsl.h"
