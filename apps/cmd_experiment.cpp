@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "core/error.h"
 #include "training/experiment.h"
 #include "training/workshop_stages.h"
 
@@ -17,25 +18,38 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
     std::string out;
     bool quick = false, full = false, resume = false;
     std::uint64_t seed = 0;
+    std::vector<std::string> only;
   };
   auto f = std::make_shared<Flags>();
   struct Experiment {
     const char* name;
     const char* help;
-    std::function<void(training::StageRunner&, const training::Split&, const training::ExperimentBudget&)> run;
+    // Runs the experiment's rows in `only` (empty: all of them).
+    std::function<void(training::StageRunner&, const training::Split&, const training::ExperimentBudget&,
+                       const std::vector<std::string>& only)>
+        run;
   };
   static const std::vector<Experiment> experiments{
       {"optimizers", "the same CNN trained with sgd, sgd-momentum, nesterov, adam, rmsprop and adagrad: clean, "
                      "FGSM and PGD accuracy at a few eps",
-       [](auto& runner, const auto& data, const auto& b) { training::optimizer_experiment(runner, data, b); }},
+       [](auto& runner, const auto& data, const auto& b, const auto& only) {
+         training::optimizer_experiment(runner, data, b, only);
+       }},
       {"activations", "PGD adversarial training with relu, gelu, silu, softplus and elu",
-       [](auto& runner, const auto& data, const auto& b) { training::activation_experiment(runner, data, b); }},
+       [](auto& runner, const auto& data, const auto& b, const auto& only) {
+         training::activation_experiment(runner, data, b, only);
+       }},
       {"recipes", "none, static FGSM, online FGSM, fast FGSM-RS, PGD-AT, NSL, AdvProp: clean, FGSM and PGD-40 "
                   "accuracy and training time",
-       [](auto& runner, const auto& data, const auto& b) { training::recipe_experiment(runner, data, b); }},
+       [](auto& runner, const auto& data, const auto& b, const auto& only) {
+         training::recipe_experiment(runner, data, b, only);
+       }},
       {"nsl", "NSL's MNIST-tutorial protocol: the baseline and the NSL model on the baseline's one-step "
               "neighbours of the test set, and each under white-box FGSM and PGD",
-       [](auto& runner, const auto& data, const auto& b) { training::nsl_experiment(runner, data, b); }}};
+       [](auto& runner, const auto& data, const auto& b, const auto& only) {
+         ADVGRAD_CHECK(only.empty(), "experiment nsl has no rows to choose with --only: it runs its two models");
+         training::nsl_experiment(runner, data, b);
+       }}};
   auto chosen = std::make_shared<const Experiment*>(nullptr);
   for (const auto& e : experiments) {
     auto* sub = cmd->add_subcommand(e.name, e.help);
@@ -50,6 +64,10 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
   cmd->add_option("--out", f->out, "output directory (default: experiment-NAME)");
   cmd->add_flag("--resume", f->resume, "skip the models a previous run into --out completed");
   cmd->add_option("--seed", f->seed, "seed");
+  cmd->add_option("--only", f->only,
+                  "run only these rows of the experiment (comma-separated, e.g. --only gelu,elu); several processes "
+                  "can each run some rows into one --out, and a last run without --only reuses them all")
+      ->delimiter(',');
   return {cmd, [f, chosen] {
     const Experiment& e = **chosen;
     const std::string out = f->out.empty() ? std::string("experiment-") + e.name : f->out;
@@ -58,7 +76,7 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
     b.seed = f->seed;
     const training::Split data = training::budget_split(full, b);
     training::StageRunner runner(out, f->resume, std::cout, training::stage_context(b, data));
-    e.run(runner, data, b);
+    e.run(runner, data, b, f->only);
     std::cout << "wrote " << out << "/" << e.name << ".csv, " << e.name << ".json, " << e.name << ".png\n";
     return 0;
   }};

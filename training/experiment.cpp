@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "nn/model_io.h"
 #include "nn/safetensors.h"
+#include "training/option_names.h"
 #include "training/robust_eval.h"
 
 namespace advgrad::training {
@@ -69,6 +70,18 @@ nn::ModelConfig model_config_for(const Dataset& data, const ExperimentBudget& b,
   c.activation = activation;
   c.seed = b.seed;
   return c;
+}
+
+std::vector<std::string> chosen_rows(const std::vector<std::string>& all, const std::vector<std::string>& only,
+                                     const std::string& experiment) {
+  for (const auto& name : only)
+    ADVGRAD_CHECK(is_one_of(name, all), "experiment ", experiment, " has no row '", name, "' (its rows: ",
+                  joined_names(all), ")");
+  if (only.empty()) return all;
+  std::vector<std::string> rows;
+  for (const auto& name : all)
+    if (is_one_of(name, only)) rows.push_back(name);
+  return rows;
 }
 
 std::string stage_context(const ExperimentBudget& b, const Split& data) {

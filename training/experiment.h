@@ -112,11 +112,22 @@ RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::
 
 // --- the experiments -------------------------------------------------------
 // Each runs its models as stages of `runner` (so they resume), writes
-// <name>.csv, <name>.json and <name>.png, and returns its rows.
+// <name>.csv, <name>.json and <name>.png, and returns its rows. `only` picks
+// some of its rows (names from its list, in any order; empty: all of them),
+// so that one table can be trained by several processes at once, each
+// running its own rows into the same output directory; the table a run
+// writes holds the rows it ran.
+
+// The rows to run: the names of `all` that are in `only`, in the order of
+// `all` (every one of them when `only` is empty). An advgrad::Error names an
+// unknown row and the experiment's rows.
+std::vector<std::string> chosen_rows(const std::vector<std::string>& all, const std::vector<std::string>& only,
+                                     const std::string& experiment);
 
 // The same model trained with sgd, sgd-momentum, nesterov, adam, rmsprop and
 // adagrad for the same budget: does the optimizer change robustness?
-std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
+std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget,
+                                            const std::vector<std::string>& only = {});
 const std::vector<std::string>& experiment_optimizers();
 
 // The defences, each from the same budget (experiment_recipes.cpp):
@@ -136,7 +147,8 @@ const std::vector<std::string>& experiment_recipes();
 std::string recipe_stage_name(const std::string& recipe);
 RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Split& data,
                        const ExperimentBudget& budget, nn::ModulePtr* model = nullptr);
-std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
+std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget,
+                                         const std::vector<std::string>& only = {});
 // AdvProp's control, the stage "baseline-bn": the network AdvProp trains
 // (nn::with_batch_norm of the budget's arch, plain BatchNorm) with standard
 // training, so AdvProp's row can be read against the same network.
@@ -160,6 +172,7 @@ NslProtocolResult nsl_experiment(StageRunner& runner, const Split& data, const E
 // everywhere, train to more robust models (Xie et al. 2020, "Smooth
 // adversarial training")? Stages "pgd-at-<activation>".
 const std::vector<std::string>& experiment_activations();
-std::vector<RobustRow> activation_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
+std::vector<RobustRow> activation_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget,
+                                             const std::vector<std::string>& only = {});
 
 }  // namespace advgrad::training

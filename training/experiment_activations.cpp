@@ -15,9 +15,10 @@ const std::vector<std::string>& experiment_activations() {
   return names;
 }
 
-std::vector<RobustRow> activation_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b) {
+std::vector<RobustRow> activation_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b,
+                                             const std::vector<std::string>& only) {
   std::vector<RobustRow> rows;
-  for (const auto& act : experiment_activations()) {
+  for (const auto& act : chosen_rows(experiment_activations(), only, "activations")) {
     // ReLU is the recipe pgd-at: ask for it through recipe_stage, so one model serves both.
     if (act == "relu") {
       rows.push_back(recipe_stage(runner, "pgd-at", data, b));

@@ -26,9 +26,10 @@ double experiment_lr(const std::string& optimizer) {
 }
 }  // namespace
 
-std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b) {
+std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b,
+                                            const std::vector<std::string>& only) {
   std::vector<RobustRow> rows;
-  for (const auto& opt : experiment_optimizers()) {
+  for (const auto& opt : chosen_rows(experiment_optimizers(), only, "optimizers")) {
     const double lr = experiment_lr(opt);
     std::ostringstream detail;
     detail << "lr " << lr;

@@ -140,9 +140,10 @@ RobustRow advprop_control_stage(StageRunner& runner, const Split& data, const Ex
                      b, [&](std::ostream& log) { return train_model(config, options, data, {}, log); });
 }
 
-std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b) {
+std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b,
+                                         const std::vector<std::string>& only) {
   std::vector<RobustRow> rows;
-  for (const auto& r : experiment_recipes()) rows.push_back(recipe_stage(runner, r, data, b));
+  for (const auto& r : chosen_rows(experiment_recipes(), only, "recipes")) rows.push_back(recipe_stage(runner, r, data, b));
   rows_stage(runner, "recipes", rows, b, "PGD accuracy by recipe on " + data.train.name);
   return rows;
 }

@@ -114,5 +114,25 @@ expect_error "weight without weighted" "--adv-weight needs --adv-mix weighted" t
 expect_error "advprop without BN" "advprop needs a model with BatchNorm" train "${small[@]}" --recipe advprop --model mlp
 expect_error "rollback without guard" "need --guard" train "${small[@]}" --guard-rollback
 
+# experiment --only: rows trained by separate runs into one directory, then a
+# run without --only reuses them and trains only the rest.
+exp=(--threads 1 experiment --quick activations --out "$work/exp")
+if "$bin" "${exp[@]}" --only elu,gelu >"$work/exp1.log" 2>&1 &&
+   [ "$(cut -d, -f1 "$work/exp/activations.csv" | tail -n +2 | tr '\n' ' ')" = "gelu elu " ] &&
+   [ ! -e "$work/exp/stages/pgd-at-silu.json" ]; then
+  ok "experiment --only elu,gelu trains those two, in the table's order"
+else
+  fail "experiment --only elu,gelu: $(tail -n 3 "$work/exp1.log"; cat "$work/exp/activations.csv")"
+fi
+if "$bin" "${exp[@]}" --resume >"$work/exp2.log" 2>&1 &&
+   grep -q "\[pgd-at-gelu\] skipped (done)" "$work/exp2.log" && grep -q "\[pgd-at-elu\] skipped (done)" "$work/exp2.log" &&
+   grep -q "\[pgd-at-silu\] done" "$work/exp2.log" && [ "$(wc -l <"$work/exp/activations.csv")" -eq 6 ]; then
+  ok "experiment --resume without --only reuses those rows and trains the other three"
+else
+  fail "experiment --resume after --only: $(cat "$work/exp2.log")"
+fi
+expect_error "unknown experiment row" "no row 'tanh'" experiment --quick activations --only tanh --out "$work/exp3"
+expect_error "--only on nsl" "no rows to choose" experiment --quick nsl --only baseline --out "$work/exp4"
+
 echo "cli: $passed passed, $failures failed"
 [ "$failures" -eq 0 ]
