@@ -37,7 +37,8 @@ Command add_workshop(CLI::App& app, Common& common) {
                         {"train_seconds", r.train_seconds}});
       std::cout << nlohmann::json{{"out", f->options.out}, {"stages_run", s.stages_run},
                                   {"stages_skipped", s.stages_skipped}, {"comparison", rows},
-                                  {"files", s.files}, {"seconds", s.seconds}}
+                                  {"files", s.files}, {"seconds", s.seconds},
+                                  {"stage_seconds", s.stage_seconds}}
                        .dump(2)
                 << "\n";
     }

@@ -64,17 +64,25 @@ WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, 
   comparison_part(ctx);
 
   WorkshopSummary summary;
-  for (const auto& name : runner.order()) (runner.skipped(name) ? summary.stages_skipped : summary.stages_run).push_back(name);
+  for (const auto& name : runner.order()) {
+    (runner.skipped(name) ? summary.stages_skipped : summary.stages_run).push_back(name);
+    summary.stage_seconds += runner.seconds(name);
+  }
   if (!summary.stages_skipped.empty())
     report.paragraph("Resumed run: " + std::to_string(summary.stages_skipped.size()) +
-                     " stage(s) were completed earlier and reloaded from stages/*.json and their model files.");
+                     " stage(s) were completed earlier and reloaded from stages/*.json and their model files. "
+                     "With their recorded times, the stages took " + format_fixed(summary.stage_seconds, 0) +
+                     " s in all.");
   report.heading("Files");
   report.paragraph("results.json holds every stage's numbers; stages/<stage>.json each stage's record (what "
                    "--resume reads); *.safetensors the trained models (advgrad eval/attack/saliency --model FILE); "
                    "*.csv the tables; *.png the figures; report.md the same report with links to the PNG files.");
 
-  json stages = json::object();
-  for (const auto& name : runner.order()) stages[name] = json::parse(runner.results(name));
+  json stages = json::object(), stage_seconds = json::object();
+  for (const auto& name : runner.order()) {
+    stages[name] = json::parse(runner.results(name));
+    stage_seconds[name] = runner.seconds(name);
+  }
   json comparison = json::array();
   for (const auto& r : ctx.comparison) comparison.push_back(json::parse(row_to_json(r)));
   const json results{{"data", data.train.name},
@@ -84,6 +92,8 @@ WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, 
                      {"stages_run", summary.stages_run},
                      {"stages_skipped", summary.stages_skipped},
                      {"comparison", comparison},
+                     {"stage_seconds", stage_seconds},
+                     {"stage_seconds_total", summary.stage_seconds},
                      {"stages", stages}};
   nn::write_file_atomically(runner.path("results.json"), results.dump(2) + "\n");
   write_report(report, options.out);
@@ -91,7 +101,10 @@ WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, 
   summary.files = list_files(options.out);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log << "workshop done in " << format_fixed(summary.seconds, 1) << " s: " << summary.stages_run.size() << " stage(s) run, "
-      << summary.stages_skipped.size() << " skipped; open " << (fs::path(options.out) / "report.html").string() << "\n";
+      << summary.stages_skipped.size() << " skipped";
+  if (!summary.stages_skipped.empty())
+    log << " (all stages, with the skipped ones' recorded times: " << format_fixed(summary.stage_seconds, 1) << " s)";
+  log << "; open " << (fs::path(options.out) / "report.html").string() << "\n";
   return summary;
 }
 

@@ -34,7 +34,8 @@ struct WorkshopSummary {
   std::vector<std::string> stages_run, stages_skipped;
   std::vector<RobustRow> comparison;  // one row per recipe
   std::vector<std::string> files;     // everything in the output directory, relative
-  double seconds = 0;
+  double seconds = 0;        // this process
+  double stage_seconds = 0;  // every stage's time, the reused ones' as recorded: the whole run's compute
 };
 
 // Runs the workshop on `data` (the whole split; the budget takes its subsets).

@@ -49,16 +49,27 @@ const std::string& StageRunner::results(const std::string& name) const {
   ADVGRAD_CHECK(d, "stage '", name, "' has not run");
   return d->results;
 }
+double StageRunner::seconds(const std::string& name) const {
+  const Done* d = find(name);
+  ADVGRAD_CHECK(d, "stage '", name, "' has not run");
+  return d->seconds;
+}
 
 namespace {
 
 enum class Record { Missing, OtherContext, OtherInputs, Done };
 
+// What a reused record gives back.
+struct Recorded {
+  std::string results, id;
+  double seconds = 0;  // the time the stage took when it ran
+};
+
 // The record of a completed stage: Done if it is there, parses, was made under
 // `context` from the inputs `input_ids` (name -> id; records from before
 // contexts and ids have neither and match "") and all its files exist.
 Record read_record(const fs::path& record, const fs::path& dir, const std::string& context,
-                   const nlohmann::json& input_ids, std::string& results, std::string& id) {
+                   const nlohmann::json& input_ids, Recorded& out) {
   std::ifstream in(record);
   if (!in) return Record::Missing;
   std::stringstream text;
@@ -73,8 +84,9 @@ Record read_record(const fs::path& record, const fs::path& dir, const std::strin
   if (made_from != input_ids) return Record::OtherInputs;
   for (const auto& f : j["files"])
     if (!f.is_string() || !fs::is_regular_file(dir / f.get<std::string>())) return Record::Missing;
-  results = j["results"].dump();
-  id = j.value("id", std::string());
+  out.results = j["results"].dump();
+  out.id = j.value("id", std::string());
+  out.seconds = j.value("seconds", 0.0);
   return Record::Done;
 }
 
@@ -113,22 +125,22 @@ std::string StageRunner::run_stage(const std::string& name, const std::vector<st
   const fs::path record = fs::path(dir_) / "stages" / (name + ".json");
   nlohmann::json input_ids = nlohmann::json::object();
   for (const auto& input : inputs) input_ids[input] = find(input)->id;
-  std::string results, id;
   if (resume_) {
-    const Record r = read_record(record, dir_, context_, input_ids, results, id);
+    Recorded recorded;
+    const Record r = read_record(record, dir_, context_, input_ids, recorded);
     if (r == Record::Done) {
       log_ << "[" << name << "] skipped (done)\n" << std::flush;
-      done_.push_back({name, results, id, true});
+      done_.push_back({name, recorded.results, recorded.id, recorded.seconds, true});
       order_.push_back(name);
-      return results;
+      return done_.back().results;
     }
     if (r == Record::OtherContext) log_ << "[" << name << "] recorded with another budget or data set\n";
   }
-  id = fresh_id();
+  const std::string id = fresh_id();
   log_ << "[" << name << "] running\n" << std::flush;
   const auto start = std::chrono::steady_clock::now();
   StageFiles files(dir_);
-  results = body(files);
+  const std::string results = body(files);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json parsed = nlohmann::json::parse(results, nullptr, false);
   ADVGRAD_CHECK(!parsed.is_discarded(), "stage '", name, "' returned results that are not JSON");
@@ -145,7 +157,7 @@ std::string StageRunner::run_stage(const std::string& name, const std::vector<st
   nn::write_file_atomically(record.string(), j.dump(2) + "\n");
   log_ << "[" << name << "] done in " << std::fixed << std::setprecision(1) << seconds << " s\n"
        << std::defaultfloat << std::flush;
-  done_.push_back({name, parsed.dump(), id, false});
+  done_.push_back({name, parsed.dump(), id, seconds, false});
   order_.push_back(name);
   return done_.back().results;
 }

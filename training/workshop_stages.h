@@ -72,6 +72,10 @@ class StageRunner {
   bool has(const std::string& name) const;
   const std::string& results(const std::string& name) const;
   bool skipped(const std::string& name) const;
+  // The seconds the stage took when it ran: in this process, or as its record
+  // says when it was skipped (0 for records without a time). Summed over
+  // order(), it is the compute time of a run that several resumes finished.
+  double seconds(const std::string& name) const;
   // Stage names in the order they ran.
   const std::vector<std::string>& order() const { return order_; }
   std::string path(const std::string& file) const;  // dir/file
@@ -82,6 +86,7 @@ class StageRunner {
   struct Done {
     std::string name, results;
     std::string id;  // this version of the stage's record ("" for records older than ids)
+    double seconds = 0;
     bool skipped = false;
   };
   const Done* find(const std::string& name) const;

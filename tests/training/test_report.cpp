@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "expect_error.h"
 #include "testing.h"
@@ -255,6 +257,32 @@ TEST(StageRunner, ARecordFromAnotherBudgetIsNotReused) {
   std::ofstream(dir / "stages" / "a.json") << R"({"stage": "a", "seconds": 1, "files": [], "results": {"old": 1}})";
   EXPECT_EQ(StageRunner(dir.string(), true, log, R"({"epochs": 3})").run("a", body), "{\"old\":1}");
   expect_error([&] { StageRunner(dir.string(), true, log, "{epochs"); }, {"stage context is not JSON"});
+  fs::remove_all(dir);
+}
+
+TEST(StageRunner, AReusedStageReportsTheTimeItsRecordSays) {
+  // A run finished by several resumes adds up its stages' recorded times.
+  const fs::path dir = temp_dir("stages_seconds");
+  std::ostringstream log;
+  const auto body = [](StageFiles&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return std::string("{}");
+  };
+  StageRunner first(dir.string(), false, log);
+  first.run("a", body);
+  EXPECT_GE(first.seconds("a"), 0.015);
+  std::ofstream(dir / "stages" / "b.json") << R"({"stage": "b", "seconds": 12.5, "files": [], "results": {}})";
+  StageRunner resumed(dir.string(), true, log);
+  resumed.run("a", body);
+  resumed.run("b", {}, body);  // reads no stage, so a's id is no input of it
+  resumed.run("c", body);
+  EXPECT_TRUE(resumed.skipped("a"));
+  EXPECT_DOUBLE_EQ(resumed.seconds("a"), first.seconds("a"));  // from the record, not this process
+  EXPECT_TRUE(resumed.skipped("b"));
+  EXPECT_DOUBLE_EQ(resumed.seconds("b"), 12.5);
+  EXPECT_FALSE(resumed.skipped("c"));
+  EXPECT_GE(resumed.seconds("c"), 0.015);
+  expect_error([&] { resumed.seconds("d"); }, {"stage 'd' has not run"});
   fs::remove_all(dir);
 }
 
