@@ -9,7 +9,12 @@
 //   bn_eval_input_grad  batch_norm eval forward + input gradient only (what an attack asks), same shape
 //   index_select_rows   128 random rows of a [60000, 784] table (a data-loader batch)
 //   gather_scatter      gather along dim 1 of [512, 1000] with a [512, 16] index, forward + backward
+//   activation_fwd_bwd  relu, gelu, silu, softplus, elu (argument 2 = 0..4) forward + input gradient on
+//                       [128, 32, 28, 28], small-cnn's first activation; ADVGRAD_CPU_ISA=scalar runs the
+//                       scalar loops in place of the AVX2 ones (kernels/cpu/vec_activations.h)
 #include <benchmark/benchmark.h>
+
+#include <string>
 
 #include "advgrad.h"
 
@@ -17,9 +22,9 @@ namespace {
 
 using namespace advgrad;
 
-void label(benchmark::State& state, std::int64_t items_per_iteration) {
+void label(benchmark::State& state, std::int64_t items_per_iteration, const std::string& what = "") {
   state.SetItemsProcessed(state.iterations() * items_per_iteration);
-  state.SetLabel(state.range(0) == 1 ? "reference" : "fast");
+  state.SetLabel(what + (state.range(0) == 1 ? "reference" : "fast"));
 }
 
 void BM_softmax_last(benchmark::State& state) {
@@ -111,6 +116,25 @@ void BM_dropout(benchmark::State& state) {
   label(state, x.numel());
 }
 
+void BM_activation_fwd_bwd(benchmark::State& state) {
+  ReferenceKernelsGuard ref(state.range(0) == 1);
+  static const char* names[] = {"relu", "gelu", "silu", "softplus", "elu"};
+  const auto act = [&](const Tensor& x) {
+    switch (state.range(1)) {
+      case 0: return relu(x);
+      case 1: return gelu(x);
+      case 2: return silu(x);
+      case 3: return softplus(x);
+      default: return elu(x);
+    }
+  };
+  Generator gen(10);
+  Tensor x = randn({128, 32, 28, 28}, gen).requires_grad_(true);
+  Tensor w = randn({128, 32, 28, 28}, gen);
+  for (auto _ : state) benchmark::DoNotOptimize(autograd::grad({sum(mul(act(x), w))}, {x})[0].raw_data());
+  label(state, x.numel(), std::string(names[state.range(1)]) + " ");
+}
+
 }  // namespace
 
 BENCHMARK(BM_softmax_last)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
@@ -122,4 +146,5 @@ BENCHMARK(BM_bn_eval_input_grad)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_index_select_rows)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_gather_scatter)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_dropout)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_activation_fwd_bwd)->ArgsProduct({{0, 1}, {0, 1, 2, 3, 4}})->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

@@ -83,7 +83,7 @@ constexpr double kGeluCubic = 0.044715;
 
 template <UnaryOp Op, typename T>
 ADVGRAD_HD inline T unary_scalar(T x, const OpParams& p) {
-  using std::exp, std::log, std::sqrt, std::tanh, std::erf, std::log1p, std::pow, std::fabs;
+  using std::exp, std::expm1, std::log, std::sqrt, std::tanh, std::erf, std::erfc, std::log1p, std::pow, std::fabs;
   if constexpr (Op == UnaryOp::Copy) return x;
   else if constexpr (Op == UnaryOp::Neg) return -x;
   else if constexpr (Op == UnaryOp::Exp) return exp(x);
@@ -98,14 +98,15 @@ ADVGRAD_HD inline T unary_scalar(T x, const OpParams& p) {
   else if constexpr (Op == UnaryOp::Relu) return x < T(0) ? T(0) : x;  // keeps NaN, like torch
   else if constexpr (Op == UnaryOp::Sigmoid) return math::sigmoid(x);
   else if constexpr (Op == UnaryOp::Tanh) return tanh(x);
-  // gelu(x) = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2))
-  else if constexpr (Op == UnaryOp::Gelu) return T(0.5) * x * (T(1) + erf(x * T(math::kInvSqrt2)));
+  // gelu(x) = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) = 0.5 x erfc(-x / sqrt 2);
+  // erfc keeps the left tail, where 1 + erf cancels to 0 (x < -5.5 in float)
+  else if constexpr (Op == UnaryOp::Gelu) return T(0.5) * x * erfc(-x * T(math::kInvSqrt2));
   // tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
   else if constexpr (Op == UnaryOp::GeluTanh)
     return T(0.5) * x * (T(1) + tanh(T(math::kSqrt2OverPi) * (x + T(math::kGeluCubic) * x * x * x)));
   else if constexpr (Op == UnaryOp::Silu) return x * math::sigmoid(x);
-  // elu(x) = x (x > 0), alpha (e^x - 1) otherwise
-  else if constexpr (Op == UnaryOp::Elu) return x > T(0) ? x : T(p.a) * (exp(x) - T(1));
+  // elu(x) = x (x > 0), alpha (e^x - 1) otherwise (expm1: no cancellation near 0)
+  else if constexpr (Op == UnaryOp::Elu) return x > T(0) ? x : T(p.a) * expm1(x);
   else if constexpr (Op == UnaryOp::LeakyRelu) return x > T(0) ? x : T(p.a) * x;
   // softplus(x) = log(1 + e^(beta x)) / beta, linear above the threshold
   else if constexpr (Op == UnaryOp::Softplus) {
@@ -117,7 +118,7 @@ ADVGRAD_HD inline T unary_scalar(T x, const OpParams& p) {
 
 template <BinaryOp Op, typename T>
 ADVGRAD_HD inline T binary_scalar(T a, T b, const OpParams& p) {
-  using std::exp, std::tanh, std::erf, std::pow;
+  using std::exp, std::tanh, std::erfc, std::pow;
   if constexpr (Op == BinaryOp::Add) return a + b;
   else if constexpr (Op == BinaryOp::Sub) return a - b;
   else if constexpr (Op == BinaryOp::Mul) return a * b;
@@ -138,7 +139,7 @@ ADVGRAD_HD inline T binary_scalar(T a, T b, const OpParams& p) {
   else if constexpr (Op == BinaryOp::EluBackward) return b > T(0) ? a : a * T(p.a) * exp(b);
   // gelu'(x) = Phi(x) + x phi(x)
   else if constexpr (Op == BinaryOp::GeluBackward) {
-    const T cdf = T(0.5) * (T(1) + erf(b * T(math::kInvSqrt2)));
+    const T cdf = T(0.5) * erfc(-b * T(math::kInvSqrt2));
     const T pdf = T(math::kInvSqrt2Pi) * exp(T(-0.5) * b * b);
     return a * (cdf + b * pdf);
   }

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <type_traits>
 
 #include "kernels/cpu/parallel.h"
+#include "kernels/cpu/vec_activations.h"
 
 namespace advgrad::kernels::cpu {
 
@@ -91,6 +93,8 @@ void unary(UnaryOp op, const StridedLoop& loop, T* out, const T* in, const OpPar
       T* o = out + off[0];
       const T* x = in + off[1];
       if (s[0] == 1 && s[1] == 1) {
+        if constexpr (std::is_same_v<T, float>)
+          if (unary_vectorised(Op, x, o, n, p)) return;
         for (std::int64_t i = 0; i < n; ++i) o[i] = unary_scalar<Op>(x[i], p);
       } else {
         for (std::int64_t i = 0; i < n; ++i) o[i * s[0]] = unary_scalar<Op>(x[i * s[1]], p);
@@ -108,6 +112,8 @@ void binary(BinaryOp op, const StridedLoop& loop, T* out, const T* a, const T* b
       const T* x = a + off[1];
       const T* y = b + off[2];
       if (s[0] == 1 && s[1] == 1 && s[2] == 1) {
+        if constexpr (std::is_same_v<T, float>)
+          if (binary_vectorised(Op, x, y, o, n, p)) return;
         for (std::int64_t i = 0; i < n; ++i) o[i] = binary_scalar<Op>(x[i], y[i], p);
       } else if (s[0] == 1 && s[1] == 1 && s[2] == 0) {  // tensor (op) broadcast scalar/row
         const T yv = *y;
