@@ -189,8 +189,10 @@ RobustRow row_from_json(const std::string& text) {
 std::string rows_to_csv(const std::vector<RobustRow>& rows, const ExperimentBudget& b) {
   std::ostringstream s;
   s << "name,detail,clean,fgsm_eps" << b.eps << ",pgd" << b.pgd_steps << "_eps" << b.eps;
-  for (double e : b.eps_values) s << ",fgsm_eps" << e;
-  for (double e : b.eps_values) s << ",pgd" << b.sweep_steps << "_eps" << e;
+  // The sweeps' columns are named apart from the headline ones: eps_values
+  // usually holds the headline eps too (one name per column, as in nsl.csv).
+  for (double e : b.eps_values) s << ",sweep_fgsm_eps" << e;
+  for (double e : b.eps_values) s << ",sweep_pgd" << b.sweep_steps << "_eps" << e;
   s << ",train_seconds,model_file\n";
   for (const auto& r : rows) {
     s << quoted_csv(r.name) << ',' << quoted_csv(r.detail) << ',' << r.clean << ',' << r.fgsm << ',' << r.pgd;
