@@ -6,12 +6,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "advgrad/eval/robust_eval.h"
+#include "advgrad/nn/model_io.h"
+#include "advgrad/nn/safetensors.h"
+#include "advgrad/report/attack_grid.h"
+#include "advgrad/report/png_image.h"
 #include "commands.h"
-#include "nn/model_io.h"
-#include "nn/safetensors.h"
-#include "training/attack_grid.h"
-#include "training/png_image.h"
-#include "training/robust_eval.h"
 
 namespace advgrad::cli {
 namespace {

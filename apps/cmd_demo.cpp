@@ -2,8 +2,8 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "advgrad/workshop/gradient_demo.h"
 #include "commands.h"
-#include "training/gradient_demo.h"
 
 namespace advgrad::cli {
 

@@ -2,9 +2,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "advgrad/nn/model_io.h"
+#include "advgrad/training/trainer.h"
 #include "commands.h"
-#include "nn/model_io.h"
-#include "training/trainer.h"
 
 namespace advgrad::cli {
 

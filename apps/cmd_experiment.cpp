@@ -3,10 +3,10 @@
 // workshop runs as its stages).
 #include <iostream>
 
+#include "advgrad/core/error.h"
+#include "advgrad/workshop/experiment.h"
+#include "advgrad/workshop/workshop_stages.h"
 #include "commands.h"
-#include "core/error.h"
-#include "training/experiment.h"
-#include "training/workshop_stages.h"
 
 namespace advgrad::cli {
 

@@ -7,12 +7,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "advgrad/eval/robust_eval.h"
+#include "advgrad/nn/model_io.h"
+#include "advgrad/nn/safetensors.h"
+#include "advgrad/report/figures.h"
+#include "advgrad/report/png_image.h"
 #include "commands.h"
-#include "nn/model_io.h"
-#include "nn/safetensors.h"
-#include "training/figures.h"
-#include "training/png_image.h"
-#include "training/robust_eval.h"
 
 namespace advgrad::cli {
 

@@ -6,13 +6,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "attacks/saliency.h"
+#include "advgrad/attacks/saliency.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/nn/model_io.h"
+#include "advgrad/report/figures.h"
+#include "advgrad/report/png_image.h"
 #include "commands.h"
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
-#include "nn/model_io.h"
-#include "training/figures.h"
-#include "training/png_image.h"
 
 namespace advgrad::cli {
 namespace {

@@ -1,12 +1,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "advgrad/nn/activation.h"
+#include "advgrad/nn/model_io.h"
+#include "advgrad/nn/optimizer.h"
+#include "advgrad/training/trainer.h"
 #include "commands.h"
-#include "nn/activation.h"
-#include "nn/model_io.h"
-#include "nn/optimizer.h"
 #include "recipe_flags.h"
-#include "training/trainer.h"
 
 namespace advgrad::cli {
 

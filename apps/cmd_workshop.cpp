@@ -4,8 +4,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "advgrad/workshop/workshop.h"
 #include "commands.h"
-#include "training/workshop.h"
 
 namespace advgrad::cli {
 

@@ -7,10 +7,10 @@
 #include <functional>
 #include <string>
 
-#include "attacks/attack.h"
-#include "core/device.h"
-#include "nn/models.h"
-#include "training/dataset.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/core/device.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/models.h"
 
 namespace advgrad::cli {
 

@@ -1,8 +1,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "advgrad/core/backend/cuda.h"
 #include "commands.h"
-#include "core/cuda.h"
 
 namespace advgrad::cli {
 

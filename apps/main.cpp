@@ -2,7 +2,7 @@
 #include <iostream>
 #include <vector>
 
-#include "advgrad.h"
+#include "advgrad/advgrad.h"
 #include "commands.h"
 
 int main(int argc, char** argv) {

@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "advgrad/nn/models.h"
+#include "advgrad/training/advprop.h"
 #include "commands.h"
-#include "nn/models.h"
-#include "training/advprop.h"
 
 namespace advgrad::cli {
 namespace {

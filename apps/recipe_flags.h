@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
-#include "nn/models.h"
-#include "training/adversarial_training.h"
-#include "training/nsl.h"
-#include "training/overfitting_guard.h"
-#include "training/trainer.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/training/adversarial_training.h"
+#include "advgrad/training/nsl.h"
+#include "advgrad/training/overfitting_guard.h"
+#include "advgrad/training/trainer.h"
 
 namespace advgrad::cli {
 

@@ -1,11 +1,11 @@
-#include "attacks/attack.h"
+#include "advgrad/attacks/attack.h"
 
 #include <cmath>
 #include <limits>
 
-#include "core/autograd/engine.h"
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/autograd/engine.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad::attacks {
 namespace {

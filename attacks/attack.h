@@ -15,9 +15,9 @@
 #include <cstdint>
 #include <string>
 
-#include "core/generator.h"
-#include "core/tensor.h"
-#include "nn/module.h"
+#include "advgrad/core/generator.h"
+#include "advgrad/core/tensor.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::attacks {
 

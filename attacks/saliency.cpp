@@ -1,13 +1,13 @@
-#include "attacks/saliency.h"
+#include "advgrad/attacks/saliency.h"
 
 #include <functional>
 #include <limits>
 
-#include "attacks/attack.h"
-#include "core/autograd/engine.h"
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
-#include "nn/containers.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/core/autograd/engine.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/nn/containers.h"
 
 namespace advgrad::attacks {
 namespace {

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "core/generator.h"
-#include "core/tensor.h"
-#include "nn/module.h"
+#include "advgrad/core/generator.h"
+#include "advgrad/core/tensor.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::attacks {
 

@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "core/backend.h"
-#include "kernels/conv_params.h"
-#include "kernels/cpu/conv.h"
-#include "kernels/cpu/pool.h"
-#include "kernels/reference/conv.h"
-#include "kernels/reference/pool.h"
+#include "advgrad/core/backend/backend.h"
+#include "advgrad/kernels/conv_params.h"
+#include "advgrad/kernels/cpu/conv.h"
+#include "advgrad/kernels/cpu/pool.h"
+#include "advgrad/kernels/reference/conv.h"
+#include "advgrad/kernels/reference/pool.h"
 
 namespace {
 

@@ -20,11 +20,11 @@
 #include <functional>
 #include <string>
 
-#include "advgrad.h"
-#include "nn/models.h"
-#include "nn/optimizer.h"
+#include "advgrad/advgrad.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/nn/optimizer.h"
 #if defined(ADVGRAD_BENCH_HAS_EMULATOR)
-#include "core/cuda/emulated.h"
+#include "advgrad/core/backend/cuda/emulated.h"
 #endif
 
 namespace {

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "kernels/cpu/gemm.h"
-#include "kernels/cpu/parallel.h"
-#include "kernels/reference/gemm.h"
+#include "advgrad/kernels/cpu/gemm.h"
+#include "advgrad/kernels/cpu/parallel.h"
+#include "advgrad/kernels/reference/gemm.h"
 
 namespace {
 

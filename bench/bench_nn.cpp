@@ -16,7 +16,7 @@
 
 #include <string>
 
-#include "advgrad.h"
+#include "advgrad/advgrad.h"
 
 namespace {
 

@@ -7,10 +7,10 @@
 // Figures: images/s (items_per_second). Batch 128, inputs uniform in [0, 1].
 #include <benchmark/benchmark.h>
 
-#include "advgrad.h"
-#include "attacks/attack.h"
-#include "nn/models.h"
-#include "nn/optimizer.h"
+#include "advgrad/advgrad.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/nn/optimizer.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
-#include "core/device.h"
+#include "advgrad/core/device.h"
 
-#include "core/error.h"
+#include "advgrad/core/error.h"
 
 namespace advgrad {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "core/error.h"
+#include "advgrad/core/error.h"
 
 namespace advgrad {
 

@@ -2,11 +2,11 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/backend.h"
-#include "core/generator.h"
-#include "core/ops/op_utils.h"
-#include "core/tensor.h"
-#include "kernels/random.h"
+#include "advgrad/core/backend/backend.h"
+#include "advgrad/core/generator.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/tensor.h"
+#include "advgrad/kernels/random.h"
 
 namespace advgrad {
 

@@ -1,7 +1,7 @@
-#include "core/generator.h"
+#include "advgrad/core/generator.h"
 
-#include "core/error.h"
-#include "kernels/random.h"
+#include "advgrad/core/error.h"
+#include "advgrad/kernels/random.h"
 
 namespace advgrad {
 

@@ -1,8 +1,8 @@
-#include "core/shape.h"
+#include "advgrad/core/shape.h"
 
 #include <sstream>
 
-#include "core/error.h"
+#include "advgrad/core/error.h"
 
 namespace advgrad {
 

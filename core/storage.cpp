@@ -1,6 +1,6 @@
-#include "core/storage.h"
+#include "advgrad/core/storage.h"
 
-#include "core/backend.h"
+#include "advgrad/core/backend/backend.h"
 
 namespace advgrad {
 

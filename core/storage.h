@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "core/device.h"
+#include "advgrad/core/device.h"
 
 namespace advgrad {
 

@@ -1,6 +1,6 @@
 // Tensor: metadata, host access, autograd entry points, copies and in-place ops.
 // Views live in core/views.cpp, factories in core/factories.cpp.
-#include "core/tensor.h"
+#include "advgrad/core/tensor.h"
 
 #include <algorithm>
 #include <cstring>
@@ -9,12 +9,12 @@
 #include <ostream>
 #include <sstream>
 
-#include "core/autograd/engine.h"
-#include "core/autograd/node.h"
-#include "core/backend.h"
-#include "core/grad_mode.h"
-#include "core/ops/op_utils.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/autograd/engine.h"
+#include "advgrad/core/autograd/node.h"
+#include "advgrad/core/backend/backend.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad {
 

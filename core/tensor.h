@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "core/device.h"
-#include "core/dtype.h"
-#include "core/error.h"
-#include "core/shape.h"
-#include "core/tensor_impl.h"
+#include "advgrad/core/device.h"
+#include "advgrad/core/dtype.h"
+#include "advgrad/core/error.h"
+#include "advgrad/core/shape.h"
+#include "advgrad/core/tensor_impl.h"
 
 namespace advgrad {
 

@@ -6,9 +6,9 @@
 #include <memory>
 #include <vector>
 
-#include "core/dtype.h"
-#include "core/shape.h"
-#include "core/storage.h"
+#include "advgrad/core/dtype.h"
+#include "advgrad/core/shape.h"
+#include "advgrad/core/storage.h"
 
 namespace advgrad {
 

@@ -3,11 +3,11 @@
 #include <numeric>
 #include <optional>
 
-#include "core/autograd/node.h"
-#include "core/grad_mode.h"
-#include "core/ops/op_utils.h"
-#include "core/ops/ops.h"
-#include "core/tensor.h"
+#include "advgrad/core/autograd/node.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/core/tensor.h"
 
 namespace advgrad {
 namespace {

@@ -1,8 +1,8 @@
-#include "training/data_loader.h"
+#include "advgrad/data/data_loader.h"
 
 #include <cstring>
 
-#include "core/generator.h"
+#include "advgrad/core/generator.h"
 
 namespace advgrad::training {
 

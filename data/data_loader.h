@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/tensor.h"
-#include "training/dataset.h"
+#include "advgrad/core/tensor.h"
+#include "advgrad/data/dataset.h"
 
 namespace advgrad::training {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor.h"
+#include "advgrad/core/tensor.h"
 
 namespace advgrad::training {
 

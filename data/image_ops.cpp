@@ -1,10 +1,10 @@
-#include "training/image_ops.h"
+#include "advgrad/data/image_ops.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 
-#include "core/error.h"
+#include "advgrad/core/error.h"
 
 namespace advgrad::training {
 namespace {

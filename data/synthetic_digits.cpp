@@ -7,8 +7,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/generator.h"
-#include "training/dataset.h"
+#include "advgrad/core/generator.h"
+#include "advgrad/data/dataset.h"
 
 namespace advgrad::training {
 namespace {

@@ -1,4 +1,4 @@
-#include "training/corruptions.h"
+#include "advgrad/eval/corruptions.h"
 
 #include <algorithm>
 #include <array>
@@ -7,9 +7,9 @@
 #include <numbers>
 #include <sstream>
 
-#include "core/generator.h"
-#include "training/image_ops.h"
-#include "training/trainer.h"
+#include "advgrad/core/generator.h"
+#include "advgrad/data/image_ops.h"
+#include "advgrad/eval/evaluate.h"
 
 namespace advgrad::training {
 namespace {

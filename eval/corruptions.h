@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "nn/module.h"
-#include "training/dataset.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::training {
 

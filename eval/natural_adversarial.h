@@ -9,9 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "nn/module.h"
-#include "training/dataset.h"
-#include "training/png_image.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::training {
 
@@ -30,18 +29,5 @@ struct NaturalAdversarial {
 std::vector<NaturalAdversarial> mine_natural_adversarials(nn::Module& model, const Dataset& data,
                                                           double min_confidence = 0.9, std::int64_t max_count = 16,
                                                           std::int64_t batch_size = 500);
-
-// A grid of the found images, `columns` per row, each tile captioned
-// "true X, pred Y 97%" (class names from data.class_names when present, else
-// indices), under a title. An empty `found` gives a figure with the title and
-// a "none found" line. Throws advgrad::Error naming natural_adversarial_grid for
-// an index outside the data set or a bad scale/column count.
-struct NaturalAdversarialGridOptions {
-  int scale = 3;
-  int columns = 4;
-  std::string title = "natural adversarial examples";
-};
-Image natural_adversarial_grid(const Dataset& data, const std::vector<NaturalAdversarial>& found,
-                               const NaturalAdversarialGridOptions& options = {});
 
 }  // namespace advgrad::training

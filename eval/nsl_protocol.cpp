@@ -1,15 +1,14 @@
-#include "training/nsl_protocol.h"
+#include "advgrad/eval/nsl_protocol.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 
-#include "attacks/attack.h"
-#include "core/error.h"
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
-#include "training/nsl.h"
-#include "training/robust_eval.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/core/error.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/eval/robust_eval.h"
 
 namespace advgrad::training {
 namespace {
@@ -40,13 +39,12 @@ std::vector<NeighborAccuracy> neighbor_accuracy(nn::Module& source, const std::v
   ADVGRAD_CHECK(test.size() > 0, "nsl_protocol: the test set '", test.name, "' is empty");
   for (const nn::Module* m : models) ADVGRAD_CHECK(m != nullptr, "nsl_protocol: a model is null");
   test.validate();
-  // The tutorial's neighbour: NSL's own neighbour of the base model (nsl.h),
-  // sign of the supervised loss's input gradient, step eps, clipped to [lo, hi].
-  NslOptions neighbor;
-  neighbor.adv_step_size = eps;
-  neighbor.adv_grad_norm = "infinity";
-  neighbor.lo = lo;
-  neighbor.hi = hi;
+  // The tutorial's neighbour, NSL's neighbour of the base model
+  // (training/nsl.h, "infinity" norm): x + eps sign(d CE / dx), clipped to
+  // [lo, hi] -- one FGSM step.
+  attacks::AttackOptions range;
+  range.lo = lo;
+  range.hi = hi;
   const std::int64_t n = limit > 0 ? std::min(limit, test.size()) : test.size();
   std::vector<double> clean(models.size(), 0), adv(models.size(), 0);
   for (std::int64_t s = 0; s < n; s += batch_size) {
@@ -57,7 +55,7 @@ std::vector<NeighborAccuracy> neighbor_accuracy(nn::Module& source, const std::v
     correct(source, x, y, test.classes, "neighbour-making");  // checks its logits before its gradient is used
     // Made once, with the source model in eval mode (attacks::pgd's contract);
     // every model is scored on this very tensor.
-    const Tensor x_neighbor = nsl_neighbor(source, x.to(device), y.to(device), neighbor);
+    const Tensor x_neighbor = attacks::fgsm(source, x.to(device), y.to(device), eps, range).x_adv;
     for (std::size_t m = 0; m < models.size(); ++m) {
       const char* which = models[m] == &source ? "base" : "evaluated";
       clean[m] += correct(*models[m], x, y, test.classes, which);

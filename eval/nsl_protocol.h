@@ -2,7 +2,7 @@
 // The evaluation protocol of TensorFlow NSL's adversarial-regularisation MNIST
 // tutorial, and the white-box attacks beside it.
 //
-// The tutorial trains a base model and an NSL model (nsl.h), then makes the
+// The tutorial trains a base model and an NSL model (training/nsl.h), then makes the
 // adversarial neighbours of the TEST set with the BASE model,
 //
 //   x' = clip(x + eps * sign(d CE(f_base(x), y) / dx), lo, hi)     (eps = adv_step_size)
@@ -18,15 +18,15 @@
 //   fgsm, pgd  accuracy under the white-box attacks on the model itself
 //
 // The neighbours are made once per batch with the base model in eval mode
-// (nsl_neighbor, i.e. attacks::pgd with one step, eps = step, no random start)
+// (attacks::fgsm: NSL's "infinity"-norm neighbour is exactly one FGSM step)
 // and both models are scored on that tensor. Batches are moved to each model's
 // device, so the two models may live on different devices.
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "nn/module.h"
-#include "training/dataset.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::training {
 

@@ -1,4 +1,4 @@
-#include "training/robust_eval.h"
+#include "advgrad/eval/robust_eval.h"
 
 #include <chrono>
 #include <cmath>
@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad::training {
 

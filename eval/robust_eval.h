@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "attacks/attack.h"
-#include "nn/module.h"
-#include "training/dataset.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::training {
 

@@ -10,12 +10,12 @@
 #include <cstdio>
 #include <cstring>
 
-#include "advgrad.h"
-#include "nn/models.h"
-#include "nn/optimizer.h"
-#include "training/data_loader.h"
-#include "training/dataset.h"
-#include "training/trainer.h"
+#include "advgrad/advgrad.h"
+#include "advgrad/data/data_loader.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/nn/optimizer.h"
+#include "advgrad/training/trainer.h"
 
 using namespace advgrad;
 

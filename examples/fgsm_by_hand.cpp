@@ -13,11 +13,11 @@
 #include <iostream>
 #include <numeric>
 
-#include "advgrad.h"
-#include "attacks/attack.h"
-#include "nn/models.h"
-#include "training/dataset.h"
-#include "training/trainer.h"
+#include "advgrad/advgrad.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/training/trainer.h"
 
 using namespace advgrad;
 

@@ -1,4 +1,4 @@
-#include "kernels/elementwise_ops.h"
+#include "advgrad/kernels/elementwise_ops.h"
 
 namespace advgrad::kernels {
 

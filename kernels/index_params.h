@@ -19,7 +19,7 @@
 // the same order as the reference.
 #include <cstdint>
 
-#include "kernels/loops.h"
+#include "advgrad/kernels/loops.h"
 
 namespace advgrad::kernels {
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "kernels/elementwise_ops.h"  // ADVGRAD_HD
+#include "advgrad/kernels/elementwise_ops.h"  // ADVGRAD_HD
 
 namespace advgrad::kernels {
 

@@ -4,7 +4,7 @@
 // position of the other dims.
 #include <cstdint>
 
-#include "kernels/loops.h"
+#include "advgrad/kernels/loops.h"
 
 namespace advgrad::kernels {
 

@@ -1,6 +1,6 @@
-#include "nn/activation.h"
+#include "advgrad/nn/activation.h"
 
-#include "core/ops/ops.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad::nn {
 namespace {

@@ -1,6 +1,6 @@
-#include "nn/batch_norm.h"
+#include "advgrad/nn/batch_norm.h"
 
-#include "core/ops/ops.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad::nn {
 

@@ -2,7 +2,7 @@
 // BatchNorm1d ([N, C]) and BatchNorm2d ([N, C, H, W]): learnable scale/shift
 // (weight = 1, bias = 0 at init) and running mean/variance buffers, updated in
 // training mode with momentum (PyTorch semantics), used in eval mode.
-#include "nn/module.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::nn {
 

@@ -1,8 +1,8 @@
-#include "nn/containers.h"
+#include "advgrad/nn/containers.h"
 
 #include <sstream>
 
-#include "core/ops/ops.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad::nn {
 

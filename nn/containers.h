@@ -3,7 +3,7 @@
 #include <memory>
 #include <vector>
 
-#include "nn/module.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::nn {
 

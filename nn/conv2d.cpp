@@ -1,4 +1,4 @@
-#include "nn/conv2d.h"
+#include "advgrad/nn/conv2d.h"
 
 #include <cmath>
 

@@ -1,9 +1,9 @@
 #pragma once
 // Conv2d over NCHW input; weight [out, in/groups, kh, kw]. PyTorch's default
 // init: uniform in +-1/sqrt(fan_in) for weight and bias.
-#include "core/generator.h"
-#include "core/ops/ops.h"
-#include "nn/module.h"
+#include "advgrad/core/generator.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::nn {
 

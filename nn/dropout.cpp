@@ -1,6 +1,6 @@
-#include "nn/dropout.h"
+#include "advgrad/nn/dropout.h"
 
-#include "core/ops/ops.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad::nn {
 

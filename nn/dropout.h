@@ -2,8 +2,8 @@
 // Dropout: in training, zeroes each element with probability p and scales the
 // rest by 1/(1-p); identity in eval. Its mask comes from the module's own
 // Generator, seeded at construction, so runs are reproducible.
-#include "core/generator.h"
-#include "nn/module.h"
+#include "advgrad/core/generator.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::nn {
 

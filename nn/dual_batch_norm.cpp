@@ -1,4 +1,4 @@
-#include "nn/dual_batch_norm.h"
+#include "advgrad/nn/dual_batch_norm.h"
 
 namespace advgrad::nn {
 

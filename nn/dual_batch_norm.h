@@ -9,8 +9,8 @@
 // else in the network is shared.
 #include <memory>
 
-#include "nn/batch_norm.h"
-#include "nn/module.h"
+#include "advgrad/nn/batch_norm.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::nn {
 

@@ -1,8 +1,8 @@
-#include "nn/init.h"
+#include "advgrad/nn/init.h"
 
 #include <cmath>
 
-#include "core/grad_mode.h"
+#include "advgrad/core/grad_mode.h"
 
 namespace advgrad::nn::init {
 

@@ -4,8 +4,8 @@
 //   kaiming (He et al. 2015): std = gain / sqrt(fan), gain = sqrt(2 / (1 + a^2))
 //   xavier (Glorot & Bengio 2010): std = gain * sqrt(2 / (fan_in + fan_out))
 // Uniform variants use the bound sqrt(3) * std.
-#include "core/generator.h"
-#include "core/tensor.h"
+#include "advgrad/core/generator.h"
+#include "advgrad/core/tensor.h"
 
 namespace advgrad::nn::init {
 

@@ -1,9 +1,9 @@
-#include "nn/linear.h"
+#include "advgrad/nn/linear.h"
 
 #include <cmath>
 
-#include "core/ops/ops.h"
-#include "nn/init.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/nn/init.h"
 
 namespace advgrad::nn {
 

@@ -1,8 +1,8 @@
 #pragma once
 // Linear: y = x W^T + b, W [out, in]. Init as PyTorch's default: W and b
 // uniform in +-1/sqrt(in) (kaiming_uniform with a = sqrt(5)).
-#include "core/generator.h"
-#include "nn/module.h"
+#include "advgrad/core/generator.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::nn {
 

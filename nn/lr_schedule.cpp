@@ -1,10 +1,10 @@
-#include "nn/lr_schedule.h"
+#include "advgrad/nn/lr_schedule.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 
-#include "core/error.h"
+#include "advgrad/core/error.h"
 
 namespace advgrad::nn {
 

@@ -1,8 +1,8 @@
-#include "nn/model_io.h"
+#include "advgrad/nn/model_io.h"
 
 #include <nlohmann/json.hpp>
 
-#include "nn/safetensors.h"
+#include "advgrad/nn/safetensors.h"
 
 namespace advgrad::nn {
 

@@ -5,8 +5,8 @@
 #include <map>
 #include <string>
 
-#include "nn/models.h"
-#include "nn/module.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::nn {
 

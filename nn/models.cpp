@@ -1,13 +1,13 @@
-#include "nn/models.h"
+#include "advgrad/nn/models.h"
 
-#include "nn/activation.h"
-#include "nn/batch_norm.h"
-#include "nn/containers.h"
-#include "nn/conv2d.h"
-#include "nn/dropout.h"
-#include "nn/dual_batch_norm.h"
-#include "nn/linear.h"
-#include "nn/pooling.h"
+#include "advgrad/nn/activation.h"
+#include "advgrad/nn/batch_norm.h"
+#include "advgrad/nn/containers.h"
+#include "advgrad/nn/conv2d.h"
+#include "advgrad/nn/dropout.h"
+#include "advgrad/nn/dual_batch_norm.h"
+#include "advgrad/nn/linear.h"
+#include "advgrad/nn/pooling.h"
 
 namespace advgrad::nn {
 namespace {

@@ -1,9 +1,9 @@
-#include "nn/module.h"
+#include "advgrad/nn/module.h"
 
 #include <set>
 #include <sstream>
 
-#include "core/grad_mode.h"
+#include "advgrad/core/grad_mode.h"
 
 namespace advgrad::nn {
 

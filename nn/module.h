@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/tensor.h"
+#include "advgrad/core/tensor.h"
 
 namespace advgrad::nn {
 

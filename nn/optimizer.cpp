@@ -1,9 +1,9 @@
-#include "nn/optimizer.h"
+#include "advgrad/nn/optimizer.h"
 
 #include <cmath>
 
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad::nn {
 

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor.h"
+#include "advgrad/core/tensor.h"
 
 namespace advgrad::nn {
 

@@ -1,4 +1,4 @@
-#include "nn/pooling.h"
+#include "advgrad/nn/pooling.h"
 
 namespace advgrad::nn {
 namespace {

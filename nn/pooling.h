@@ -1,7 +1,7 @@
 #pragma once
 // Pooling layers (no parameters).
-#include "core/ops/ops.h"
-#include "nn/module.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::nn {
 

@@ -1,4 +1,4 @@
-#include "nn/safetensors.h"
+#include "advgrad/nn/safetensors.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -14,7 +14,7 @@
 #include <map>
 #include <string>
 
-#include "core/tensor.h"
+#include "advgrad/core/tensor.h"
 
 namespace advgrad::nn {
 

@@ -1,4 +1,4 @@
-#include "training/soft_cross_entropy.h"
+#include "advgrad/nn/soft_cross_entropy.h"
 
 namespace advgrad::training {
 

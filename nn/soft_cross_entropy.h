@@ -8,8 +8,8 @@
 // to the logits is softmax(z_i) - q_i (for rows of q that sum to 1). It is
 // composed of existing differentiable ops (log_softmax, mul, sum), so autograd
 // derives that gradient and gradients of gradients; no new core op is needed.
-#include "core/ops/ops.h"
-#include "core/tensor.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/core/tensor.h"
 
 namespace advgrad::training {
 

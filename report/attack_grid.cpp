@@ -1,10 +1,10 @@
-#include "training/attack_grid.h"
+#include "advgrad/report/attack_grid.h"
 
 #include <algorithm>
 #include <vector>
 
-#include "core/grad_mode.h"
-#include "training/figures.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/report/figures.h"
 
 namespace advgrad::training {
 

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <string>
 
-#include "attacks/attack.h"
-#include "nn/module.h"
-#include "training/dataset.h"
-#include "training/png_image.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/module.h"
+#include "advgrad/report/png_image.h"
 
 namespace advgrad::training {
 

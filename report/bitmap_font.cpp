@@ -1,8 +1,8 @@
-#include "training/bitmap_font.h"
+#include "advgrad/report/bitmap_font.h"
 
 #include <cstdint>
 
-#include "core/error.h"
+#include "advgrad/core/error.h"
 
 namespace advgrad::training {
 namespace {

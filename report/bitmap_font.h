@@ -7,7 +7,7 @@
 // as a box, so a missing glyph is visible instead of silently dropped.
 #include <string>
 
-#include "training/png_image.h"
+#include "advgrad/report/png_image.h"
 
 namespace advgrad::training {
 

@@ -1,11 +1,11 @@
-#include "training/figures.h"
+#include "advgrad/report/figures.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "core/error.h"
-#include "training/bitmap_font.h"
+#include "advgrad/core/error.h"
+#include "advgrad/report/bitmap_font.h"
 
 namespace advgrad::training {
 namespace {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor.h"
-#include "training/png_image.h"
+#include "advgrad/core/tensor.h"
+#include "advgrad/report/png_image.h"
 
 namespace advgrad::training {
 

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/error.h"
-#include "training/bitmap_font.h"
-#include "training/figures.h"
+#include "advgrad/core/error.h"
+#include "advgrad/report/bitmap_font.h"
+#include "advgrad/report/figures.h"
 
 namespace advgrad::training {
 namespace {

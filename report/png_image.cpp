@@ -1,4 +1,4 @@
-#include "training/png_image.h"
+#include "advgrad/report/png_image.h"
 
 #include <png.h>
 
@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/error.h"
-#include "nn/safetensors.h"
-#include "training/dataset.h"
+#include "advgrad/core/error.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/safetensors.h"
 
 namespace advgrad::training {
 namespace {

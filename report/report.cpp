@@ -1,12 +1,12 @@
-#include "training/report.h"
+#include "advgrad/report/report.h"
 
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 
-#include "core/error.h"
-#include "nn/safetensors.h"
+#include "advgrad/core/error.h"
+#include "advgrad/nn/safetensors.h"
 
 namespace advgrad::training {
 

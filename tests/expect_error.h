@@ -7,7 +7,7 @@
 #include <source_location>
 #include <string>
 
-#include "core/error.h"
+#include "advgrad/core/error.h"
 
 namespace advgrad::testing {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "advgrad.h"
+#include "advgrad/advgrad.h"
 
 namespace advgrad::testing {
 

@@ -1,10 +1,10 @@
-#include "training/adversarial_training.h"
+#include "advgrad/training/adversarial_training.h"
 
 #include <cmath>
 #include <memory>
 
-#include "core/ops/ops.h"
-#include "training/option_names.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/training/option_names.h"
 
 namespace advgrad::training {
 

@@ -25,8 +25,8 @@
 #include <cstdint>
 #include <string>
 
-#include "attacks/attack.h"
-#include "training/trainer.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/training/trainer.h"
 
 namespace advgrad::training {
 

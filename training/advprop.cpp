@@ -1,9 +1,9 @@
-#include "training/advprop.h"
+#include "advgrad/training/advprop.h"
 
 #include <memory>
 
-#include "core/ops/ops.h"
-#include "nn/dual_batch_norm.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/nn/dual_batch_norm.h"
 
 namespace advgrad::training {
 

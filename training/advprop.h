@@ -12,8 +12,8 @@
 // ModelConfig::dual_batch_norm. The attack runs in eval mode (as every attack
 // here), so it uses the auxiliary running statistics. After the step the
 // route is back on Main, so evaluation, attacks and saved models use the main BN.
-#include "training/adversarial_training.h"
-#include "training/trainer.h"
+#include "advgrad/training/adversarial_training.h"
+#include "advgrad/training/trainer.h"
 
 namespace advgrad::training {
 

@@ -1,18 +1,18 @@
-#include "training/noisy_student.h"
+#include "advgrad/training/noisy_student.h"
 
 #include <algorithm>
 #include <iomanip>
 #include <memory>
 #include <ostream>
 
-#include "core/generator.h"
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
-#include "training/corruptions.h"
-#include "training/image_ops.h"
-#include "training/robust_eval.h"
-#include "training/soft_cross_entropy.h"
-#include "training/trainer.h"
+#include "advgrad/core/generator.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/data/image_ops.h"
+#include "advgrad/eval/corruptions.h"
+#include "advgrad/eval/robust_eval.h"
+#include "advgrad/nn/soft_cross_entropy.h"
+#include "advgrad/training/trainer.h"
 
 namespace advgrad::training {
 namespace {

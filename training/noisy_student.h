@@ -26,9 +26,9 @@
 #include <string>
 #include <vector>
 
-#include "nn/models.h"
-#include "nn/module.h"
-#include "training/dataset.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::training {
 

@@ -1,10 +1,10 @@
-#include "training/nsl.h"
+#include "advgrad/training/nsl.h"
 
 #include <cmath>
 
-#include "attacks/attack.h"
-#include "core/ops/ops.h"
-#include "training/option_names.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/training/option_names.h"
 
 namespace advgrad::training {
 namespace {

@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "nn/module.h"
-#include "training/trainer.h"
+#include "advgrad/nn/module.h"
+#include "advgrad/training/trainer.h"
 
 namespace advgrad::training {
 

@@ -1,10 +1,10 @@
-#include "training/overfitting_guard.h"
+#include "advgrad/training/overfitting_guard.h"
 
 #include <cmath>
 #include <iomanip>
 #include <ostream>
 
-#include "training/robust_eval.h"
+#include "advgrad/eval/robust_eval.h"
 
 namespace advgrad::training {
 namespace {

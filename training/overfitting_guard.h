@@ -14,10 +14,10 @@
 #include <memory>
 #include <vector>
 
-#include "attacks/attack.h"
-#include "nn/module.h"
-#include "training/dataset.h"
-#include "training/trainer.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/module.h"
+#include "advgrad/training/trainer.h"
 
 namespace advgrad::training {
 

@@ -1,8 +1,8 @@
-#include "training/static_augmentation.h"
+#include "advgrad/training/static_augmentation.h"
 
 #include <cmath>
 
-#include "attacks/attack.h"
+#include "advgrad/attacks/attack.h"
 
 namespace advgrad::training {
 

@@ -8,8 +8,8 @@
 // retrained. tests/training/test_static_augmentation.cpp walks the steps.
 #include <cstdint>
 
-#include "nn/module.h"
-#include "training/dataset.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/module.h"
 
 namespace advgrad::training {
 

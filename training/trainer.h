@@ -16,12 +16,13 @@
 #include <string>
 #include <vector>
 
-#include "nn/lr_schedule.h"
-#include "nn/models.h"
-#include "nn/module.h"
-#include "nn/optimizer.h"
-#include "training/data_loader.h"
-#include "training/dataset.h"
+#include "advgrad/data/data_loader.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/eval/evaluate.h"
+#include "advgrad/nn/lr_schedule.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/nn/module.h"
+#include "advgrad/nn/optimizer.h"
 
 namespace advgrad::training {
 
@@ -57,15 +58,6 @@ struct FitResult {
   std::int64_t best_epoch = 0;
   double seconds = 0;
 };
-
-struct EvalResult {
-  double accuracy = 0, loss = 0;
-  std::int64_t count = 0;
-  std::vector<std::vector<std::int64_t>> confusion;  // [true][predicted]
-};
-
-// Accuracy, mean cross-entropy and the confusion matrix, in eval mode, no graph.
-EvalResult evaluate(nn::Module& model, const Dataset& data, std::int64_t batch_size = 500);
 
 class Trainer {
  public:

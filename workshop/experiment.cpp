@@ -1,16 +1,16 @@
-#include "training/experiment.h"
+#include "advgrad/workshop/experiment.h"
 
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
 
-#include "attacks/attack.h"
-#include "core/error.h"
-#include "nn/model_io.h"
-#include "nn/safetensors.h"
-#include "training/option_names.h"
-#include "training/robust_eval.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/core/error.h"
+#include "advgrad/eval/robust_eval.h"
+#include "advgrad/nn/model_io.h"
+#include "advgrad/nn/safetensors.h"
+#include "advgrad/training/option_names.h"
 
 namespace advgrad::training {
 

@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "nn/models.h"
-#include "nn/module.h"
-#include "training/dataset.h"
-#include "training/figures.h"
-#include "training/nsl_protocol.h"
-#include "training/report.h"
-#include "training/trainer.h"
-#include "training/workshop_stages.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/eval/nsl_protocol.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/nn/module.h"
+#include "advgrad/report/figures.h"
+#include "advgrad/report/report.h"
+#include "advgrad/training/trainer.h"
+#include "advgrad/workshop/workshop_stages.h"
 
 namespace advgrad::training {
 

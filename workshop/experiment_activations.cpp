@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "training/adversarial_training.h"
-#include "training/experiment.h"
+#include "advgrad/training/adversarial_training.h"
+#include "advgrad/workshop/experiment.h"
 
 namespace advgrad::training {
 

@@ -5,11 +5,11 @@
 #include <ostream>
 #include <sstream>
 
-#include "attacks/attack.h"
-#include "core/error.h"
-#include "nn/safetensors.h"
-#include "training/experiment.h"
-#include "training/robust_eval.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/core/error.h"
+#include "advgrad/eval/robust_eval.h"
+#include "advgrad/nn/safetensors.h"
+#include "advgrad/workshop/experiment.h"
 
 namespace advgrad::training {
 namespace {

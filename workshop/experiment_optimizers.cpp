@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "training/experiment.h"
+#include "advgrad/workshop/experiment.h"
 
 namespace advgrad::training {
 

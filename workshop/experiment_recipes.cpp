@@ -5,13 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "nn/models.h"
-#include "training/adversarial_training.h"
-#include "training/advprop.h"
-#include "training/experiment.h"
-#include "training/nsl.h"
-#include "training/overfitting_guard.h"
-#include "training/static_augmentation.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/training/adversarial_training.h"
+#include "advgrad/training/advprop.h"
+#include "advgrad/training/nsl.h"
+#include "advgrad/training/overfitting_guard.h"
+#include "advgrad/training/static_augmentation.h"
+#include "advgrad/workshop/experiment.h"
 
 namespace advgrad::training {
 namespace {

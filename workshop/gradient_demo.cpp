@@ -1,10 +1,10 @@
-#include "training/gradient_demo.h"
+#include "advgrad/workshop/gradient_demo.h"
 
 #include <cmath>
 #include <iomanip>
 #include <ostream>
 
-#include "advgrad.h"
+#include "advgrad/advgrad.h"
 
 namespace advgrad::training {
 namespace {

@@ -1,4 +1,4 @@
-#include "training/workshop.h"
+#include "advgrad/workshop/workshop.h"
 
 #include <chrono>
 #include <filesystem>
@@ -7,9 +7,9 @@
 #include <ostream>
 #include <set>
 
-#include "core/error.h"
-#include "nn/safetensors.h"
-#include "training/workshop_parts.h"
+#include "advgrad/core/error.h"
+#include "advgrad/nn/safetensors.h"
+#include "advgrad/workshop/workshop_parts.h"
 
 namespace advgrad::training {
 namespace {

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "training/dataset.h"
-#include "training/experiment.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/workshop/experiment.h"
 
 namespace advgrad::training {
 

@@ -3,14 +3,14 @@
 #include <ostream>
 #include <sstream>
 
-#include "attacks/saliency.h"
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
-#include "nn/safetensors.h"
-#include "training/attack_grid.h"
-#include "training/figures.h"
-#include "training/robust_eval.h"
-#include "training/workshop_parts.h"
+#include "advgrad/attacks/saliency.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/eval/robust_eval.h"
+#include "advgrad/nn/safetensors.h"
+#include "advgrad/report/attack_grid.h"
+#include "advgrad/report/figures.h"
+#include "advgrad/workshop/workshop_parts.h"
 
 namespace advgrad::training {
 namespace {

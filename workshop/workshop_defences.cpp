@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "nn/models.h"
-#include "training/workshop_parts.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/workshop/workshop_parts.h"
 
 namespace advgrad::training {
 namespace {

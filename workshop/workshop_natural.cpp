@@ -4,12 +4,13 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "nn/model_io.h"
-#include "nn/safetensors.h"
-#include "training/corruptions.h"
-#include "training/figures.h"
-#include "training/natural_adversarial.h"
-#include "training/workshop_parts.h"
+#include "advgrad/eval/corruptions.h"
+#include "advgrad/eval/natural_adversarial.h"
+#include "advgrad/nn/model_io.h"
+#include "advgrad/nn/safetensors.h"
+#include "advgrad/report/figures.h"
+#include "advgrad/report/natural_adversarial_grid.h"
+#include "advgrad/workshop/workshop_parts.h"
 
 namespace advgrad::training {
 

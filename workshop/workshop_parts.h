@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "nn/module.h"
-#include "training/experiment.h"
-#include "training/report.h"
-#include "training/workshop_stages.h"
+#include "advgrad/nn/module.h"
+#include "advgrad/report/report.h"
+#include "advgrad/workshop/experiment.h"
+#include "advgrad/workshop/workshop_stages.h"
 
 namespace advgrad::training {
 

@@ -1,4 +1,4 @@
-#include "training/workshop_stages.h"
+#include "advgrad/workshop/workshop_stages.h"
 
 #include <chrono>
 #include <filesystem>
@@ -9,8 +9,8 @@
 #include <random>
 #include <sstream>
 
-#include "core/error.h"
-#include "nn/safetensors.h"
+#include "advgrad/core/error.h"
+#include "advgrad/nn/safetensors.h"
 
 namespace advgrad::training {
 namespace fs = std::filesystem;

@@ -1,12 +1,12 @@
-#include "core/autograd/engine.h"
+#include "advgrad/core/autograd/engine.h"
 
 #include <queue>
 #include <sstream>
 #include <unordered_map>
 
-#include "core/autograd/node.h"
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/autograd/node.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad::autograd {
 namespace {

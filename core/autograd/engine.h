@@ -16,7 +16,7 @@
 // and build a graph of their own: gradients of gradients.
 #include <vector>
 
-#include "core/tensor.h"
+#include "advgrad/core/tensor.h"
 
 namespace advgrad::autograd {
 

@@ -1,9 +1,9 @@
-#include "core/autograd/node.h"
+#include "advgrad/core/autograd/node.h"
 
 #include <atomic>
 
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad::autograd {
 namespace {

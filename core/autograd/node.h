@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor.h"
+#include "advgrad/core/tensor.h"
 
 namespace advgrad::autograd {
 

@@ -1,10 +1,10 @@
-#include "core/backend.h"
+#include "advgrad/core/backend/backend.h"
 
 #include <atomic>
 
-#include "core/cpu_backend.h"
-#include "core/error.h"
-#include "kernels/cpu/parallel.h"
+#include "advgrad/core/backend/cpu_backend.h"
+#include "advgrad/core/error.h"
+#include "advgrad/kernels/cpu/parallel.h"
 
 namespace advgrad {
 namespace {

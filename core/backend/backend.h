@@ -15,17 +15,17 @@
 #include <functional>
 #include <string>
 
-#include "core/device.h"
-#include "core/dtype.h"
-#include "kernels/conv_params.h"
-#include "kernels/elementwise_ops.h"
-#include "kernels/fused_params.h"
-#include "kernels/batch_norm_params.h"
-#include "kernels/gemm_params.h"
-#include "kernels/index_params.h"
-#include "kernels/loops.h"
-#include "kernels/reduce_ops.h"
-#include "kernels/softmax_params.h"
+#include "advgrad/core/device.h"
+#include "advgrad/core/dtype.h"
+#include "advgrad/kernels/batch_norm_params.h"
+#include "advgrad/kernels/conv_params.h"
+#include "advgrad/kernels/elementwise_ops.h"
+#include "advgrad/kernels/fused_params.h"
+#include "advgrad/kernels/gemm_params.h"
+#include "advgrad/kernels/index_params.h"
+#include "advgrad/kernels/loops.h"
+#include "advgrad/kernels/reduce_ops.h"
+#include "advgrad/kernels/softmax_params.h"
 
 namespace advgrad {
 

@@ -1,9 +1,9 @@
-#include "core/caching_allocator.h"
+#include "advgrad/core/backend/caching_allocator.h"
 
 #include <algorithm>
 #include <utility>
 
-#include "core/error.h"
+#include "advgrad/core/error.h"
 
 namespace advgrad {
 

@@ -1,17 +1,17 @@
 // CPU backend: memory, elementwise, reductions, random numbers and GEMM.
-#include "core/cpu_backend.h"
+#include "advgrad/core/backend/cpu_backend.h"
 
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
-#include "core/error.h"
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/gemm.h"
-#include "kernels/cpu/parallel.h"
-#include "kernels/random.h"
-#include "kernels/reference/elementwise.h"
-#include "kernels/reference/gemm.h"
+#include "advgrad/core/error.h"
+#include "advgrad/kernels/cpu/elementwise.h"
+#include "advgrad/kernels/cpu/gemm.h"
+#include "advgrad/kernels/cpu/parallel.h"
+#include "advgrad/kernels/random.h"
+#include "advgrad/kernels/reference/elementwise.h"
+#include "advgrad/kernels/reference/gemm.h"
 
 namespace advgrad {
 

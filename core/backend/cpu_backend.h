@@ -2,7 +2,7 @@
 // The CPU backends. One class, two personalities: `reference` runs the plain
 // loops of kernels/reference, otherwise the fast kernels of kernels/cpu.
 // Each kernel family implements its entries in core/cpu_backend_<family>.cpp.
-#include "core/backend.h"
+#include "advgrad/core/backend/backend.h"
 
 namespace advgrad {
 

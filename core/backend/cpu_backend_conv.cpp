@@ -1,9 +1,9 @@
 // CPU backend: convolution and pooling (reference loops or fast kernels).
-#include "core/cpu_backend.h"
-#include "kernels/cpu/conv.h"
-#include "kernels/cpu/pool.h"
-#include "kernels/reference/conv.h"
-#include "kernels/reference/pool.h"
+#include "advgrad/core/backend/cpu_backend.h"
+#include "advgrad/kernels/cpu/conv.h"
+#include "advgrad/kernels/cpu/pool.h"
+#include "advgrad/kernels/reference/conv.h"
+#include "advgrad/kernels/reference/pool.h"
 
 namespace advgrad {
 

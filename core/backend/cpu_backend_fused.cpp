@@ -1,8 +1,8 @@
 // CPU backend: the fused optimizer updates and the fused attack step. Both
 // personalities run the reference loops (kernels/reference/fused.h): the work
 // is one pass over memory, which a plain loop already does.
-#include "core/cpu_backend.h"
-#include "kernels/reference/fused.h"
+#include "advgrad/core/backend/cpu_backend.h"
+#include "advgrad/kernels/reference/fused.h"
 
 namespace advgrad {
 

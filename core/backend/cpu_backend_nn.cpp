@@ -1,12 +1,12 @@
 // CPU backend: softmax, losses, batch normalisation and indexing. Each entry
 // picks the reference loops or the fast kernels (kernels/reference, kernels/cpu).
-#include "core/cpu_backend.h"
-#include "kernels/cpu/batch_norm.h"
-#include "kernels/cpu/index.h"
-#include "kernels/cpu/softmax.h"
-#include "kernels/reference/batch_norm.h"
-#include "kernels/reference/index.h"
-#include "kernels/reference/softmax.h"
+#include "advgrad/core/backend/cpu_backend.h"
+#include "advgrad/kernels/cpu/batch_norm.h"
+#include "advgrad/kernels/cpu/index.h"
+#include "advgrad/kernels/cpu/softmax.h"
+#include "advgrad/kernels/reference/batch_norm.h"
+#include "advgrad/kernels/reference/index.h"
+#include "advgrad/kernels/reference/softmax.h"
 
 namespace advgrad {
 

@@ -1,4 +1,4 @@
-#include "core/cuda.h"
+#include "advgrad/core/backend/cuda.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -6,10 +6,10 @@
 #include <string>
 #include <utility>
 
-#include "core/backend.h"
-#include "core/error.h"
+#include "advgrad/core/backend/backend.h"
+#include "advgrad/core/error.h"
 #if defined(ADVGRAD_WITH_CUDNN)
-#include "kernels/cuda/cudnn/cudnn_ops.h"
+#include "advgrad/kernels/cuda/cudnn/cudnn_ops.h"
 #endif
 
 namespace advgrad::cuda {

@@ -11,7 +11,7 @@
 #include <functional>
 #include <string>
 
-#include "core/caching_allocator.h"  // MemoryStats
+#include "advgrad/core/backend/caching_allocator.h"  // MemoryStats
 
 namespace advgrad::cuda {
 

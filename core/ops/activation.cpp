@@ -3,10 +3,10 @@
 // is the differentiable composite written next to each op.
 #include <cmath>
 
-#include "core/autograd/node.h"
-#include "core/ops/elementwise_impl.h"
-#include "core/ops/op_utils.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/autograd/node.h"
+#include "advgrad/core/ops/elementwise_impl.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad {
 

@@ -1,10 +1,10 @@
 // 2-D convolution (NCHW) and its two backward ops, each differentiable; the
 // closed family and its derivative formulas are in core/ops/conv_internal.h,
 // the kernel math in kernels/reference/conv.h.
-#include "core/autograd/node.h"
-#include "core/ops/conv_internal.h"
-#include "core/ops/op_utils.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/autograd/node.h"
+#include "advgrad/core/ops/conv_internal.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad {
 

@@ -13,7 +13,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "core/ops/ops.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad::detail {
 

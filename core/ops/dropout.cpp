@@ -2,11 +2,11 @@
 // the caller's Generator (so a seed fixes the mask on every thread count).
 // Kept values are scaled up in training so that eval (identity) needs no
 // rescaling. Backward: dL/dx = g * mask / (1 - p), the same scaled mask.
-#include "core/autograd/node.h"
-#include "core/generator.h"
-#include "core/ops/elementwise_impl.h"
-#include "core/ops/op_utils.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/autograd/node.h"
+#include "advgrad/core/generator.h"
+#include "advgrad/core/ops/elementwise_impl.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad {
 

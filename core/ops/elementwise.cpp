@@ -4,11 +4,11 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/autograd/node.h"
-#include "core/grad_mode.h"
-#include "core/ops/elementwise_impl.h"
-#include "core/ops/op_utils.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/autograd/node.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/elementwise_impl.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad {
 

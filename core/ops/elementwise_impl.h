@@ -1,9 +1,9 @@
 #pragma once
 // Kernel-only entry points for elementwise ops (no autograd recording); the
 // differentiable ops in core/ops/*.cpp are built on these.
-#include "core/tensor.h"
-#include "kernels/elementwise_ops.h"
-#include "kernels/reduce_ops.h"
+#include "advgrad/core/tensor.h"
+#include "advgrad/kernels/elementwise_ops.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 namespace advgrad::detail {
 
@@ -24,7 +24,7 @@ Tensor fused_or_composite(kernels::BinaryOp fused, const Tensor& grad, const Ten
 
 }  // namespace advgrad::detail
 
-#include "core/autograd/node.h"
+#include "advgrad/core/autograd/node.h"
 
 template <typename Composite>
 advgrad::Tensor advgrad::detail::fused_or_composite(kernels::BinaryOp fused, const Tensor& grad, const Tensor& x,

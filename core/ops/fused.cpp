@@ -10,8 +10,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "core/ops/op_utils.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad {
 namespace {

@@ -8,11 +8,11 @@
 //                 own gradient is index_select again.
 #include <algorithm>
 
-#include "core/autograd/node.h"
-#include "core/grad_mode.h"
-#include "core/ops/indexing_impl.h"
-#include "core/ops/op_utils.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/autograd/node.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/indexing_impl.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad {
 

@@ -1,7 +1,7 @@
 #pragma once
 // Internal indexing helpers shared by the losses (core/ops/loss.cpp): label
 // checks and the differentiable label lookup, with errors naming the loss.
-#include "core/tensor.h"
+#include "advgrad/core/tensor.h"
 
 namespace advgrad::detail {
 

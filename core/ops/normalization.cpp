@@ -12,10 +12,10 @@
 // First order runs the fused kernels; with create_graph the same formulas are
 // built from differentiable ops, recomputing mean and var from x so that the
 // gradient's own dependence on x is in the graph.
-#include "core/autograd/node.h"
-#include "core/grad_mode.h"
-#include "core/ops/op_utils.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/autograd/node.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad {
 

@@ -1,6 +1,6 @@
-#include "core/ops/op_utils.h"
+#include "advgrad/core/ops/op_utils.h"
 
-#include "core/grad_mode.h"
+#include "advgrad/core/grad_mode.h"
 
 namespace advgrad::detail {
 

@@ -4,9 +4,9 @@
 #include <initializer_list>
 #include <vector>
 
-#include "core/backend.h"
-#include "core/tensor.h"
-#include "kernels/loops.h"
+#include "advgrad/core/backend/backend.h"
+#include "advgrad/core/tensor.h"
+#include "advgrad/kernels/loops.h"
 
 namespace advgrad::detail {
 

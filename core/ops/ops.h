@@ -11,7 +11,7 @@
 #include <optional>
 #include <vector>
 
-#include "core/tensor.h"
+#include "advgrad/core/tensor.h"
 
 namespace advgrad {
 

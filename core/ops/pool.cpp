@@ -8,9 +8,9 @@
 //   avg:  y = A x with A fixed by the geometry; gx = A^T gy; (A^T)^T = A.
 // Sub-gradient at ties: the FIRST maximum of the window in row-major order
 // gets the whole gradient (the same on every backend).
-#include "core/autograd/node.h"
-#include "core/ops/op_utils.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/autograd/node.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/ops/ops.h"
 
 namespace advgrad {
 

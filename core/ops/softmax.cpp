@@ -9,10 +9,10 @@
 // First-order backward runs one fused kernel; with create_graph the same
 // formulas are built from differentiable ops (y is the op's own output, so the
 // graph of the gradient reaches x through this node again).
-#include "core/autograd/node.h"
-#include "core/ops/op_utils.h"
-#include "core/ops/ops.h"
-#include "core/ops/softmax_impl.h"
+#include "advgrad/core/autograd/node.h"
+#include "advgrad/core/ops/op_utils.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/core/ops/softmax_impl.h"
 
 namespace advgrad {
 

@@ -2,8 +2,8 @@
 // Internal row-wise helpers shared by softmax.cpp and loss.cpp.
 #include <initializer_list>
 
-#include "core/tensor.h"
-#include "kernels/softmax_params.h"
+#include "advgrad/core/tensor.h"
+#include "advgrad/kernels/softmax_params.h"
 
 namespace advgrad::detail {
 

@@ -1,11 +1,11 @@
-#include "kernels/cpu/batch_norm.h"
+#include "advgrad/kernels/cpu/batch_norm.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <vector>
 
-#include "kernels/cpu/parallel.h"
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/cpu/parallel.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 namespace advgrad::kernels::cpu {
 namespace {

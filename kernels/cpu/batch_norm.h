@@ -4,7 +4,7 @@
 // blocks of channels per thread, walking memory in order (for [N, C] that is
 // along rows, for [N, C, H, W] along each contiguous H*W plane); the
 // elementwise passes fold the per-channel constants into y = a x + b form.
-#include "kernels/batch_norm_params.h"
+#include "advgrad/kernels/batch_norm_params.h"
 
 namespace advgrad::kernels::cpu {
 

@@ -1,14 +1,14 @@
 // im2col + GEMM convolution; see kernels/cpu/conv.h for the scheme.
-#include "kernels/cpu/conv.h"
+#include "advgrad/kernels/cpu/conv.h"
 
 #include <algorithm>
 #include <vector>
 
-#include "kernels/cpu/conv_avx512.h"
-#include "kernels/cpu/cpu_features.h"
-#include "kernels/cpu/gemm.h"
-#include "kernels/cpu/im2col.h"
-#include "kernels/cpu/parallel.h"
+#include "advgrad/kernels/cpu/conv_avx512.h"
+#include "advgrad/kernels/cpu/cpu_features.h"
+#include "advgrad/kernels/cpu/gemm.h"
+#include "advgrad/kernels/cpu/im2col.h"
+#include "advgrad/kernels/cpu/parallel.h"
 
 namespace advgrad::kernels::cpu {
 

@@ -30,7 +30,7 @@
 // the kernel taps, threads over (image, channel) planes; backward-weight threads
 // over output channels and sums each over the batch in order, so it does not
 // even depend on the thread count.
-#include "kernels/conv_params.h"
+#include "advgrad/kernels/conv_params.h"
 
 namespace advgrad::kernels::cpu {
 

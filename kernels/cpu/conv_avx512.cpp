@@ -5,16 +5,16 @@
 // GCC 12 reports its own _mm512_undefined_ps() inside the shuffle intrinsics
 // as maybe-uninitialized once inlined (see gemm_microkernel_avx512.cpp).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include "kernels/cpu/conv_avx512.h"
+#include "advgrad/kernels/cpu/conv_avx512.h"
 
 #include <immintrin.h>
 
 #include <algorithm>
 #include <vector>
 
-#include "kernels/cpu/avx512_transpose.h"
-#include "kernels/cpu/gemm_microkernels.h"
-#include "kernels/cpu/parallel.h"
+#include "advgrad/kernels/cpu/avx512_transpose.h"
+#include "advgrad/kernels/cpu/gemm_microkernels.h"
+#include "advgrad/kernels/cpu/parallel.h"
 
 namespace advgrad::kernels::cpu::conv_detail {
 namespace {

@@ -18,7 +18,7 @@
 //
 // Each output is one accumulator updated in k order (one FMA per step), the
 // bias added once at the end: the result depends only on the sizes.
-#include "kernels/conv_params.h"
+#include "advgrad/kernels/conv_params.h"
 
 namespace advgrad::kernels::cpu::conv_detail {
 

@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <vector>
 
-#include "kernels/cpu/conv.h"
-#include "kernels/cpu/im2col.h"
-#include "kernels/cpu/parallel.h"
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/cpu/conv.h"
+#include "advgrad/kernels/cpu/im2col.h"
+#include "advgrad/kernels/cpu/parallel.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 namespace advgrad::kernels::cpu {
 

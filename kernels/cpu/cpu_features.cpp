@@ -1,4 +1,4 @@
-#include "kernels/cpu/cpu_features.h"
+#include "advgrad/kernels/cpu/cpu_features.h"
 
 #include <atomic>
 #include <cstdlib>

@@ -1,12 +1,12 @@
-#include "kernels/cpu/elementwise.h"
+#include "advgrad/kernels/cpu/elementwise.h"
 
 #include <algorithm>
 #include <array>
 #include <limits>
 #include <type_traits>
 
-#include "kernels/cpu/parallel.h"
-#include "kernels/cpu/vec_activations.h"
+#include "advgrad/kernels/cpu/parallel.h"
+#include "advgrad/kernels/cpu/vec_activations.h"
 
 namespace advgrad::kernels::cpu {
 

@@ -5,9 +5,9 @@
 // outer iterations are split across the thread pool.
 #include <cstdint>
 
-#include "kernels/elementwise_ops.h"
-#include "kernels/loops.h"
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/elementwise_ops.h"
+#include "advgrad/kernels/loops.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 namespace advgrad::kernels::cpu {
 

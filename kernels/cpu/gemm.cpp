@@ -22,15 +22,15 @@
 //
 // Small products (and vector-shaped ones, m == 1 or n == 1) skip packing and
 // run plain loops: packing would cost as much as the arithmetic.
-#include "kernels/cpu/gemm.h"
+#include "advgrad/kernels/cpu/gemm.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
-#include "kernels/cpu/cpu_features.h"
-#include "kernels/cpu/gemm_microkernels.h"
-#include "kernels/cpu/parallel.h"
+#include "advgrad/kernels/cpu/cpu_features.h"
+#include "advgrad/kernels/cpu/gemm_microkernels.h"
+#include "advgrad/kernels/cpu/parallel.h"
 
 namespace advgrad::kernels::cpu {
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
 // Fast CPU GEMM (same contract as kernels/reference/gemm.h).
-#include "kernels/gemm_params.h"
+#include "advgrad/kernels/gemm_params.h"
 
 namespace advgrad::kernels::cpu {
 

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "kernels/cpu/gemm_microkernels.h"
+#include "advgrad/kernels/cpu/gemm_microkernels.h"
 
 namespace advgrad::kernels::cpu::gemm_detail {
 namespace {
@@ -88,7 +88,7 @@ struct F64 {
   }
 };
 
-#include "kernels/cpu/gemm_microkernel_impl.h"
+#include "advgrad/kernels/cpu/gemm_microkernel_impl.h"
 
 #undef GEMM_INLINE
 #undef GEMM_TARGET

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <utility>
 
-#include "kernels/cpu/avx512_transpose.h"
-#include "kernels/cpu/gemm_microkernels.h"
+#include "advgrad/kernels/cpu/avx512_transpose.h"
+#include "advgrad/kernels/cpu/gemm_microkernels.h"
 
 namespace advgrad::kernels::cpu::gemm_detail {
 namespace {
@@ -78,7 +78,7 @@ struct F64 {
   }
 };
 
-#include "kernels/cpu/gemm_microkernel_impl.h"
+#include "advgrad/kernels/cpu/gemm_microkernel_impl.h"
 
 #undef GEMM_INLINE
 #undef GEMM_TARGET

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "kernels/cpu/gemm_microkernels.h"
+#include "advgrad/kernels/cpu/gemm_microkernels.h"
 
 namespace advgrad::kernels::cpu::gemm_detail {
 namespace {

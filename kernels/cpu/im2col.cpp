@@ -1,4 +1,4 @@
-#include "kernels/cpu/im2col.h"
+#include "advgrad/kernels/cpu/im2col.h"
 
 #include <algorithm>
 #include <cstring>

@@ -10,7 +10,7 @@
 //   x[c][h][v] += col[r][p - p0] for every (r, p) that read (c, h, v).
 #include <cstdint>
 
-#include "kernels/conv_params.h"
+#include "advgrad/kernels/conv_params.h"
 
 namespace advgrad::kernels::cpu {
 

@@ -1,10 +1,10 @@
-#include "kernels/cpu/index.h"
+#include "advgrad/kernels/cpu/index.h"
 
 #include <algorithm>
 #include <mutex>
 
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/parallel.h"
+#include "advgrad/kernels/cpu/elementwise.h"
+#include "advgrad/kernels/cpu/parallel.h"
 
 namespace advgrad::kernels::cpu {
 namespace {

@@ -7,7 +7,7 @@
 // so its sums are bit-identical to the reference at any thread count.
 #include <cstdint>
 
-#include "kernels/index_params.h"
+#include "advgrad/kernels/index_params.h"
 
 namespace advgrad::kernels::cpu {
 

@@ -1,4 +1,4 @@
-#include "kernels/cpu/parallel.h"
+#include "advgrad/kernels/cpu/parallel.h"
 
 #include <algorithm>
 #include <atomic>

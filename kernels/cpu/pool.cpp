@@ -1,4 +1,4 @@
-#include "kernels/cpu/pool.h"
+#include "advgrad/kernels/cpu/pool.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -6,7 +6,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "kernels/cpu/parallel.h"
+#include "advgrad/kernels/cpu/parallel.h"
 
 namespace advgrad::kernels::cpu {
 

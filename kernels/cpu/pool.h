@@ -6,7 +6,7 @@
 // lie fully inside the image.
 #include <cstdint>
 
-#include "kernels/conv_params.h"
+#include "advgrad/kernels/conv_params.h"
 
 namespace advgrad::kernels::cpu {
 

@@ -1,14 +1,14 @@
-#include "kernels/cpu/softmax.h"
+#include "advgrad/kernels/cpu/softmax.h"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
 
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/parallel.h"
-#include "kernels/cpu/vec_exp.h"
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/cpu/elementwise.h"
+#include "advgrad/kernels/cpu/parallel.h"
+#include "advgrad/kernels/cpu/vec_exp.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 namespace advgrad::kernels::cpu {
 namespace {

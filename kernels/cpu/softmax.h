@@ -9,7 +9,7 @@
 //   - anything else: strided loops.
 #include <cstdint>
 
-#include "kernels/softmax_params.h"
+#include "advgrad/kernels/softmax_params.h"
 
 namespace advgrad::kernels::cpu {
 

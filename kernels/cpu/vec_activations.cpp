@@ -1,7 +1,7 @@
-#include "kernels/cpu/vec_activations.h"
+#include "advgrad/kernels/cpu/vec_activations.h"
 
-#include "kernels/cpu/cpu_features.h"
-#include "kernels/cpu/vec_math.h"
+#include "advgrad/kernels/cpu/cpu_features.h"
+#include "advgrad/kernels/cpu/vec_math.h"
 
 namespace advgrad::kernels::cpu {
 namespace {

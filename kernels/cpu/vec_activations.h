@@ -7,7 +7,7 @@
 // training cost about what ReLU training costs.
 #include <cstdint>
 
-#include "kernels/elementwise_ops.h"
+#include "advgrad/kernels/elementwise_ops.h"
 
 namespace advgrad::kernels::cpu {
 

@@ -1,8 +1,8 @@
-#include "kernels/cpu/vec_exp.h"
+#include "advgrad/kernels/cpu/vec_exp.h"
 
 #include <cmath>
 
-#include "kernels/cpu/vec_math.h"
+#include "advgrad/kernels/cpu/vec_math.h"
 
 namespace advgrad::kernels::cpu {
 namespace {

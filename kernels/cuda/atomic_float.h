@@ -5,7 +5,7 @@
 // compare equal, so whichever is stored first stays.
 
 #if !defined(__CUDACC__)
-#include "kernels/simt/simt.h"
+#include "advgrad/kernels/simt/simt.h"
 #endif
 
 __device__ __forceinline__ float advgrad_atomic_max(float* address, float value) {

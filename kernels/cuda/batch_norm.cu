@@ -16,11 +16,11 @@
 #include <cuda_runtime.h>
 #endif
 
-#include "kernels/cuda/batch_norm.h"
-#include "kernels/cuda/launch.h"
-#include "kernels/cuda/launch_config.h"
-#include "kernels/cuda/runtime.h"
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/cuda/batch_norm.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "advgrad/kernels/cuda/launch_config.h"
+#include "advgrad/kernels/cuda/runtime.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

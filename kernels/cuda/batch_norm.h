@@ -3,8 +3,8 @@
 // float and double, with the semantics of kernels/reference/batch_norm.h:
 // biased per-channel statistics (one block per channel), normalise + affine,
 // and the backward (null outputs / weight / bias allowed).
-#include "kernels/batch_norm_params.h"
-#include "kernels/cuda/namespace.h"
+#include "advgrad/kernels/batch_norm_params.h"
+#include "advgrad/kernels/cuda/namespace.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

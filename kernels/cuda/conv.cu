@@ -5,9 +5,9 @@
 // direct kernels, which index in int64 throughout. Both add the bias in the
 // forward kernel itself. Empty outputs launch nothing; an empty batch still
 // writes gw (all zeros: a sum over nothing).
-#include "kernels/cuda/conv.h"
+#include "advgrad/kernels/cuda/conv.h"
 
-#include "kernels/cuda/conv_algorithms.h"
+#include "advgrad/kernels/cuda/conv_algorithms.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

@@ -6,8 +6,8 @@
 //   ImplicitGemm: the convolution as a GEMM whose im2col matrix is never
 //                 stored — tiles of it are gathered into shared memory.
 // Outputs are overwritten.
-#include "kernels/conv_params.h"
-#include "kernels/cuda/namespace.h"
+#include "advgrad/kernels/conv_params.h"
+#include "advgrad/kernels/cuda/namespace.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

@@ -5,8 +5,8 @@
 //
 // Every entry point expects a non-empty output and writes all of it; the
 // dispatcher skips empty outputs. Buffers are contiguous NCHW device memory.
-#include "kernels/conv_params.h"
-#include "kernels/cuda/namespace.h"
+#include "advgrad/kernels/conv_params.h"
+#include "advgrad/kernels/cuda/namespace.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

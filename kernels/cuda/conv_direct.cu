@@ -19,7 +19,7 @@
 // w are coalesced or broadcast. The backward-weight pass has only O Cg kh kw
 // threads, each looping over N OH OW products — few threads, long loops: that
 // is what the implicit GEMM's split reduction is for.
-#include "kernels/cuda/conv_algorithms.h"
+#include "advgrad/kernels/cuda/conv_algorithms.h"
 
 #if defined(__CUDACC__)
 #include <cuda_runtime.h>
@@ -27,10 +27,10 @@
 
 #include <cstdint>
 
-#include "kernels/cuda/launch.h"
-#include "kernels/cuda/launch_config.h"
-#include "kernels/cuda/runtime.h"
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "advgrad/kernels/cuda/launch_config.h"
+#include "advgrad/kernels/cuda/runtime.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

@@ -27,7 +27,7 @@
 // word instead of 16, and rows stay 16-byte aligned for the quad loads.
 #include <cstdint>
 
-#include "kernels/cuda/namespace.h"
+#include "advgrad/kernels/cuda/namespace.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

@@ -35,7 +35,7 @@
 // Index math: addresses are int64; tile coordinates (k, columns, rows) are
 // 32-bit and decoded with FastDivmod, which implicit_gemm_supports() keeps in
 // range (every GEMM extent below 2^31).
-#include "kernels/cuda/conv_algorithms.h"
+#include "advgrad/kernels/cuda/conv_algorithms.h"
 
 #if defined(__CUDACC__)
 #include <cuda_runtime.h>
@@ -47,10 +47,10 @@
 #include <map>
 #include <mutex>
 
-#include "kernels/cuda/conv_gemm_tile.h"
-#include "kernels/cuda/launch.h"
-#include "kernels/cuda/launch_config.h"
-#include "kernels/cuda/runtime.h"
+#include "advgrad/kernels/cuda/conv_gemm_tile.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "advgrad/kernels/cuda/launch_config.h"
+#include "advgrad/kernels/cuda/runtime.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

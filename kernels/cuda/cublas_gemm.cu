@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cuda/gemm.h"
-#include "kernels/cuda/runtime.h"
+#include "advgrad/kernels/cuda/gemm.h"
+#include "advgrad/kernels/cuda/runtime.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

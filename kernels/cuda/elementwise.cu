@@ -24,11 +24,11 @@
 #include <string>
 #include <type_traits>
 
-#include "kernels/cuda/elementwise.h"
-#include "kernels/cuda/launch.h"
-#include "kernels/cuda/launch_config.h"
-#include "kernels/cuda/runtime.h"
-#include "kernels/random.h"
+#include "advgrad/kernels/cuda/elementwise.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "advgrad/kernels/cuda/launch_config.h"
+#include "advgrad/kernels/cuda/runtime.h"
+#include "advgrad/kernels/random.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

@@ -7,9 +7,9 @@
 //   cast: every pair of float, double, int64.
 #include <cstdint>
 
-#include "kernels/cuda/namespace.h"
-#include "kernels/elementwise_ops.h"
-#include "kernels/loops.h"
+#include "advgrad/kernels/cuda/namespace.h"
+#include "advgrad/kernels/elementwise_ops.h"
+#include "advgrad/kernels/loops.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

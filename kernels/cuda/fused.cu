@@ -19,10 +19,10 @@
 
 #include <cstdint>
 
-#include "kernels/cuda/fused.h"
-#include "kernels/cuda/launch.h"
-#include "kernels/cuda/launch_config.h"
-#include "kernels/cuda/runtime.h"
+#include "advgrad/kernels/cuda/fused.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "advgrad/kernels/cuda/launch_config.h"
+#include "advgrad/kernels/cuda/runtime.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

@@ -5,8 +5,8 @@
 // a block per example for the per-example norms.
 #include <cstdint>
 
-#include "kernels/cuda/namespace.h"
-#include "kernels/fused_params.h"
+#include "advgrad/kernels/cuda/namespace.h"
+#include "advgrad/kernels/fused_params.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

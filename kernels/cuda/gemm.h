@@ -4,8 +4,8 @@
 //   gemm_tiled:  our shared-memory tiled kernel — the teaching version, and the
 //                stand-in for cuBLAS under the SIMT emulator;
 //   gemm_cublas: cuBLAS (GPU builds only; kernels/cuda/cublas_gemm.cu).
-#include "kernels/cuda/namespace.h"
-#include "kernels/gemm_params.h"
+#include "advgrad/kernels/cuda/namespace.h"
+#include "advgrad/kernels/gemm_params.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

@@ -47,9 +47,9 @@
 #include <cuda_runtime.h>
 #endif
 
-#include "kernels/cuda/gemm.h"
-#include "kernels/cuda/launch.h"
-#include "kernels/cuda/runtime.h"
+#include "advgrad/kernels/cuda/gemm.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "advgrad/kernels/cuda/runtime.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

@@ -31,10 +31,10 @@
 #include <mutex>
 #include <string>
 
-#include "kernels/cuda/index.h"
-#include "kernels/cuda/launch.h"
-#include "kernels/cuda/launch_config.h"
-#include "kernels/cuda/runtime.h"
+#include "advgrad/kernels/cuda/index.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "advgrad/kernels/cuda/launch_config.h"
+#include "advgrad/kernels/cuda/runtime.h"
 
 #if defined(__CUDACC__)
 #include <cuda_runtime.h>

@@ -7,8 +7,8 @@
 // so results are deterministic.
 #include <cstdint>
 
-#include "kernels/cuda/namespace.h"
-#include "kernels/index_params.h"
+#include "advgrad/kernels/cuda/namespace.h"
+#include "advgrad/kernels/index_params.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

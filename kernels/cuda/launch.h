@@ -24,7 +24,7 @@
 
 #else
 
-#include "kernels/simt/simt.h"
+#include "advgrad/kernels/simt/simt.h"
 
 #define ADVGRAD_LAUNCH(kernel, grid, block, shared_bytes, stream) \
   ::simt::Launch((kernel), (grid), (block), (shared_bytes), (stream), #kernel, __FILE__, __LINE__)

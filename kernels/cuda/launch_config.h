@@ -2,7 +2,7 @@
 // Launch-shape helpers shared by the .cu files.
 #include <cstdint>
 
-#include "kernels/cuda/namespace.h"
+#include "advgrad/kernels/cuda/namespace.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

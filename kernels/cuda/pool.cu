@@ -22,16 +22,16 @@
 // The gathers compute the range of outputs whose (unclipped) window can contain
 // an input pixel and check membership exactly; for a pixel inside the input,
 // lying in the unclipped window is the same as lying in the clipped one.
-#include "kernels/cuda/pool.h"
+#include "advgrad/kernels/cuda/pool.h"
 
 #if defined(__CUDACC__)
 #include <cuda_runtime.h>
 #endif
 
-#include "kernels/cuda/launch.h"
-#include "kernels/cuda/launch_config.h"
-#include "kernels/cuda/runtime.h"
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "advgrad/kernels/cuda/launch_config.h"
+#include "advgrad/kernels/cuda/runtime.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

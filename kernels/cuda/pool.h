@@ -6,8 +6,8 @@
 // argmax) is it, in a fixed order — no atomics, the same bits every run.
 #include <cstdint>
 
-#include "kernels/conv_params.h"
-#include "kernels/cuda/namespace.h"
+#include "advgrad/kernels/conv_params.h"
+#include "advgrad/kernels/cuda/namespace.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

@@ -21,10 +21,10 @@
 #include <cstdint>
 #include <limits>
 
-#include "kernels/cuda/launch.h"
-#include "kernels/cuda/launch_config.h"
-#include "kernels/cuda/reduce.h"
-#include "kernels/cuda/runtime.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "advgrad/kernels/cuda/launch_config.h"
+#include "advgrad/kernels/cuda/reduce.h"
+#include "advgrad/kernels/cuda/runtime.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

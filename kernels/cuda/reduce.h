@@ -5,9 +5,9 @@
 // propagate NaN, ArgMax/ArgMin return the first index among ties.
 #include <cstdint>
 
-#include "kernels/cuda/namespace.h"
-#include "kernels/loops.h"
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/cuda/namespace.h"
+#include "advgrad/kernels/loops.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

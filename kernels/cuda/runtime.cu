@@ -1,5 +1,5 @@
 // The host side of the CUDA backend on the CUDA runtime (real or emulated).
-#include "kernels/cuda/runtime.h"
+#include "advgrad/kernels/cuda/runtime.h"
 
 #include <chrono>
 #include <cstdlib>

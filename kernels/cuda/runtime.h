@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "kernels/cuda/namespace.h"
+#include "advgrad/kernels/cuda/namespace.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

@@ -22,11 +22,11 @@
 #include <cuda_runtime.h>
 #endif
 
-#include "kernels/cuda/launch.h"
-#include "kernels/cuda/launch_config.h"
-#include "kernels/cuda/runtime.h"
-#include "kernels/cuda/softmax.h"
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "advgrad/kernels/cuda/launch_config.h"
+#include "advgrad/kernels/cuda/runtime.h"
+#include "advgrad/kernels/cuda/softmax.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

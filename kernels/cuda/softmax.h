@@ -5,8 +5,8 @@
 // normalisation in registers and shuffles.
 #include <cstdint>
 
-#include "kernels/cuda/namespace.h"
-#include "kernels/softmax_params.h"
+#include "advgrad/kernels/cuda/namespace.h"
+#include "advgrad/kernels/softmax_params.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 

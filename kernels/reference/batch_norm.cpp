@@ -1,8 +1,8 @@
-#include "kernels/reference/batch_norm.h"
+#include "advgrad/kernels/reference/batch_norm.h"
 
 #include <cstdint>
 
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 namespace advgrad::kernels::reference {
 namespace {

@@ -1,7 +1,7 @@
 #pragma once
 // Reference batch normalisation kernels over a contiguous [N, C, S] input
 // (kernels/batch_norm_params.h); sums accumulate in double for float.
-#include "kernels/batch_norm_params.h"
+#include "advgrad/kernels/batch_norm_params.h"
 
 namespace advgrad::kernels::reference {
 

@@ -11,7 +11,7 @@
 //                                    ow sw - pw + j dw = v} gy[n,o,oh,ow] w[o,c,i,j]
 //   dL/dw[o,c,i,j]           = sum_{n, oh, ow} gy[n,o,oh,ow] x[n, g Cg + c, oh sh - ph + i dh, ow sw - pw + j dw]
 //   dL/db[o]                 = sum_{n, oh, ow} gy[n,o,oh,ow]   (a plain sum, done in core/)
-#include "kernels/conv_params.h"
+#include "advgrad/kernels/conv_params.h"
 
 namespace advgrad::kernels::reference {
 

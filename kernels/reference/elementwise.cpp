@@ -1,4 +1,4 @@
-#include "kernels/reference/elementwise.h"
+#include "advgrad/kernels/reference/elementwise.h"
 
 #include <limits>
 

@@ -4,9 +4,9 @@
 // every other implementation is tested against, and the lesson.
 #include <cstdint>
 
-#include "kernels/elementwise_ops.h"
-#include "kernels/loops.h"
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/elementwise_ops.h"
+#include "advgrad/kernels/loops.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 namespace advgrad::kernels::reference {
 

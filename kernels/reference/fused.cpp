@@ -1,4 +1,4 @@
-#include "kernels/reference/fused.h"
+#include "advgrad/kernels/reference/fused.h"
 
 #include <algorithm>
 #include <cmath>

@@ -3,7 +3,7 @@
 // Both CPU backends use them: an update is one pass over memory either way.
 #include <cstdint>
 
-#include "kernels/fused_params.h"
+#include "advgrad/kernels/fused_params.h"
 
 namespace advgrad::kernels::reference {
 

@@ -1,6 +1,6 @@
-#include "kernels/reference/gemm.h"
+#include "advgrad/kernels/reference/gemm.h"
 
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 namespace advgrad::kernels::reference {
 

@@ -1,7 +1,7 @@
 #pragma once
 // Reference GEMM: the textbook triple loop, C = alpha op(A) op(B) + beta C,
 // accumulating in double for float. The oracle for every faster GEMM.
-#include "kernels/gemm_params.h"
+#include "advgrad/kernels/gemm_params.h"
 
 namespace advgrad::kernels::reference {
 

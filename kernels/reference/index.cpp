@@ -1,4 +1,4 @@
-#include "kernels/reference/index.h"
+#include "advgrad/kernels/reference/index.h"
 
 namespace advgrad::kernels::reference {
 namespace {

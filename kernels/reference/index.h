@@ -3,7 +3,7 @@
 // plain loop over the index, every offset computed from scratch.
 #include <cstdint>
 
-#include "kernels/index_params.h"
+#include "advgrad/kernels/index_params.h"
 
 namespace advgrad::kernels::reference {
 

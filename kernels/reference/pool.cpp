@@ -1,10 +1,10 @@
-#include "kernels/reference/pool.h"
+#include "advgrad/kernels/reference/pool.h"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 namespace advgrad::kernels::reference {
 

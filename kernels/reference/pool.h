@@ -16,7 +16,7 @@
 //   [floor(oh H / OH), ceil((oh + 1) H / OH)) and likewise columns.
 #include <cstdint>
 
-#include "kernels/conv_params.h"
+#include "advgrad/kernels/conv_params.h"
 
 namespace advgrad::kernels::reference {
 

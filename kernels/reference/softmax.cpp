@@ -1,9 +1,9 @@
-#include "kernels/reference/softmax.h"
+#include "advgrad/kernels/reference/softmax.h"
 
 #include <cmath>
 #include <limits>
 
-#include "kernels/reduce_ops.h"
+#include "advgrad/kernels/reduce_ops.h"
 
 namespace advgrad::kernels::reference {
 

@@ -3,7 +3,7 @@
 // a time (rows: kernels/softmax_params.h). Sums accumulate in double for float.
 #include <cstdint>
 
-#include "kernels/softmax_params.h"
+#include "advgrad/kernels/softmax_params.h"
 
 namespace advgrad::kernels::reference {
 

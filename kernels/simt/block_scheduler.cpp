@@ -1,4 +1,4 @@
-#include "kernels/simt/block_scheduler.h"
+#include "advgrad/kernels/simt/block_scheduler.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,8 +6,8 @@
 #include <memory>
 #include <utility>
 
-#include "kernels/simt/kernel_error.h"
-#include "kernels/simt/message.h"
+#include "advgrad/kernels/simt/kernel_error.h"
+#include "advgrad/kernels/simt/message.h"
 
 namespace simt::detail {
 

@@ -21,11 +21,11 @@
 
 #include <boost/context/fiber.hpp>
 
-#include "kernels/simt/asan_fiber.h"
-#include "kernels/simt/fiber_stack.h"
-#include "kernels/simt/launch.h"
-#include "kernels/simt/order.h"
-#include "kernels/simt/sync.h"
+#include "advgrad/kernels/simt/asan_fiber.h"
+#include "advgrad/kernels/simt/fiber_stack.h"
+#include "advgrad/kernels/simt/launch.h"
+#include "advgrad/kernels/simt/order.h"
+#include "advgrad/kernels/simt/sync.h"
 
 namespace simt::detail {
 

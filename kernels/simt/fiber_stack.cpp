@@ -1,4 +1,4 @@
-#include "kernels/simt/fiber_stack.h"
+#include "advgrad/kernels/simt/fiber_stack.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>

@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "kernels/simt/runtime.h"
+#include "advgrad/kernels/simt/runtime.h"
 
 namespace simt {
 

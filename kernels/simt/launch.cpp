@@ -7,9 +7,9 @@
 #include <memory>
 #include <vector>
 
-#include "kernels/simt/block_scheduler.h"
-#include "kernels/simt/kernel_error.h"
-#include "kernels/simt/message.h"
+#include "advgrad/kernels/simt/block_scheduler.h"
+#include "advgrad/kernels/simt/kernel_error.h"
+#include "advgrad/kernels/simt/message.h"
 
 namespace simt {
 

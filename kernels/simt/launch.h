@@ -17,8 +17,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "kernels/simt/runtime.h"
-#include "kernels/simt/thread_index.h"
+#include "advgrad/kernels/simt/runtime.h"
+#include "advgrad/kernels/simt/thread_index.h"
 
 namespace simt::detail {
 

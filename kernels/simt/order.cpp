@@ -1,4 +1,4 @@
-#include "kernels/simt/order.h"
+#include "advgrad/kernels/simt/order.h"
 
 #include <cstdlib>
 #include <mutex>

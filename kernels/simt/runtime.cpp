@@ -1,4 +1,4 @@
-#include "kernels/simt/runtime.h"
+#include "advgrad/kernels/simt/runtime.h"
 
 #include <cstdint>
 #include <cstdlib>

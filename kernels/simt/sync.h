@@ -14,7 +14,7 @@
 #include <cstring>
 #include <type_traits>
 
-#include "kernels/simt/thread_index.h"
+#include "advgrad/kernels/simt/thread_index.h"
 
 namespace simt::detail {
 

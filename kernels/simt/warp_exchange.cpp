@@ -1,7 +1,7 @@
 // The results of a complete warp primitive, computed by the scheduler once
 // every lane of the group has deposited its value: a lane that has already
 // moved on to its next primitive cannot overwrite what the others read.
-#include "kernels/simt/block_scheduler.h"
+#include "advgrad/kernels/simt/block_scheduler.h"
 
 namespace simt::detail {
 

@@ -1,10 +1,10 @@
 // The attack contract as properties on random models and inputs.
 #include <cmath>
 
-#include "attacks/attack.h"
-#include "nn/containers.h"
-#include "nn/linear.h"
-#include "nn/models.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/nn/containers.h"
+#include "advgrad/nn/linear.h"
+#include "advgrad/nn/models.h"
 #include "testing.h"
 
 namespace advgrad::attacks {

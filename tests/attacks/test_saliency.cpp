@@ -1,6 +1,6 @@
 // Input-gradient tools: saliency maps, the gradient probe, the finite-difference check.
-#include "attacks/saliency.h"
-#include "nn/models.h"
+#include "advgrad/attacks/saliency.h"
+#include "advgrad/nn/models.h"
 #include "testing.h"
 
 namespace advgrad::attacks {

@@ -6,8 +6,8 @@
 #include <set>
 #include <stdexcept>
 
-#include "core/caching_allocator.h"
-#include "core/error.h"
+#include "advgrad/core/backend/caching_allocator.h"
+#include "advgrad/core/error.h"
 
 namespace advgrad {
 namespace {

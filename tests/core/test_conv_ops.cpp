@@ -4,7 +4,7 @@
 // argument errors.
 #include <string>
 
-#include "core/ops/conv_internal.h"
+#include "advgrad/core/ops/conv_internal.h"
 #include "testing.h"
 
 namespace advgrad {

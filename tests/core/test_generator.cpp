@@ -5,8 +5,8 @@
 #include <numeric>
 #include <set>
 
+#include "advgrad/kernels/random.h"
 #include "expect_error.h"
-#include "kernels/random.h"
 #include "testing.h"
 
 namespace advgrad {

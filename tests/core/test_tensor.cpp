@@ -6,9 +6,9 @@
 #include <sstream>
 #include <string>
 
+#include "advgrad/core/backend/backend.h"
+#include "advgrad/core/backend/cuda.h"
 #include "expect_error.h"
-#include "core/backend.h"
-#include "core/cuda.h"
 #include "testing.h"
 
 namespace advgrad {

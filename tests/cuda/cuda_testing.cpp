@@ -3,7 +3,7 @@
 #include <iostream>
 #include <mutex>
 
-#include "core/cuda.h"
+#include "advgrad/core/backend/cuda.h"
 
 namespace advgrad::testing {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/cuda.h"
+#include "advgrad/core/backend/cuda.h"
 #include "testing.h"
 
 namespace advgrad::testing {

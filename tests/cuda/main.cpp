@@ -12,8 +12,8 @@
 #include <iostream>
 #include <string>
 
-#include "core/cuda.h"
-#include "core/cuda/emulated.h"
+#include "advgrad/core/backend/cuda.h"
+#include "advgrad/core/backend/cuda/emulated.h"
 
 namespace advgrad::testing {
 void print_skips();

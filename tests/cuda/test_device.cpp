@@ -2,7 +2,7 @@
 // allocator's promise that steady-state work makes no raw allocation.
 #include <cstdlib>
 
-#include "core/cuda.h"
+#include "advgrad/core/backend/cuda.h"
 #include "cuda_testing.h"
 
 namespace advgrad::testing {

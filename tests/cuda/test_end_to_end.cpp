@@ -3,13 +3,13 @@
 // examples as on the CPU, within float tolerance.
 #include <cstdlib>
 
-#include "attacks/attack.h"
-#include "core/cuda.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/core/backend/cuda.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/nn/optimizer.h"
+#include "advgrad/training/trainer.h"
 #include "cuda_testing.h"
-#include "nn/models.h"
-#include "nn/optimizer.h"
-#include "training/dataset.h"
-#include "training/trainer.h"
 
 namespace advgrad::testing {
 namespace {

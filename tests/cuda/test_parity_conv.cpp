@@ -12,7 +12,7 @@
 #include <limits>
 #include <string>
 
-#include "core/cuda.h"
+#include "advgrad/core/backend/cuda.h"
 #include "cuda_testing.h"
 
 namespace advgrad::testing {

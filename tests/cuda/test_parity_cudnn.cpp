@@ -10,7 +10,7 @@
 // where it cannot run is a clear advgrad::Error when a conv runs.
 #include <string>
 
-#include "core/cuda.h"
+#include "advgrad/core/backend/cuda.h"
 #include "cuda_testing.h"
 #include "expect_error.h"
 

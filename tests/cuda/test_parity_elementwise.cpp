@@ -8,7 +8,7 @@
 #include <limits>
 #include <string>
 
-#include "core/backend.h"
+#include "advgrad/core/backend/backend.h"
 #include "cuda_testing.h"
 
 namespace advgrad::testing {

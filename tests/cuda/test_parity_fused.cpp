@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
-#include "attacks/attack.h"
+#include "advgrad/attacks/attack.h"
+#include "advgrad/nn/linear.h"
+#include "advgrad/nn/optimizer.h"
 #include "cuda_testing.h"
 #include "expect_error.h"
-#include "nn/linear.h"
-#include "nn/optimizer.h"
 
 namespace advgrad::testing {
 namespace {

@@ -7,10 +7,10 @@
 #include <cmath>
 #include <limits>
 
-#include "core/backend.h"
+#include "advgrad/core/backend/backend.h"
+#include "advgrad/kernels/gemm_params.h"
+#include "advgrad/kernels/reference/gemm.h"
 #include "cuda_testing.h"
-#include "kernels/gemm_params.h"
-#include "kernels/reference/gemm.h"
 
 namespace advgrad::testing {
 namespace {

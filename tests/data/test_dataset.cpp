@@ -1,9 +1,9 @@
 // Data readers (IDX, CIFAR-10), the synthetic digits and the DataLoader.
 #include <filesystem>
 
+#include "advgrad/data/data_loader.h"
+#include "advgrad/data/dataset.h"
 #include "testing.h"
-#include "training/data_loader.h"
-#include "training/dataset.h"
 
 namespace advgrad::training {
 namespace {

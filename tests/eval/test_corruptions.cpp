@@ -7,13 +7,13 @@
 #include <filesystem>
 #include <sstream>
 
+#include "advgrad/data/image_ops.h"
+#include "advgrad/eval/corruptions.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/report/figures.h"
+#include "advgrad/training/trainer.h"
 #include "expect_error.h"
-#include "nn/models.h"
-#include "training/corruptions.h"
-#include "training/figures.h"
-#include "training/image_ops.h"
-#include "small_mlp.h"
-#include "training/trainer.h"
+#include "training/small_mlp.h"
 
 namespace advgrad::training {
 namespace {

@@ -5,14 +5,15 @@
 #include <filesystem>
 #include <sstream>
 
-#include "core/grad_mode.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/grad_mode.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/eval/corruptions.h"
+#include "advgrad/eval/natural_adversarial.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/report/natural_adversarial_grid.h"
+#include "advgrad/training/trainer.h"
 #include "expect_error.h"
-#include "nn/models.h"
-#include "training/corruptions.h"
-#include "training/natural_adversarial.h"
-#include "small_mlp.h"
-#include "training/trainer.h"
+#include "training/small_mlp.h"
 
 namespace advgrad::training {
 namespace {

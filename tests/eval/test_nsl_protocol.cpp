@@ -2,11 +2,11 @@
 // digits: both models are scored on the same base-model neighbours, the NSL
 // model resists them better than the base model, the numbers are accuracies
 // and repeat for a seed, and bad arguments are advgrad::Error.
+#include "advgrad/eval/nsl_protocol.h"
+#include "advgrad/training/nsl.h"
 #include "expect_error.h"
-#include "recipe_testing.h"
 #include "testing.h"
-#include "training/nsl.h"
-#include "training/nsl_protocol.h"
+#include "training/recipe_testing.h"
 
 namespace advgrad::training {
 namespace {

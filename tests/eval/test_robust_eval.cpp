@@ -1,8 +1,8 @@
 // Robust evaluation, eps sweeps and the gradient-masking diagnostics.
-#include "nn/models.h"
+#include "advgrad/eval/robust_eval.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/training/trainer.h"
 #include "testing.h"
-#include "training/robust_eval.h"
-#include "training/trainer.h"
 
 namespace advgrad::training {
 namespace {

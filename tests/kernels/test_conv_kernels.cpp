@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cpu/conv.h"
-#include "kernels/cpu/parallel.h"
-#include "kernels/reference/conv.h"
+#include "advgrad/kernels/cpu/conv.h"
+#include "advgrad/kernels/cpu/parallel.h"
+#include "advgrad/kernels/reference/conv.h"
 #include "testing.h"
 
 namespace advgrad {

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/parallel.h"
-#include "kernels/random.h"
-#include "kernels/reference/elementwise.h"
+#include "advgrad/kernels/cpu/elementwise.h"
+#include "advgrad/kernels/cpu/parallel.h"
+#include "advgrad/kernels/random.h"
+#include "advgrad/kernels/reference/elementwise.h"
 
 namespace advgrad::kernels {
 namespace {

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cpu/cpu_features.h"
-#include "kernels/cpu/gemm.h"
-#include "kernels/cpu/parallel.h"
-#include "kernels/reference/gemm.h"
+#include "advgrad/kernels/cpu/cpu_features.h"
+#include "advgrad/kernels/cpu/gemm.h"
+#include "advgrad/kernels/cpu/parallel.h"
+#include "advgrad/kernels/reference/gemm.h"
 
 namespace advgrad::kernels {
 namespace {

@@ -8,14 +8,14 @@
 #include <random>
 #include <vector>
 
-#include "kernels/cpu/batch_norm.h"
-#include "kernels/cpu/index.h"
-#include "kernels/cpu/parallel.h"
-#include "kernels/cpu/softmax.h"
-#include "kernels/cpu/vec_exp.h"
-#include "kernels/reference/batch_norm.h"
-#include "kernels/reference/index.h"
-#include "kernels/reference/softmax.h"
+#include "advgrad/kernels/cpu/batch_norm.h"
+#include "advgrad/kernels/cpu/index.h"
+#include "advgrad/kernels/cpu/parallel.h"
+#include "advgrad/kernels/cpu/softmax.h"
+#include "advgrad/kernels/cpu/vec_exp.h"
+#include "advgrad/kernels/reference/batch_norm.h"
+#include "advgrad/kernels/reference/index.h"
+#include "advgrad/kernels/reference/softmax.h"
 
 namespace advgrad::kernels {
 namespace {

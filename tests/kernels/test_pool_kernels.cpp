@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cpu/pool.h"
-#include "kernels/reference/pool.h"
+#include "advgrad/kernels/cpu/pool.h"
+#include "advgrad/kernels/reference/pool.h"
 #include "testing.h"
 
 namespace advgrad {

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cpu/cpu_features.h"
-#include "kernels/cpu/vec_activations.h"
-#include "kernels/elementwise_ops.h"
+#include "advgrad/kernels/cpu/cpu_features.h"
+#include "advgrad/kernels/cpu/vec_activations.h"
+#include "advgrad/kernels/elementwise_ops.h"
 
 namespace advgrad::kernels {
 namespace {

@@ -2,10 +2,10 @@
 // with dual_batch_norm; the flag saved and loaded in model files.
 #include <filesystem>
 
+#include "advgrad/nn/dual_batch_norm.h"
+#include "advgrad/nn/model_io.h"
+#include "advgrad/nn/models.h"
 #include "expect_error.h"
-#include "nn/dual_batch_norm.h"
-#include "nn/model_io.h"
-#include "nn/models.h"
 #include "testing.h"
 
 namespace advgrad::nn {

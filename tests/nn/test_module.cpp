@@ -1,13 +1,13 @@
 // Module plumbing, layers and the model zoo.
-#include "nn/activation.h"
-#include "nn/batch_norm.h"
-#include "nn/containers.h"
-#include "nn/conv2d.h"
-#include "nn/init.h"
-#include "nn/linear.h"
-#include "nn/model_io.h"
-#include "nn/models.h"
-#include "nn/pooling.h"
+#include "advgrad/nn/activation.h"
+#include "advgrad/nn/batch_norm.h"
+#include "advgrad/nn/containers.h"
+#include "advgrad/nn/conv2d.h"
+#include "advgrad/nn/init.h"
+#include "advgrad/nn/linear.h"
+#include "advgrad/nn/model_io.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/nn/pooling.h"
 #include "testing.h"
 
 namespace advgrad::nn {

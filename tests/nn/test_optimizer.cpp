@@ -2,8 +2,8 @@
 // plain doubles on a two-element parameter with fixed gradients.
 #include <cmath>
 
-#include "nn/lr_schedule.h"
-#include "nn/optimizer.h"
+#include "advgrad/nn/lr_schedule.h"
+#include "advgrad/nn/optimizer.h"
 #include "testing.h"
 
 namespace advgrad::nn {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "nn/safetensors.h"
+#include "advgrad/nn/safetensors.h"
 #include "testing.h"
 
 namespace advgrad::nn {

@@ -10,12 +10,12 @@
 #include <random>
 #include <set>
 
-#include "core/ops/ops.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/report/bitmap_font.h"
+#include "advgrad/report/figures.h"
+#include "advgrad/report/png_image.h"
 #include "expect_error.h"
 #include "testing.h"
-#include "training/bitmap_font.h"
-#include "training/figures.h"
-#include "training/png_image.h"
 
 namespace advgrad::training {
 namespace {

@@ -11,11 +11,11 @@
 #include <sstream>
 #include <thread>
 
+#include "advgrad/report/png_image.h"
+#include "advgrad/report/report.h"
+#include "advgrad/workshop/workshop_stages.h"
 #include "expect_error.h"
 #include "testing.h"
-#include "training/png_image.h"
-#include "training/report.h"
-#include "training/workshop_stages.h"
 
 namespace advgrad::training {
 namespace {

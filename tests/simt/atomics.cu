@@ -1,9 +1,9 @@
 // Every thread of every block updates the same few global counters with each
 // kind of atomic; the results are exact whatever the order of the updates.
-#include "kernels/cuda/atomic_float.h"
-#include "kernels/cuda/launch.h"
-#include "tests/simt/device_buffer.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/cuda/atomic_float.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "simt/device_buffer.h"
+#include "simt/test_kernels.h"
 
 namespace simt_tests {
 

@@ -3,9 +3,9 @@
 // `CHECK:` comments mark the lines the diagnostics must name; tests find them
 // by text, so lines may move. (On a GPU these kernels hang or give undefined
 // results: they are for the emulator only, but nvcc compiles them too.)
-#include "kernels/cuda/launch.h"
-#include "tests/simt/device_buffer.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "simt/device_buffer.h"
+#include "simt/test_kernels.h"
 
 namespace simt_tests {
 

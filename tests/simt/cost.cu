@@ -1,8 +1,8 @@
 // Kernels that measure the emulator itself (docs/simt.md): an empty kernel
 // (the cost of a thread), a loop of barriers, a loop of shuffles.
-#include "kernels/cuda/launch.h"
-#include "tests/simt/device_buffer.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "simt/device_buffer.h"
+#include "simt/test_kernels.h"
 
 namespace simt_tests {
 

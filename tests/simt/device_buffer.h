@@ -10,7 +10,7 @@
 #if defined(__CUDACC__)
 #include <cuda_runtime.h>
 #else
-#include "kernels/simt/simt.h"
+#include "advgrad/kernels/simt/simt.h"
 #endif
 
 namespace simt_tests {

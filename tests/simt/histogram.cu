@@ -3,9 +3,9 @@
 // shared-memory histogram; blocks then merge theirs into the global one. The
 // loop over elements has a block-uniform trip count so every lane reaches
 // every ballot (lanes past the end vote with key -1).
-#include "kernels/cuda/launch.h"
-#include "tests/simt/device_buffer.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "simt/device_buffer.h"
+#include "simt/test_kernels.h"
 
 namespace simt_tests {
 

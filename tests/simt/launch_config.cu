@@ -1,8 +1,8 @@
 // A kernel that counts its threads, for launch-configuration errors: a bad
 // launch must run nothing and leave its error for cudaGetLastError.
-#include "kernels/cuda/launch.h"
-#include "tests/simt/device_buffer.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "simt/device_buffer.h"
+#include "simt/test_kernels.h"
 
 namespace simt_tests {
 

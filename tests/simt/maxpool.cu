@@ -2,9 +2,9 @@
 // flat index of each window's first maximum; backward scatters dy to those
 // indices. With stride < window the windows overlap, several outputs can pick
 // the same input, and the scatter needs float atomicAdd.
-#include "kernels/cuda/launch.h"
-#include "tests/simt/device_buffer.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "simt/device_buffer.h"
+#include "simt/test_kernels.h"
 
 namespace simt_tests {
 

@@ -4,9 +4,9 @@
 //    barrier per step, then the first warp finishes with shuffles;
 //  - warp: every warp reduces with shuffles, lane 0 stores its sum in shared
 //    memory, and the first warp reduces those.
-#include "kernels/cuda/launch.h"
-#include "tests/simt/device_buffer.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "simt/device_buffer.h"
+#include "simt/test_kernels.h"
 
 namespace simt_tests {
 

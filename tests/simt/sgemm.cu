@@ -4,9 +4,9 @@
 // row of A times a column of B. Two barriers per step: after the loads (all
 // of the tile is there) and after the multiply-adds (nobody still reads the
 // tile the next loads overwrite). The template flags drop either one.
-#include "kernels/cuda/launch.h"
-#include "tests/simt/device_buffer.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "simt/device_buffer.h"
+#include "simt/test_kernels.h"
 
 namespace simt_tests {
 

@@ -1,9 +1,9 @@
 // Row-wise softmax with one warp per row: each lane strides over the row, the
 // row's max and sum of exponentials come from butterfly (xor) shuffles, so
 // every lane ends with the full value and no shared memory is needed.
-#include "kernels/cuda/launch.h"
-#include "tests/simt/device_buffer.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/cuda/launch.h"
+#include "simt/device_buffer.h"
+#include "simt/test_kernels.h"
 
 namespace simt_tests {
 

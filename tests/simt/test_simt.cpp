@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "kernels/simt/order.h"
-#include "tests/simt/random_inputs.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/simt/order.h"
+#include "simt/random_inputs.h"
+#include "simt/test_kernels.h"
 
 namespace {
 

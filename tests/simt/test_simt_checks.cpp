@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "kernels/simt/kernel_error.h"
-#include "kernels/simt/order.h"
-#include "kernels/simt/runtime.h"
-#include "kernels/simt/sync.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/simt/kernel_error.h"
+#include "advgrad/kernels/simt/order.h"
+#include "advgrad/kernels/simt/runtime.h"
+#include "advgrad/kernels/simt/sync.h"
+#include "simt/test_kernels.h"
 
 namespace {
 

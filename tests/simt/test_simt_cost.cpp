@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "tests/simt/random_inputs.h"
-#include "tests/simt/test_kernels.h"
+#include "simt/random_inputs.h"
+#include "simt/test_kernels.h"
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "kernels/simt/simt.h"
-#include "tests/simt/test_kernels.h"
+#include "advgrad/kernels/simt/simt.h"
+#include "simt/test_kernels.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <sstream>
 #include <string>
 
-#include "nn/models.h"
-#include "training/robust_eval.h"
-#include "training/trainer.h"
+#include "advgrad/eval/robust_eval.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/training/trainer.h"
 
 namespace advgrad::training::recipe_testing {
 

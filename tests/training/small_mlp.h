@@ -3,8 +3,8 @@
 // progress bar): the model the natural-robustness tests measure.
 #include <sstream>
 
-#include "nn/models.h"
-#include "training/trainer.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/training/trainer.h"
 
 namespace advgrad::training::test {
 

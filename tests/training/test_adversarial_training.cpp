@@ -1,11 +1,11 @@
 // Online adversarial training: option checks and defaults, no gradient
 // through the attack, BatchNorm untouched by the attack, robustness gained on
 // a tiny problem, and smooth activations (smooth adversarial training).
+#include "advgrad/nn/batch_norm.h"
+#include "advgrad/training/adversarial_training.h"
 #include "expect_error.h"
-#include "nn/batch_norm.h"
 #include "recipe_testing.h"
 #include "testing.h"
-#include "training/adversarial_training.h"
 
 namespace advgrad::training {
 namespace {

@@ -1,10 +1,10 @@
 // AdvProp: clean batches touch only the main BatchNorm statistics, adversarial
 // ones only the auxiliary statistics; evaluation uses the main BN; it trains.
+#include "advgrad/nn/dual_batch_norm.h"
+#include "advgrad/training/advprop.h"
 #include "expect_error.h"
-#include "nn/dual_batch_norm.h"
 #include "recipe_testing.h"
 #include "testing.h"
-#include "training/advprop.h"
 
 namespace advgrad::training {
 namespace {

@@ -4,12 +4,12 @@
 #include <cmath>
 #include <sstream>
 
-#include "core/autograd/engine.h"
-#include "core/ops/ops.h"
+#include "advgrad/core/autograd/engine.h"
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/nn/soft_cross_entropy.h"
+#include "advgrad/training/noisy_student.h"
 #include "expect_error.h"
 #include "testing.h"
-#include "training/noisy_student.h"
-#include "training/soft_cross_entropy.h"
 
 namespace advgrad::training {
 namespace {

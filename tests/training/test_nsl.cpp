@@ -3,12 +3,12 @@
 // regularised model is more robust than the plain one.
 #include <cmath>
 
+#include "advgrad/nn/containers.h"
+#include "advgrad/nn/linear.h"
+#include "advgrad/training/nsl.h"
 #include "expect_error.h"
-#include "nn/containers.h"
-#include "nn/linear.h"
 #include "recipe_testing.h"
 #include "testing.h"
-#include "training/nsl.h"
 
 namespace advgrad::training {
 namespace {

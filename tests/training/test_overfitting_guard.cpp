@@ -3,12 +3,12 @@
 // flipped (PGD accuracy 0), fed to the hook epoch by epoch.
 #include <sstream>
 
+#include "advgrad/nn/containers.h"
+#include "advgrad/nn/linear.h"
+#include "advgrad/training/overfitting_guard.h"
 #include "expect_error.h"
-#include "nn/containers.h"
-#include "nn/linear.h"
 #include "recipe_testing.h"
 #include "testing.h"
-#include "training/overfitting_guard.h"
 
 namespace advgrad::training {
 namespace {

@@ -3,10 +3,10 @@
 // give a model more robust to the perturbed test set than the clean one.
 #include <cstdlib>
 
+#include "advgrad/training/static_augmentation.h"
 #include "expect_error.h"
 #include "recipe_testing.h"
 #include "testing.h"
-#include "training/static_augmentation.h"
 
 namespace advgrad::training {
 namespace {

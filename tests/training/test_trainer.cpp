@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include "nn/model_io.h"
+#include "advgrad/nn/model_io.h"
+#include "advgrad/training/trainer.h"
 #include "testing.h"
-#include "training/trainer.h"
 
 namespace advgrad::training {
 namespace {

@@ -11,30 +11,30 @@
 #include <string>
 #include <vector>
 
-#include "core/backend.h"
-#include "core/caching_allocator.h"
-#include "core/cuda.h"
-#include "core/dtype.h"
-#include "core/error.h"
-#include "kernels/cuda/batch_norm.h"
-#include "kernels/cuda/conv.h"
-#include "kernels/cuda/elementwise.h"
-#include "kernels/cuda/fused.h"
-#include "kernels/cuda/gemm.h"
-#include "kernels/cuda/index.h"
-#include "kernels/cuda/pool.h"
-#include "kernels/cuda/reduce.h"
-#include "kernels/cuda/runtime.h"
-#include "kernels/cuda/softmax.h"
+#include "advgrad/core/backend/backend.h"
+#include "advgrad/core/backend/caching_allocator.h"
+#include "advgrad/core/backend/cuda.h"
+#include "advgrad/core/dtype.h"
+#include "advgrad/core/error.h"
+#include "advgrad/kernels/cuda/batch_norm.h"
+#include "advgrad/kernels/cuda/conv.h"
+#include "advgrad/kernels/cuda/elementwise.h"
+#include "advgrad/kernels/cuda/fused.h"
+#include "advgrad/kernels/cuda/gemm.h"
+#include "advgrad/kernels/cuda/index.h"
+#include "advgrad/kernels/cuda/pool.h"
+#include "advgrad/kernels/cuda/reduce.h"
+#include "advgrad/kernels/cuda/runtime.h"
+#include "advgrad/kernels/cuda/softmax.h"
 #if defined(ADVGRAD_CUDA_EMULATED)
-#include "core/cuda/emulated.h"
+#include "advgrad/core/backend/cuda/emulated.h"
 #endif
 // cuDNN is reachable from the GPU copy of a build configured with ADVGRAD_CUDNN
 // only (ADVGRAD_WITH_CUDNN is defined for the advgrad target alone, and the
 // emulated copy defines ADVGRAD_CUDA_EMULATED).
 #if defined(ADVGRAD_WITH_CUDNN) && !defined(ADVGRAD_CUDA_EMULATED)
 #define ADVGRAD_BACKEND_HAS_CUDNN 1
-#include "kernels/cuda/cudnn/cudnn_ops.h"
+#include "advgrad/kernels/cuda/cudnn/cudnn_ops.h"
 #endif
 
 namespace advgrad {

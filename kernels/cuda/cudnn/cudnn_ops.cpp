@@ -5,7 +5,7 @@
 // below keeps the emulated flavour empty should a build ever glob this file in.
 #if !defined(ADVGRAD_CUDA_EMULATED)
 
-#include "kernels/cuda/cudnn/cudnn_ops.h"
+#include "advgrad/kernels/cuda/cudnn/cudnn_ops.h"
 
 #include <cuda_runtime.h>
 #include <cudnn.h>
@@ -19,8 +19,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "kernels/cuda/conv.h"
-#include "kernels/cuda/runtime.h"
+#include "advgrad/kernels/cuda/conv.h"
+#include "advgrad/kernels/cuda/runtime.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 namespace cudnn {

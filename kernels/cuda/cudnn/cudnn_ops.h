@@ -18,8 +18,8 @@
 #include <cstdint>
 #include <string>
 
-#include "kernels/conv_params.h"
-#include "kernels/cuda/namespace.h"
+#include "advgrad/kernels/conv_params.h"
+#include "advgrad/kernels/cuda/namespace.h"
 
 ADVGRAD_CUDA_NAMESPACE_BEGIN
 namespace cudnn {

@@ -1,0 +1,25 @@
+#pragma once
+// The figure of natural adversarial examples (eval/natural_adversarial.h).
+#include <string>
+#include <vector>
+
+#include "advgrad/data/dataset.h"
+#include "advgrad/eval/natural_adversarial.h"
+#include "advgrad/report/png_image.h"
+
+namespace advgrad::training {
+
+// A grid of the found images, `columns` per row, each tile captioned
+// "true X, pred Y 97%" (class names from data.class_names when present, else
+// indices), under a title. An empty `found` gives a figure with the title and
+// a "none found" line. Throws advgrad::Error naming natural_adversarial_grid for
+// an index outside the data set or a bad scale/column count.
+struct NaturalAdversarialGridOptions {
+  int scale = 3;
+  int columns = 4;
+  std::string title = "natural adversarial examples";
+};
+Image natural_adversarial_grid(const Dataset& data, const std::vector<NaturalAdversarial>& found,
+                               const NaturalAdversarialGridOptions& options = {});
+
+}  // namespace advgrad::training
