@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "advgrad/eval/robust_eval.h"
+#include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/report/attack_grid.h"
@@ -83,7 +84,7 @@ Command add_attack(CLI::App& app, Common& common) {
                                                               name + " on " + test.name));
       const std::string json = (std::filesystem::path(f->out) / "attack.json").string();
       j["files"] = {grid, json};
-      nn::write_file_atomically(json, j.dump(2) + "\n");
+      io::write_file_atomically(json, j.dump(2) + "\n");
     }
     if (common.json) {
       std::cout << j.dump(2) << "\n";

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "advgrad/eval/robust_eval.h"
+#include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/report/figures.h"
@@ -82,10 +83,10 @@ Command add_robustness(CLI::App& app, Common& common) {
     co.x_label = "eps (pixel units)";
     co.y_label = "robust accuracy";
     training::write_png(file("robustness.png"), training::line_chart(series, co));
-    nn::write_file_atomically(file("robustness.csv"), csv.str());
+    io::write_file_atomically(file("robustness.csv"), csv.str());
     nlohmann::json j{{"data", test.name}, {"attack", name}, {"step_fraction", step_fraction}, {"runs", runs},
                      {"files", {file("robustness.csv"), file("robustness.json"), file("robustness.png")}}};
-    nn::write_file_atomically(file("robustness.json"), j.dump(2) + "\n");
+    io::write_file_atomically(file("robustness.json"), j.dump(2) + "\n");
     if (common.json) {
       std::cout << j.dump(2) << "\n";
       return 0;

@@ -1,8 +1,5 @@
 #include "advgrad/nn/safetensors.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -11,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
+
+#include "advgrad/io/atomic_file.h"
 
 namespace advgrad::nn {
 namespace {
@@ -34,31 +33,6 @@ std::uint64_t read_le64(const char* p) {
 
 }  // namespace
 
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  ADVGRAD_CHECK(fd >= 0, "cannot write '", path, "': ", std::strerror(errno));
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      detail::fail("cannot write '", path, "': ", std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  const bool closed = ::close(fd) == 0;
-  if (!synced || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    detail::fail("cannot write '", path, "': ", std::strerror(err));
-  }
-}
-
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata) {
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
@@ -80,7 +54,7 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((n >> (8 * i)) & 0xff);
   bytes += json;
   bytes += data;
-  write_file_atomically(path, bytes);
+  io::write_file_atomically(path, bytes);
 }
 
 SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& what) {

@@ -30,7 +30,4 @@ SafetensorsFile load_safetensors(const std::string& path);
 // Parses an in-memory file (the same checks); `what` names it in errors.
 SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& what);
 
-// Writes `bytes` to `path` atomically (temp file + fsync + rename).
-void write_file_atomically(const std::string& path, const std::string& bytes);
-
 }  // namespace advgrad::nn

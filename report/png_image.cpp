@@ -10,6 +10,7 @@
 
 #include "advgrad/core/error.h"
 #include "advgrad/data/dataset.h"
+#include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/safetensors.h"
 
 namespace advgrad::training {
@@ -217,7 +218,7 @@ void write_png(const std::string& path, const Image& image) {
   } catch (const Error& e) {
     detail::fail("write_png '", path, "': ", e.what());
   }
-  nn::write_file_atomically(path, bytes);  // its errors name the path
+  io::write_file_atomically(path, bytes);  // its errors name the path
 }
 
 Image decode_png(const std::string& bytes, const std::string& what) {

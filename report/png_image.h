@@ -35,7 +35,7 @@ class Image {  // 8-bit RGB canvas, row-major, 3 bytes per pixel
 
 // The PNG file (8-bit RGB, not interlaced) as bytes.
 std::string encode_png(const Image& image);
-// Encodes and writes atomically (temp file + rename via nn::write_file_atomically):
+// Encodes and writes atomically (temp file + rename via io::write_file_atomically):
 // the target is replaced only when the whole file was written. Throws
 // advgrad::Error naming the path on failure.
 void write_png(const std::string& path, const Image& image);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "advgrad/core/error.h"
+#include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/safetensors.h"
 
 namespace advgrad::training {
@@ -184,8 +185,8 @@ void write_report(const Report& report, const std::string& dir) {
   };
   // HTML first: it reads every image, so a missing figure fails before either file changes.
   const std::string html = report.html(load);
-  nn::write_file_atomically((std::filesystem::path(dir) / "report.html").string(), html);
-  nn::write_file_atomically((std::filesystem::path(dir) / "report.md").string(), report.markdown());
+  io::write_file_atomically((std::filesystem::path(dir) / "report.html").string(), html);
+  io::write_file_atomically((std::filesystem::path(dir) / "report.md").string(), report.markdown());
 }
 
 }  // namespace advgrad::training

@@ -8,6 +8,7 @@
 #include "advgrad/attacks/attack.h"
 #include "advgrad/core/error.h"
 #include "advgrad/eval/robust_eval.h"
+#include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/training/option_names.h"
@@ -261,8 +262,8 @@ Image rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& b, 
 
 void write_rows(StageFiles& files, const std::string& prefix, const std::vector<RobustRow>& rows,
                 const ExperimentBudget& b, const std::string& title) {
-  nn::write_file_atomically(files.file(prefix + ".csv"), rows_to_csv(rows, b));
-  nn::write_file_atomically(files.file(prefix + ".json"), rows_to_json(rows, b, prefix) + "\n");
+  io::write_file_atomically(files.file(prefix + ".csv"), rows_to_csv(rows, b));
+  io::write_file_atomically(files.file(prefix + ".json"), rows_to_json(rows, b, prefix) + "\n");
   write_png(files.file(prefix + ".png"), rows_chart(rows, b, title));
 }
 

@@ -8,6 +8,7 @@
 #include "advgrad/attacks/attack.h"
 #include "advgrad/core/error.h"
 #include "advgrad/eval/robust_eval.h"
+#include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/workshop/experiment.h"
 
@@ -135,8 +136,8 @@ NslProtocolResult nsl_protocol_stage(StageRunner& runner, const Split& data, con
     json file = result_json(r, s, b);
     file["experiment"] = "nsl";
     file["budget"] = json::parse(budget_to_json(b));
-    nn::write_file_atomically(files.file("nsl.csv"), csv(r, s, b));
-    nn::write_file_atomically(files.file("nsl.json"), file.dump(2) + "\n");
+    io::write_file_atomically(files.file("nsl.csv"), csv(r, s, b));
+    io::write_file_atomically(files.file("nsl.json"), file.dump(2) + "\n");
     write_png(files.file("nsl.png"), chart(r, s, b, data.test.name));
     for (const NslProtocolRow* row : {&r.base, &r.nsl})
       runner.log() << "  " << row->name << ": clean " << format_percent(row->clean) << ", base's neighbours "

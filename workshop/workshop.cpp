@@ -8,6 +8,7 @@
 #include <set>
 
 #include "advgrad/core/error.h"
+#include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/workshop/workshop_parts.h"
 
@@ -95,7 +96,7 @@ WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, 
                      {"stage_seconds", stage_seconds},
                      {"stage_seconds_total", summary.stage_seconds},
                      {"stages", stages}};
-  nn::write_file_atomically(runner.path("results.json"), results.dump(2) + "\n");
+  io::write_file_atomically(runner.path("results.json"), results.dump(2) + "\n");
   write_report(report, options.out);
   summary.comparison = ctx.comparison;
   summary.files = list_files(options.out);

@@ -7,6 +7,7 @@
 #include "advgrad/core/grad_mode.h"
 #include "advgrad/core/ops/ops.h"
 #include "advgrad/eval/robust_eval.h"
+#include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/report/attack_grid.h"
 #include "advgrad/report/figures.h"
@@ -100,7 +101,7 @@ void attacks_part(WorkshopContext& ctx) {
     co.x_label = "eps (pixel units)";
     co.y_label = "accuracy";
     write_png(files.file("eps_sweep.png"), line_chart(series, co));
-    nn::write_file_atomically(files.file("eps_sweep.csv"), csv);
+    io::write_file_atomically(files.file("eps_sweep.csv"), csv);
     j["sweep"] = {{"eps", eps}, {"fgsm", series[0].y}, {"pgd", series[1].y}, {"pgd_steps", b.sweep_steps}};
     return j.dump();
   });

@@ -6,6 +6,7 @@
 
 #include "advgrad/eval/corruptions.h"
 #include "advgrad/eval/natural_adversarial.h"
+#include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/report/figures.h"
@@ -49,7 +50,7 @@ void natural_robustness_part(WorkshopContext& ctx) {
     co.x_label = "severity";
     co.y_label = "accuracy";
     write_png(files.file("corruptions.png"), line_chart(series, co));
-    nn::write_file_atomically(files.file("corruptions.csv"), csv);
+    io::write_file_atomically(files.file("corruptions.csv"), csv);
 
     const auto found = mine_natural_adversarials(*ctx.baseline, ctx.data.test, 0.9, 12);
     NaturalAdversarialGridOptions go;

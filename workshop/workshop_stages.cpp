@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "advgrad/core/error.h"
+#include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/safetensors.h"
 
 namespace advgrad::training {
@@ -154,7 +155,7 @@ std::string StageRunner::run_stage(const std::string& name, const std::vector<st
                          {"inputs", input_ids},
                          {"results", parsed}};
   // Last: the record is what says "done".
-  nn::write_file_atomically(record.string(), j.dump(2) + "\n");
+  io::write_file_atomically(record.string(), j.dump(2) + "\n");
   log_ << "[" << name << "] done in " << std::fixed << std::setprecision(1) << seconds << " s\n"
        << std::defaultfloat << std::flush;
   done_.push_back({name, parsed.dump(), id, seconds, false});
