@@ -58,13 +58,13 @@ Command add_attack(CLI::App& app, Common& common) {
   return {cmd, [f, &common] {
     const attacks::AttackOptions o = f->attack.options(f->attack.eps);
     nn::LoadedModel m = nn::load_model(f->model);
-    const training::Dataset test = f->data.load(f->seed).test;
+    const data::Dataset test = f->data.load(f->seed).test;
     check_model_fits(m.config, test, "attack");
     ADVGRAD_CHECK(!o.targeted || o.target_mode != attacks::TargetMode::Fixed || o.target_class < test.classes,
                   "attack: --target ", o.target_class, " is not a class of ", test.name, " (0..", test.classes - 1, ")");
     const std::string name = f->attack.describe(o);
     m.model->to(common.device);
-    const training::RobustResult r = training::robust_accuracy(*m.model, test, o, f->seed, f->batch_size);
+    const eval::RobustResult r = eval::robust_accuracy(*m.model, test, o, f->seed, f->batch_size);
     m.model->to(Device::cpu());  // the example grid is drawn on the host
     nlohmann::json j{{"model", f->model},
                      {"data", test.name},
@@ -80,8 +80,8 @@ Command add_attack(CLI::App& app, Common& common) {
     if (!f->out.empty()) {
       std::filesystem::create_directories(f->out);
       const std::string grid = (std::filesystem::path(f->out) / "attack_grid.png").string();
-      training::write_png(grid, training::attack_example_grid(*m.model, test, o, f->seed, f->grid_rows,
-                                                              name + " on " + test.name));
+      report::write_png(
+          grid, report::attack_example_grid(*m.model, test, o, f->seed, f->grid_rows, name + " on " + test.name));
       const std::string json = (std::filesystem::path(f->out) / "attack.json").string();
       j["files"] = {grid, json};
       io::write_file_atomically(json, j.dump(2) + "\n");

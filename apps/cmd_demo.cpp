@@ -9,7 +9,7 @@ namespace advgrad::cli {
 
 Command add_demo(CLI::App& app, Common& common) {
   auto* cmd = app.add_subcommand("demo", "fit a tiny MLP on generated bars, then show dLoss/dImage and one FGSM step");
-  auto opts = std::make_shared<training::GradientDemoOptions>();
+  auto opts = std::make_shared<workshop::GradientDemoOptions>();
   auto quick = std::make_shared<bool>(false);
   cmd->add_option("--seed", opts->seed, "random seed");
   cmd->add_option("--steps", opts->steps, "SGD steps")->check(CLI::Range(1, 1000000));
@@ -19,7 +19,7 @@ Command add_demo(CLI::App& app, Common& common) {
   return {cmd, [opts, quick, &common] {
     if (*quick) opts->steps = std::min(opts->steps, 50);
     std::ostringstream sink;
-    auto r = training::run_gradient_demo(*opts, common.json ? static_cast<std::ostream&>(sink) : std::cout);
+    auto r = workshop::run_gradient_demo(*opts, common.json ? static_cast<std::ostream&>(sink) : std::cout);
     if (common.json)
       std::cout << nlohmann::json{{"test_accuracy", r.test_accuracy},   {"adversarial_accuracy", r.adversarial_accuracy},
                                   {"clean_loss", r.clean_loss},         {"adversarial_loss", r.adversarial_loss},

@@ -22,11 +22,11 @@ Command add_eval(CLI::App& app, Common& common) {
   cmd->add_flag("--json", common.json, "print the results as JSON");
   return {cmd, [f, &common] {
     nn::LoadedModel m = nn::load_model(f->model);
-    training::Split data = f->data.load(f->seed);
+    data::Split data = f->data.load(f->seed);
     const auto& t = data.test;
     check_model_fits(m.config, t, "eval");
     m.model->to(common.device);
-    const training::EvalResult r = training::evaluate(*m.model, t);
+    const eval::EvalResult r = eval::evaluate(*m.model, t);
     if (common.json) {
       std::cout << nlohmann::json{{"model", f->model}, {"data", t.name},        {"count", r.count},
                                   {"accuracy", r.accuracy}, {"loss", r.loss}, {"confusion", r.confusion}}

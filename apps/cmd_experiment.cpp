@@ -25,30 +25,33 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
     const char* name;
     const char* help;
     // Runs the experiment's rows in `only` (empty: all of them).
-    std::function<void(training::StageRunner&, const training::Split&, const training::ExperimentBudget&,
+    std::function<void(workshop::StageRunner&, const data::Split&, const workshop::ExperimentBudget&,
                        const std::vector<std::string>& only)>
         run;
   };
   static const std::vector<Experiment> experiments{
-      {"optimizers", "the same CNN trained with sgd, sgd-momentum, nesterov, adam, rmsprop and adagrad: clean, "
-                     "FGSM and PGD accuracy at a few eps",
+      {"optimizers",
+       "the same CNN trained with sgd, sgd-momentum, nesterov, adam, rmsprop and adagrad: clean, "
+       "FGSM and PGD accuracy at a few eps",
        [](auto& runner, const auto& data, const auto& b, const auto& only) {
-         training::optimizer_experiment(runner, data, b, only);
+         workshop::optimizer_experiment(runner, data, b, only);
        }},
       {"activations", "PGD adversarial training with relu, gelu, silu, softplus and elu",
        [](auto& runner, const auto& data, const auto& b, const auto& only) {
-         training::activation_experiment(runner, data, b, only);
+         workshop::activation_experiment(runner, data, b, only);
        }},
-      {"recipes", "none, static FGSM, online FGSM, fast FGSM-RS, PGD-AT, NSL, AdvProp: clean, FGSM and PGD-40 "
-                  "accuracy and training time",
+      {"recipes",
+       "none, static FGSM, online FGSM, fast FGSM-RS, PGD-AT, NSL, AdvProp: clean, FGSM and PGD-40 "
+       "accuracy and training time",
        [](auto& runner, const auto& data, const auto& b, const auto& only) {
-         training::recipe_experiment(runner, data, b, only);
+         workshop::recipe_experiment(runner, data, b, only);
        }},
-      {"nsl", "NSL's MNIST-tutorial protocol: the baseline and the NSL model on the baseline's one-step "
-              "neighbours of the test set, and each under white-box FGSM and PGD",
+      {"nsl",
+       "NSL's MNIST-tutorial protocol: the baseline and the NSL model on the baseline's one-step "
+       "neighbours of the test set, and each under white-box FGSM and PGD",
        [](auto& runner, const auto& data, const auto& b, const auto& only) {
          ADVGRAD_CHECK(only.empty(), "experiment nsl has no rows to choose with --only: it runs its two models");
-         training::nsl_experiment(runner, data, b);
+         workshop::nsl_experiment(runner, data, b);
        }}};
   auto chosen = std::make_shared<const Experiment*>(nullptr);
   for (const auto& e : experiments) {
@@ -71,11 +74,11 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
   return {cmd, [f, chosen] {
     const Experiment& e = **chosen;
     const std::string out = f->out.empty() ? std::string("experiment-") + e.name : f->out;
-    const training::Split full = f->data.load(f->seed);
-    training::ExperimentBudget b = training::make_budget(f->quick ? "quick" : f->full ? "full" : "default", full.train);
+    const data::Split full = f->data.load(f->seed);
+    workshop::ExperimentBudget b = workshop::make_budget(f->quick ? "quick" : f->full ? "full" : "default", full.train);
     b.seed = f->seed;
-    const training::Split data = training::budget_split(full, b);
-    training::StageRunner runner(out, f->resume, std::cout, training::stage_context(b, data));
+    const data::Split data = workshop::budget_split(full, b);
+    workshop::StageRunner runner(out, f->resume, std::cout, workshop::stage_context(b, data));
     e.run(runner, data, b, f->only);
     std::cout << "wrote " << out << "/" << e.name << ".csv, " << e.name << ".json, " << e.name << ".png\n";
     return 0;

@@ -39,14 +39,14 @@ Command add_robustness(CLI::App& app, Common& common) {
   return {cmd, [f, &common] {
     ADVGRAD_CHECK(f->attack.step_size == 0, "robustness: --step-size is one eps's step; in a sweep the step follows "
                   "eps (drop --step-size, or use advgrad attack)");
-    const std::vector<double> eps = training::parse_eps_sweep(f->sweep);
+    const std::vector<double> eps = eval::parse_eps_sweep(f->sweep);
     const attacks::AttackOptions o = f->attack.options(eps.back());
     // The step follows eps: the fraction the method's defaults give.
     const double step_fraction = eps.back() > 0 ? o.step_size / eps.back() : 1.0;
     const std::string name = f->attack.describe(o);
-    const training::Dataset test = f->data.load(f->seed).test;
+    const data::Dataset test = f->data.load(f->seed).test;
 
-    std::vector<training::ChartSeries> series;
+    std::vector<report::ChartSeries> series;
     nlohmann::json runs = nlohmann::json::array();
     std::ostringstream csv;
     csv << "model,eps,clean_accuracy,robust_accuracy,success_rate,mean_loss,count,seconds\n";
@@ -54,20 +54,20 @@ Command add_robustness(CLI::App& app, Common& common) {
       nn::LoadedModel m = nn::load_model(path);
       check_model_fits(m.config, test, "robustness");
       m.model->to(common.device);
-      const auto sweep = training::eps_sweep(*m.model, test, o, eps, step_fraction, f->seed);
+      const auto sweep = eval::eps_sweep(*m.model, test, o, eps, step_fraction, f->seed);
       const std::string label = std::filesystem::path(path).stem().string();
-      training::ChartSeries s{label, {}, {}};
-      std::istringstream rows(training::sweep_to_csv(sweep));
+      report::ChartSeries s{label, {}, {}};
+      std::istringstream rows(eval::sweep_to_csv(sweep));
       std::string line;
       std::getline(rows, line);  // header
       while (std::getline(rows, line)) csv << label << ',' << line << '\n';
-      nlohmann::json run{{"model", path}, {"sweep", nlohmann::json::parse(training::sweep_to_json(sweep, name))}};
+      nlohmann::json run{{"model", path}, {"sweep", nlohmann::json::parse(eval::sweep_to_json(sweep, name))}};
       for (const auto& r : sweep) {
         s.x.push_back(r.eps);
         s.y.push_back(r.robust_accuracy);
       }
       if (f->diagnose) {
-        const auto d = training::masking_diagnostics(*m.model, test, eps.back() > 0 ? eps.back() : 0.1, f->seed);
+        const auto d = eval::masking_diagnostics(*m.model, test, eps.back() > 0 ? eps.back() : 0.1, f->seed);
         run["masking"] = {{"fgsm_accuracy", d.fgsm_accuracy},
                           {"pgd_accuracy", d.pgd_accuracy},
                           {"noise_accuracy", d.noise_accuracy},
@@ -78,11 +78,11 @@ Command add_robustness(CLI::App& app, Common& common) {
     }
     std::filesystem::create_directories(f->out);
     const auto file = [&](const char* n) { return (std::filesystem::path(f->out) / n).string(); };
-    training::ChartOptions co;
+    report::ChartOptions co;
     co.title = name.substr(0, name.find(" eps")) + " on " + test.name;
     co.x_label = "eps (pixel units)";
     co.y_label = "robust accuracy";
-    training::write_png(file("robustness.png"), training::line_chart(series, co));
+    report::write_png(file("robustness.png"), report::line_chart(series, co));
     io::write_file_atomically(file("robustness.csv"), csv.str());
     nlohmann::json j{{"data", test.name}, {"attack", name}, {"step_fraction", step_fraction}, {"runs", runs},
                      {"files", {file("robustness.csv"), file("robustness.json"), file("robustness.png")}}};

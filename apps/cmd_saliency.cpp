@@ -56,7 +56,7 @@ Command add_saliency(CLI::App& app, Common& common) {
   cmd->add_flag("--json", common.json, "print the results as JSON");
   return {cmd, [f, &common] {
     nn::LoadedModel m = nn::load_model(f->model);
-    const training::Dataset test = f->data.load(f->seed).test;
+    const data::Dataset test = f->data.load(f->seed).test;
     check_model_fits(m.config, test, "saliency");
     for (auto i : f->indices)
       ADVGRAD_CHECK(i < test.size(), "saliency: --index ", i, " is out of range for ", test.name, "'s ", test.size(),
@@ -95,9 +95,9 @@ Command add_saliency(CLI::App& app, Common& common) {
                              " of class " + name_of(tgt[i]));
       }
     }
-    training::SaliencyFigureOptions fo;
+    report::SaliencyFigureOptions fo;
     fo.title = "saliency on " + test.name;
-    training::write_png(f->out, training::saliency_figure(cat(images, 0), cat(maps, 0), row_labels, fo));
+    report::write_png(f->out, report::saliency_figure(cat(images, 0), cat(maps, 0), row_labels, fo));
 
     nlohmann::json j{{"model", f->model}, {"data", test.name}, {"indices", f->indices}, {"methods", methods},
                      {"rows", row_labels}, {"out", f->out}};

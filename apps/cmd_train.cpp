@@ -40,7 +40,7 @@ Command add_train(CLI::App& app, Common& common) {
   return {cmd, [f, &common] {
     ADVGRAD_CHECK(!f->resume || !f->train.checkpoint_path.empty(), "train: --resume needs --checkpoint FILE");
     f->recipe.check(f->model);
-    training::Split data = f->data.load(f->train.seed);
+    data::Split data = f->data.load(f->train.seed);
     f->model.channels = data.train.channels;
     f->model.height = data.train.height;
     f->model.width = data.train.width;
@@ -60,7 +60,7 @@ Command add_train(CLI::App& app, Common& common) {
     if (f->resume) trainer.resume(f->train.checkpoint_path);
     const training::FitResult r = trainer.fit(data.train, data.test, log);
     if (r.interrupted) return 130;
-    const training::EvalResult ev = training::evaluate(trainer.model(), data.test);
+    const eval::EvalResult ev = eval::evaluate(trainer.model(), data.test);
     nn::save_model(f->out, trainer.model(), f->model,
                    {{"advgrad.data", data.train.name},
                     {"advgrad.test_accuracy", std::to_string(ev.accuracy)},

@@ -14,7 +14,7 @@ Command add_workshop(CLI::App& app, Common& common) {
                                              "comparison; writes report.html and friends");
   struct Flags {
     DataFlags data;
-    training::WorkshopOptions options;
+    workshop::WorkshopOptions options;
     bool quick = false, full = false;
   };
   auto f = std::make_shared<Flags>();
@@ -28,8 +28,8 @@ Command add_workshop(CLI::App& app, Common& common) {
   return {cmd, [f, &common] {
     f->options.budget = f->quick ? "quick" : f->full ? "full" : "default";
     std::ostream& log = common.json ? std::cerr : std::cout;
-    const training::Split data = f->data.load(f->options.seed);
-    const training::WorkshopSummary s = training::run_workshop(data, f->options, log);
+    const data::Split data = f->data.load(f->options.seed);
+    const workshop::WorkshopSummary s = workshop::run_workshop(data, f->options, log);
     if (common.json) {
       nlohmann::json rows = nlohmann::json::array();
       for (const auto& r : s.comparison)

@@ -38,7 +38,7 @@ struct DataFlags {
   void add_to(CLI::App* cmd);
   // Loads the named set (resolving DIR/<name> when DIR holds several sets) and
   // applies the limits.
-  training::Split load(std::uint64_t seed) const;
+  data::Split load(std::uint64_t seed) const;
 };
 
 // CLI11's own range validators print the whole double range in their message;
@@ -47,7 +47,7 @@ CLI::Validator non_negative();
 CLI::Validator positive();
 
 // Throws advgrad::Error when a model built for `config` cannot read `data`.
-void check_model_fits(const nn::ModelConfig& config, const training::Dataset& data, const char* command);
+void check_model_fits(const nn::ModelConfig& config, const data::Dataset& data, const char* command);
 
 // The attack flags shared by `attack` and `robustness`: --method picks the
 // family and its defaults (see attack_flags.cpp), the other flags override.

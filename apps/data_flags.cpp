@@ -24,18 +24,18 @@ CLI::Validator positive() { return number_at_least(0, true, "> 0"); }
 void DataFlags::add_to(CLI::App* cmd) {
   if (const char* env = std::getenv("ADVGRAD_DATA_DIR")) dir = env;
   cmd->add_option("--data", name, "data set: synthetic (built in), mnist, fashion-mnist, cifar10")
-      ->check(CLI::IsMember(training::dataset_names()));
+      ->check(CLI::IsMember(data::dataset_names()));
   cmd->add_option("--data-dir", dir, "directory with the data set's files, or a directory holding <name>/ "
                                      "(default: ADVGRAD_DATA_DIR)");
   cmd->add_option("--limit", limit, "use only the first N training examples")->check(positive());
   cmd->add_option("--test-limit", test_limit, "use only the first N test examples")->check(positive());
 }
 
-training::Split DataFlags::load(std::uint64_t seed) const {
+data::Split DataFlags::load(std::uint64_t seed) const {
   std::string d = dir;
   if (name != "synthetic" && !d.empty() && std::filesystem::is_directory(std::filesystem::path(d) / name))
     d = (std::filesystem::path(d) / name).string();
-  training::Split s = training::load_dataset(name, d, seed);
+  data::Split s = data::load_dataset(name, d, seed);
   if (limit > 0) s.train = s.train.head(limit);
   if (test_limit > 0) s.test = s.test.head(test_limit);
   return s;
@@ -47,7 +47,7 @@ void Common::resolve_device() {
                 cuda::describe(), ")");
 }
 
-void check_model_fits(const nn::ModelConfig& m, const training::Dataset& t, const char* command) {
+void check_model_fits(const nn::ModelConfig& m, const data::Dataset& t, const char* command) {
   ADVGRAD_CHECK(t.channels == m.channels && t.height == m.height && t.width == m.width && t.classes == m.classes,
                 command, ": model expects ", m.channels, "x", m.height, "x", m.width, " images and ", m.classes,
                 " classes; data set ", t.name, " has ", t.channels, "x", t.height, "x", t.width, " and ", t.classes);

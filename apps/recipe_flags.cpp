@@ -68,7 +68,7 @@ void RecipeFlags::check(nn::ModelConfig& model) const {
   if (recipe == "nsl") training::validate(nsl);
 }
 
-void RecipeFlags::install(training::Trainer& trainer, const training::Dataset& test, std::uint64_t seed) {
+void RecipeFlags::install(training::Trainer& trainer, const data::Dataset& test, std::uint64_t seed) {
   training::OnlineAdversarialOptions o = online;
   o.seed = seed;
   if (recipe == "online") trainer.set_step_loss(training::online_adversarial_loss(o));

@@ -29,7 +29,7 @@ struct RecipeFlags {
   void check(nn::ModelConfig& model) const;
   // Installs the recipe's step loss and the guard (on the first guard_size
   // test examples) on the trainer; `test` must outlive the trainer.
-  void install(training::Trainer& trainer, const training::Dataset& test, std::uint64_t seed);
+  void install(training::Trainer& trainer, const data::Dataset& test, std::uint64_t seed);
   // The recipe and its options as JSON, for the model file's metadata.
   std::string to_json() const;
   // One human line ("online PGD-7 eps 0.1, double-batch").

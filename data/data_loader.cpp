@@ -4,7 +4,7 @@
 
 #include "advgrad/core/generator.h"
 
-namespace advgrad::training {
+namespace advgrad::data {
 
 DataLoader::DataLoader(const Dataset& data, LoaderOptions options) : data_(data), options_(options) {
   ADVGRAD_CHECK(options.batch_size >= 1, "DataLoader: batch size must be >= 1, got ", options.batch_size);
@@ -67,4 +67,4 @@ void DataLoader::augment(Tensor& images, std::int64_t salt) {
   images = out;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::data

@@ -9,7 +9,7 @@
 #include "advgrad/core/tensor.h"
 #include "advgrad/data/dataset.h"
 
-namespace advgrad::training {
+namespace advgrad::data {
 
 struct Batch {
   Tensor images;  // [B, C, H, W] float32
@@ -46,4 +46,4 @@ class DataLoader {
   std::int64_t cursor_ = 0, epoch_ = 0;
 };
 
-}  // namespace advgrad::training
+}  // namespace advgrad::data

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace advgrad::training {
+namespace advgrad::data {
 
 Dataset Dataset::head(std::int64_t n) const {
   std::vector<std::int64_t> idx;
@@ -221,4 +221,4 @@ Split load_dataset(const std::string& name, const std::string& dir, std::uint64_
   detail::fail("unknown data set '", name, "' (expected synthetic, mnist, fashion-mnist or cifar10)");
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::data

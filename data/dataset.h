@@ -7,7 +7,7 @@
 
 #include "advgrad/core/tensor.h"
 
-namespace advgrad::training {
+namespace advgrad::data {
 
 struct Dataset {
   std::string name;
@@ -63,4 +63,4 @@ Dataset parse_cifar10_batches(const std::vector<std::string>& files_bytes, const
 Split load_dataset(const std::string& name, const std::string& dir, std::uint64_t seed = 0);
 const std::vector<std::string>& dataset_names();
 
-}  // namespace advgrad::training
+}  // namespace advgrad::data

@@ -6,7 +6,7 @@
 
 #include "advgrad/core/error.h"
 
-namespace advgrad::training {
+namespace advgrad::data {
 namespace {
 
 std::int64_t clamp_index(std::int64_t i, std::int64_t n) { return std::clamp<std::int64_t>(i, 0, n - 1); }
@@ -102,4 +102,4 @@ std::vector<float> contrast_image(const float* image, const ImageShape& s, doubl
   return out;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::data

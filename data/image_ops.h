@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace advgrad::training {
+namespace advgrad::data {
 
 struct ImageShape {
   std::int64_t channels = 1, height = 1, width = 1;
@@ -45,4 +45,4 @@ std::vector<double> gaussian_kernel(double sigma);  // the 1-D kernel, length 2 
 // towards the mean.
 std::vector<float> contrast_image(const float* image, const ImageShape& s, double factor);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::data

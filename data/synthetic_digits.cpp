@@ -10,7 +10,7 @@
 #include "advgrad/core/generator.h"
 #include "advgrad/data/dataset.h"
 
-namespace advgrad::training {
+namespace advgrad::data {
 namespace {
 
 struct Point {
@@ -110,4 +110,4 @@ Split make_synthetic_digits(std::int64_t train_size, std::int64_t test_size, std
   return {make_set(train_size, train_gen, "synthetic"), make_set(test_size, test_gen, "synthetic")};
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::data

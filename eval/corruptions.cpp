@@ -11,7 +11,7 @@
 #include "advgrad/data/image_ops.h"
 #include "advgrad/eval/evaluate.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 namespace {
 
 struct Spec {
@@ -57,20 +57,24 @@ double standard_normal(Generator& gen) {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
 }
 
-std::vector<float> corrupt_image(const float* img, const ImageShape& s, std::size_t which, double p, Generator& gen) {
+std::vector<float> corrupt_image(const float* img, const data::ImageShape& s, std::size_t which, double p,
+                                 Generator& gen) {
   switch (which) {
     case 0: {  // gaussian_noise: x + N(0, p^2), independent per pixel and channel
       std::vector<float> out(img, img + s.numel());
       for (float& v : out) v += static_cast<float>(p * standard_normal(gen));
       return out;
     }
-    case 1: return gaussian_blur_image(img, s, p);
-    case 2: return contrast_image(img, s, p);
-    case 3: return rotate_image(img, s, p);
+    case 1:
+      return data::gaussian_blur_image(img, s, p);
+    case 2:
+      return data::contrast_image(img, s, p);
+    case 3:
+      return data::rotate_image(img, s, p);
     default: {  // shift: a diagonal move by p pixels, each axis' sign random
       const auto d = static_cast<std::int64_t>(p);
       const std::int64_t dx = gen.next_int(0, 2) ? d : -d, dy = gen.next_int(0, 2) ? d : -d;
-      return shift_image(img, s, dx, dy);
+      return data::shift_image(img, s, dx, dy);
     }
   }
 }
@@ -90,13 +94,13 @@ double corruption_parameter(const std::string& corruption, int severity, const c
   return kSpecs[spec_index(corruption, severity, who)].parameter[static_cast<std::size_t>(severity - 1)];
 }
 
-Dataset corrupt(const Dataset& data, const std::string& corruption, int severity, std::uint64_t seed) {
+data::Dataset corrupt(const data::Dataset& data, const std::string& corruption, int severity, std::uint64_t seed) {
   const std::size_t which = spec_index(corruption, severity, "corrupt");
   ADVGRAD_CHECK(data.size() > 0, "corrupt: data set '", data.name, "' is empty");
   data.validate();
   const double p = kSpecs[which].parameter[static_cast<std::size_t>(severity - 1)];
-  const ImageShape s{data.channels, data.height, data.width};
-  Dataset out = data;
+  const data::ImageShape s{data.channels, data.height, data.width};
+  data::Dataset out = data;
   out.name = data.name + "-" + corruption + "-" + std::to_string(severity);
   std::vector<float> img(static_cast<std::size_t>(s.numel()));
   for (std::int64_t i = 0; i < data.size(); ++i) {
@@ -110,7 +114,7 @@ Dataset corrupt(const Dataset& data, const std::string& corruption, int severity
   return out;
 }
 
-std::vector<CorruptionResult> corruption_accuracy(nn::Module& model, const Dataset& data,
+std::vector<CorruptionResult> corruption_accuracy(nn::Module& model, const data::Dataset& data,
                                                   const std::vector<std::string>& corruptions,
                                                   const std::vector<int>& severities, std::uint64_t seed,
                                                   std::int64_t limit) {
@@ -120,7 +124,7 @@ std::vector<CorruptionResult> corruption_accuracy(nn::Module& model, const Datas
   ADVGRAD_CHECK(limit >= 0, who, ": limit must be >= 0, got ", limit);
   for (const auto& c : corruptions)
     for (int s : severities) spec_index(c, s, who);  // fail before any work
-  const Dataset subset = limit > 0 ? data.head(limit) : data;
+  const data::Dataset subset = limit > 0 ? data.head(limit) : data;
   std::vector<CorruptionResult> out;
   for (const auto& c : corruptions)
     for (int s : severities) out.push_back({c, s, evaluate(model, corrupt(subset, c, s, seed)).accuracy});
@@ -146,4 +150,4 @@ std::string corruption_results_to_json(const std::vector<CorruptionResult>& resu
   return a.dump(2);
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

@@ -27,7 +27,7 @@
 #include "advgrad/data/dataset.h"
 #include "advgrad/nn/module.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 
 // gaussian_noise, gaussian_blur, contrast, rotation, shift.
 const std::vector<std::string>& corruption_names();
@@ -37,7 +37,7 @@ double corruption_parameter(const std::string& corruption, int severity, const c
 
 // A copy of `data` with every image corrupted. Throws advgrad::Error naming
 // "corrupt" for an unknown corruption, a severity outside 1..5 or an empty data set.
-Dataset corrupt(const Dataset& data, const std::string& corruption, int severity, std::uint64_t seed);
+data::Dataset corrupt(const data::Dataset& data, const std::string& corruption, int severity, std::uint64_t seed);
 
 struct CorruptionResult {
   std::string corruption;
@@ -48,7 +48,7 @@ struct CorruptionResult {
 // Accuracy of `model` (eval mode, no graph) on `data` (its first `limit`
 // examples if limit > 0) under every (corruption, severity) pair, in that
 // order: corruptions outer, severities inner.
-std::vector<CorruptionResult> corruption_accuracy(nn::Module& model, const Dataset& data,
+std::vector<CorruptionResult> corruption_accuracy(nn::Module& model, const data::Dataset& data,
                                                   const std::vector<std::string>& corruptions,
                                                   const std::vector<int>& severities, std::uint64_t seed,
                                                   std::int64_t limit = 0);
@@ -59,4 +59,4 @@ double mean_corruption_accuracy(const std::vector<CorruptionResult>& results);
 std::string corruption_results_to_csv(const std::vector<CorruptionResult>& results);
 std::string corruption_results_to_json(const std::vector<CorruptionResult>& results);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

@@ -5,9 +5,9 @@
 #include "advgrad/core/grad_mode.h"
 #include "advgrad/core/ops/ops.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 
-EvalResult evaluate(nn::Module& model, const Dataset& data, std::int64_t batch_size) {
+EvalResult evaluate(nn::Module& model, const data::Dataset& data, std::int64_t batch_size) {
   ADVGRAD_CHECK(batch_size >= 1, "evaluate: batch size must be >= 1");
   const bool was_training = model.is_training();
   model.eval();
@@ -37,4 +37,4 @@ EvalResult evaluate(nn::Module& model, const Dataset& data, std::int64_t batch_s
   return r;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

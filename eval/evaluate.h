@@ -7,7 +7,7 @@
 #include "advgrad/data/dataset.h"
 #include "advgrad/nn/module.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 
 struct EvalResult {
   double accuracy = 0, loss = 0;
@@ -16,6 +16,6 @@ struct EvalResult {
 };
 
 // Accuracy, mean cross-entropy and the confusion matrix, in eval mode, no graph.
-EvalResult evaluate(nn::Module& model, const Dataset& data, std::int64_t batch_size = 500);
+EvalResult evaluate(nn::Module& model, const data::Dataset& data, std::int64_t batch_size = 500);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

@@ -6,8 +6,8 @@
 #include "advgrad/core/grad_mode.h"
 #include "advgrad/core/ops/ops.h"
 
-namespace advgrad::training {
-std::vector<NaturalAdversarial> mine_natural_adversarials(nn::Module& model, const Dataset& data,
+namespace advgrad::eval {
+std::vector<NaturalAdversarial> mine_natural_adversarials(nn::Module& model, const data::Dataset& data,
                                                           double min_confidence, std::int64_t max_count,
                                                           std::int64_t batch_size) {
   const char* who = "mine_natural_adversarials";
@@ -39,4 +39,4 @@ std::vector<NaturalAdversarial> mine_natural_adversarials(nn::Module& model, con
   return found;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

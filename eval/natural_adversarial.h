@@ -12,7 +12,7 @@
 #include "advgrad/data/dataset.h"
 #include "advgrad/nn/module.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 
 struct NaturalAdversarial {
   std::int64_t index = 0;      // position in the data set
@@ -26,8 +26,8 @@ struct NaturalAdversarial {
 // highest first (ties: lower index first), at most max_count of them (0 = all).
 // Throws advgrad::Error naming mine_natural_adversarials for an empty data set,
 // min_confidence outside (0, 1], a negative max_count or batch_size < 1.
-std::vector<NaturalAdversarial> mine_natural_adversarials(nn::Module& model, const Dataset& data,
+std::vector<NaturalAdversarial> mine_natural_adversarials(nn::Module& model, const data::Dataset& data,
                                                           double min_confidence = 0.9, std::int64_t max_count = 16,
                                                           std::int64_t batch_size = 500);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

@@ -10,7 +10,7 @@
 #include "advgrad/core/ops/ops.h"
 #include "advgrad/eval/robust_eval.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 namespace {
 
 // Number of correct predictions of `model` on x (any device: x is moved to the
@@ -31,7 +31,7 @@ double correct(nn::Module& model, const Tensor& x, const Tensor& y, std::int64_t
 }  // namespace
 
 std::vector<NeighborAccuracy> neighbor_accuracy(nn::Module& source, const std::vector<nn::Module*>& models,
-                                                const Dataset& test, double eps, std::int64_t batch_size,
+                                                const data::Dataset& test, double eps, std::int64_t batch_size,
                                                 std::int64_t limit, double lo, double hi) {
   ADVGRAD_CHECK(std::isfinite(eps) && eps > 0, "nsl_protocol: eps (the neighbour step) must be > 0, got ", eps);
   ADVGRAD_CHECK(batch_size >= 1, "nsl_protocol: batch size must be >= 1, got ", batch_size);
@@ -68,7 +68,8 @@ std::vector<NeighborAccuracy> neighbor_accuracy(nn::Module& source, const std::v
   return out;
 }
 
-NslProtocolResult nsl_protocol(nn::Module& base, nn::Module& nsl, const Dataset& test, const NslProtocolOptions& o) {
+NslProtocolResult nsl_protocol(nn::Module& base, nn::Module& nsl, const data::Dataset& test,
+                               const NslProtocolOptions& o) {
   ADVGRAD_CHECK(std::isfinite(o.eps) && o.eps > 0, "nsl_protocol: eps (the adversarial step size) must be > 0, got ",
                 o.eps);
   ADVGRAD_CHECK(o.pgd_steps >= 1, "nsl_protocol: PGD steps must be >= 1, got ", o.pgd_steps);
@@ -108,4 +109,4 @@ NslProtocolResult nsl_protocol(nn::Module& base, nn::Module& nsl, const Dataset&
   return r;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

@@ -28,7 +28,7 @@
 #include "advgrad/data/dataset.h"
 #include "advgrad/nn/module.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 
 struct NslProtocolOptions {
   double eps = 0.1;    // neighbour step = FGSM and PGD radius, pixel units; > 0
@@ -62,13 +62,13 @@ struct NeighborAccuracy {
 // `models` on the clean batch and on those neighbours. Each model's output must
 // have test.classes logits. Returns one entry per model, in order.
 std::vector<NeighborAccuracy> neighbor_accuracy(nn::Module& source, const std::vector<nn::Module*>& models,
-                                                const Dataset& test, double eps, std::int64_t batch_size = 250,
+                                                const data::Dataset& test, double eps, std::int64_t batch_size = 250,
                                                 std::int64_t limit = 0, double lo = 0, double hi = 1);
 
 // The whole protocol for a base model and an NSL model; deterministic for a seed.
 // advgrad::Error on eps <= 0, pgd_steps < 1, batch_size < 1, an empty test set
 // or a model whose number of outputs is not test.classes.
-NslProtocolResult nsl_protocol(nn::Module& base, nn::Module& nsl, const Dataset& test,
+NslProtocolResult nsl_protocol(nn::Module& base, nn::Module& nsl, const data::Dataset& test,
                                const NslProtocolOptions& options = {});
 
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

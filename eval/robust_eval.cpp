@@ -9,9 +9,9 @@
 #include "advgrad/core/grad_mode.h"
 #include "advgrad/core/ops/ops.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 
-RobustResult robust_accuracy(nn::Module& model, const Dataset& data, const attacks::AttackOptions& o,
+RobustResult robust_accuracy(nn::Module& model, const data::Dataset& data, const attacks::AttackOptions& o,
                              std::uint64_t seed, std::int64_t batch_size, std::int64_t limit) {
   attacks::validate(o, "robust_accuracy");
   ADVGRAD_CHECK(batch_size >= 1, "robust_accuracy: batch size must be >= 1");
@@ -68,7 +68,7 @@ std::vector<double> parse_eps_sweep(const std::string& text) {
   return out;
 }
 
-std::vector<RobustResult> eps_sweep(nn::Module& model, const Dataset& data, const attacks::AttackOptions& options,
+std::vector<RobustResult> eps_sweep(nn::Module& model, const data::Dataset& data, const attacks::AttackOptions& options,
                                     const std::vector<double>& eps_values, double step_fraction, std::uint64_t seed,
                                     std::int64_t limit) {
   std::vector<RobustResult> out;
@@ -99,7 +99,7 @@ std::string sweep_to_json(const std::vector<RobustResult>& sweep, const std::str
   return nlohmann::json{{"attack", attack_name}, {"points", points}}.dump(2);
 }
 
-MaskingReport masking_diagnostics(nn::Module& model, const Dataset& data, double eps, std::uint64_t seed,
+MaskingReport masking_diagnostics(nn::Module& model, const data::Dataset& data, double eps, std::uint64_t seed,
                                   std::int64_t limit) {
   ADVGRAD_CHECK(eps > 0, "masking diagnostics: eps must be > 0");
   MaskingReport rep;
@@ -141,4 +141,4 @@ MaskingReport masking_diagnostics(nn::Module& model, const Dataset& data, double
   return rep;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

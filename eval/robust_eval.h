@@ -9,7 +9,7 @@
 #include "advgrad/data/dataset.h"
 #include "advgrad/nn/module.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 
 struct RobustResult {
   double eps = 0;
@@ -22,7 +22,7 @@ struct RobustResult {
 };
 
 // Runs the attack on every batch of `data` (first `limit` examples if > 0).
-RobustResult robust_accuracy(nn::Module& model, const Dataset& data, const attacks::AttackOptions& options,
+RobustResult robust_accuracy(nn::Module& model, const data::Dataset& data, const attacks::AttackOptions& options,
                              std::uint64_t seed = 0, std::int64_t batch_size = 250, std::int64_t limit = 0);
 
 // eps values "0:0.3:0.05" -> {0, 0.05, ..., 0.3}; throws on bad text.
@@ -30,7 +30,7 @@ std::vector<double> parse_eps_sweep(const std::string& text);
 
 // One RobustResult per eps; step size scales with eps (step = eps * step_fraction)
 // unless the options are FGSM-like (steps == 1: step = eps).
-std::vector<RobustResult> eps_sweep(nn::Module& model, const Dataset& data, const attacks::AttackOptions& options,
+std::vector<RobustResult> eps_sweep(nn::Module& model, const data::Dataset& data, const attacks::AttackOptions& options,
                                     const std::vector<double>& eps_values, double step_fraction = 0.25,
                                     std::uint64_t seed = 0, std::int64_t limit = 0);
 std::string sweep_to_csv(const std::vector<RobustResult>& sweep);
@@ -44,7 +44,7 @@ struct MaskingReport {
   std::vector<RobustResult> sweep;
   std::vector<std::string> warnings;  // empty = no sign of masking
 };
-MaskingReport masking_diagnostics(nn::Module& model, const Dataset& data, double eps, std::uint64_t seed = 0,
+MaskingReport masking_diagnostics(nn::Module& model, const data::Dataset& data, double eps, std::uint64_t seed = 0,
                                   std::int64_t limit = 500);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

@@ -26,10 +26,10 @@ int main(int argc, char** argv) {
   const double required_accuracy = quick ? 0.5 : 0.9;  // chance is 0.1
 
   // Data: 28x28 grey glyphs 0-9, generated from a seed (no files needed).
-  training::Split data = training::make_synthetic_digits(train_size, test_size, /*seed=*/1);
-  training::LoaderOptions loader_options;
+  data::Split data = data::make_synthetic_digits(train_size, test_size, /*seed=*/1);
+  data::LoaderOptions loader_options;
   loader_options.batch_size = 64;  // shuffled each epoch from Generator(seed + epoch)
-  training::DataLoader loader(data.train, loader_options);
+  data::DataLoader loader(data.train, loader_options);
 
   // Model and optimizer: conv3x3 32, relu, pool, conv3x3 64, relu, pool, 128, 10.
   nn::ModelConfig config;
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   for (std::int64_t epoch = 0; epoch < epochs; ++epoch) {
     model->train();
     loader.start_epoch(epoch);
-    training::Batch batch;
+    data::Batch batch;
     double loss_sum = 0, correct = 0, seen = 0;
     while (loader.next(batch)) {
       // [snippet:step]
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   }
 
   // Test accuracy: eval mode, no graph (training::evaluate does both).
-  const training::EvalResult test = training::evaluate(*model, data.test);
+  const eval::EvalResult test = eval::evaluate(*model, data.test);
   std::printf("test loss %.4f  test acc %.1f%% (need > %.0f%%)\n", test.loss, 100 * test.accuracy,
               100 * required_accuracy);
   if (test.accuracy <= required_accuracy) {

@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
 
   // 1. A briefly trained small-cnn (any net has a gradient; a trained one makes
   //    the attack mean something).
-  training::Split data = training::make_synthetic_digits(quick ? 2048 : 6000, 200, /*seed=*/2);
+  data::Split data = data::make_synthetic_digits(quick ? 2048 : 6000, 200, /*seed=*/2);
   nn::ModelConfig config;
   config.arch = "small-cnn";
   nn::ModulePtr model = nn::build_model(config);

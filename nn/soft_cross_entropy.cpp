@@ -1,6 +1,6 @@
 #include "advgrad/nn/soft_cross_entropy.h"
 
-namespace advgrad::training {
+namespace advgrad::nn {
 
 Tensor soft_cross_entropy(const Tensor& logits, const Tensor& targets, Reduction reduction) {
   ADVGRAD_CHECK(logits.defined() && targets.defined(), "soft_cross_entropy: undefined logits or targets");
@@ -18,4 +18,4 @@ Tensor soft_cross_entropy(const Tensor& logits, const Tensor& targets, Reduction
   }
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::nn

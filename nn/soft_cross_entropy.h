@@ -11,11 +11,11 @@
 #include "advgrad/core/ops/ops.h"
 #include "advgrad/core/tensor.h"
 
-namespace advgrad::training {
+namespace advgrad::nn {
 
 // logits [N, K] and targets [N, K] (float32 or float64, same dtype). Mean
 // (default) averages over N, Sum adds, None returns the [N] per-example losses.
 // Throws advgrad::Error naming soft_cross_entropy on mismatched shapes.
 Tensor soft_cross_entropy(const Tensor& logits, const Tensor& targets, Reduction reduction = Reduction::Mean);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::nn

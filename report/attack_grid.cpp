@@ -6,9 +6,9 @@
 #include "advgrad/core/grad_mode.h"
 #include "advgrad/report/figures.h"
 
-namespace advgrad::training {
+namespace advgrad::report {
 
-Image attack_example_grid(nn::Module& model, const Dataset& data, const attacks::AttackOptions& o,
+Image attack_example_grid(nn::Module& model, const data::Dataset& data, const attacks::AttackOptions& o,
                           std::uint64_t seed, std::int64_t rows, const std::string& title) {
   std::vector<std::int64_t> idx;
   for (std::int64_t i = 0; i < std::min(rows, data.size()); ++i) idx.push_back(i);
@@ -24,4 +24,4 @@ Image attack_example_grid(nn::Module& model, const Dataset& data, const attacks:
   return adversarial_grid(x, a.x_adv, y, model(x), model(a.x_adv), data.class_names, go);
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

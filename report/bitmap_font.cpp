@@ -4,7 +4,7 @@
 
 #include "advgrad/core/error.h"
 
-namespace advgrad::training {
+namespace advgrad::report {
 namespace {
 
 constexpr int kGlyphWidth = 5, kGlyphRows = 8, kAdvance = 6;
@@ -141,4 +141,4 @@ void draw_text(Image& image, int x, int y, const std::string& text, Rgb color, i
   }
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

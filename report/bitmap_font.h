@@ -9,7 +9,7 @@
 
 #include "advgrad/report/png_image.h"
 
-namespace advgrad::training {
+namespace advgrad::report {
 
 // Size of `text` drawn at `scale` (each font pixel a scale x scale block):
 // 6 * scale per character, less the trailing gap; 0 for an empty string.
@@ -19,4 +19,4 @@ int text_height(int scale = 1);  // 8 * scale
 // Draws `text` with its top-left corner at (x, y); clipped at the canvas edge.
 void draw_text(Image& image, int x, int y, const std::string& text, Rgb color, int scale = 1);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

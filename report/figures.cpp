@@ -7,7 +7,7 @@
 #include "advgrad/core/error.h"
 #include "advgrad/report/bitmap_font.h"
 
-namespace advgrad::training {
+namespace advgrad::report {
 namespace {
 
 constexpr int kPad = 8;
@@ -308,4 +308,4 @@ Image saliency_figure(const Tensor& x, const Tensor& maps, const std::vector<std
   return compose_grid(options.title, {"image", "saliency |s|", "overlay"}, grid);
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

@@ -11,7 +11,7 @@
 #include "advgrad/core/tensor.h"
 #include "advgrad/report/png_image.h"
 
-namespace advgrad::training {
+namespace advgrad::report {
 
 // Rows of (clean | perturbation | adversarial) tiles, one row per example (at
 // most max_rows), under a title line and column headers. Captions: clean
@@ -76,4 +76,4 @@ Rgb diverging_color(double t);
 // black -> red -> yellow -> white.
 Rgb heat_color(double t);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

@@ -7,7 +7,7 @@
 #include "advgrad/report/bitmap_font.h"
 #include "advgrad/report/figures.h"
 
-namespace advgrad::training {
+namespace advgrad::report {
 namespace {
 
 constexpr Rgb kInk{25, 25, 25}, kGrid{225, 225, 225}, kFrame{150, 150, 150};
@@ -137,4 +137,4 @@ Image line_chart(const std::vector<ChartSeries>& series, const ChartOptions& o) 
   return img;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

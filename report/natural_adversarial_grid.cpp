@@ -6,26 +6,26 @@
 #include "advgrad/report/bitmap_font.h"
 #include "advgrad/report/figures.h"
 
-namespace advgrad::training {
+namespace advgrad::report {
 namespace {
 
 constexpr int kPad = 8, kGap = 12;
 constexpr Rgb kInk{25, 25, 25}, kWrong{200, 30, 30};
 
-std::string class_name(const Dataset& data, std::int64_t k) {
+std::string class_name(const data::Dataset& data, std::int64_t k) {
   return k >= 0 && k < static_cast<std::int64_t>(data.class_names.size()) ? data.class_names[k] : std::to_string(k);
 }
 
 }  // namespace
 
-Image natural_adversarial_grid(const Dataset& data, const std::vector<NaturalAdversarial>& found,
+Image natural_adversarial_grid(const data::Dataset& data, const std::vector<eval::NaturalAdversarial>& found,
                                const NaturalAdversarialGridOptions& options) {
   const char* who = "natural_adversarial_grid";
   ADVGRAD_CHECK(options.scale >= 1 && options.columns >= 1, who, ": scale and columns must be >= 1, got ",
                 options.scale, " and ", options.columns);
   std::vector<Image> tiles;
   std::vector<std::string> captions;
-  for (const NaturalAdversarial& f : found) {
+  for (const eval::NaturalAdversarial& f : found) {
     ADVGRAD_CHECK(f.index >= 0 && f.index < data.size(), who, ": index ", f.index, " is outside the data set '",
                   data.name, "' of ", data.size(), " examples");
     tiles.push_back(tensor_to_image(data.images_tensor({f.index}).select(0, 0), options.scale));
@@ -56,4 +56,4 @@ Image natural_adversarial_grid(const Dataset& data, const std::vector<NaturalAdv
   return out;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

@@ -7,7 +7,7 @@
 #include "advgrad/eval/natural_adversarial.h"
 #include "advgrad/report/png_image.h"
 
-namespace advgrad::training {
+namespace advgrad::report {
 
 // A grid of the found images, `columns` per row, each tile captioned
 // "true X, pred Y 97%" (class names from data.class_names when present, else
@@ -19,7 +19,7 @@ struct NaturalAdversarialGridOptions {
   int columns = 4;
   std::string title = "natural adversarial examples";
 };
-Image natural_adversarial_grid(const Dataset& data, const std::vector<NaturalAdversarial>& found,
+Image natural_adversarial_grid(const data::Dataset& data, const std::vector<eval::NaturalAdversarial>& found,
                                const NaturalAdversarialGridOptions& options = {});
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

@@ -13,7 +13,7 @@
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/safetensors.h"
 
-namespace advgrad::training {
+namespace advgrad::report {
 namespace {
 
 // Caps what a hostile header can make us allocate (16384 x 16384 pixels).
@@ -252,7 +252,7 @@ Image decode_png(const std::string& bytes, const std::string& what) {
 
 Image read_png(const std::string& path) {
   // read_maybe_gzip reads a plain file as it is (a PNG never starts with the gzip magic).
-  return decode_png(read_maybe_gzip(path), path);
+  return decode_png(data::read_maybe_gzip(path), path);
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace advgrad::training {
+namespace advgrad::report {
 
 struct Rgb {
   std::uint8_t r = 0, g = 0, b = 0;
@@ -45,4 +45,4 @@ void write_png(const std::string& path, const Image& image);
 Image decode_png(const std::string& bytes, const std::string& what);
 Image read_png(const std::string& path);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

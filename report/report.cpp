@@ -9,7 +9,7 @@
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/safetensors.h"
 
-namespace advgrad::training {
+namespace advgrad::report {
 
 std::string base64_encode(std::string_view bytes) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -189,4 +189,4 @@ void write_report(const Report& report, const std::string& dir) {
   io::write_file_atomically((std::filesystem::path(dir) / "report.md").string(), report.markdown());
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

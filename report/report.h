@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace advgrad::training {
+namespace advgrad::report {
 
 // RFC 4648 base64 (standard alphabet, '=' padding, no line breaks).
 std::string base64_encode(std::string_view bytes);
@@ -67,4 +67,4 @@ class Report {
 // Writes DIR/report.html (images read from DIR) and DIR/report.md, each atomically.
 void write_report(const Report& report, const std::string& dir);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::report

@@ -73,7 +73,7 @@ Trainer::StepLoss online_adversarial_loss(const OnlineAdversarialOptions& option
   auto gen = std::make_shared<Generator>(options.seed);
   const double w = options.mix == "double-batch" ? 0.5 : options.adversarial_weight;
   const bool adversarial_only = options.mix == "adversarial";
-  return [attack, gen, w, adversarial_only](nn::Module& model, const Batch& batch, Tensor& logits) {
+  return [attack, gen, w, adversarial_only](nn::Module& model, const data::Batch& batch, Tensor& logits) {
     const Tensor x_adv = craft_adversarial(model, batch.images, batch.labels, attack, *gen);
     if (adversarial_only) {
       logits = model(x_adv);

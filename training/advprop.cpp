@@ -10,7 +10,7 @@ namespace advgrad::training {
 Trainer::StepLoss advprop_loss(const OnlineAdversarialOptions& options) {
   const attacks::AttackOptions attack = to_attack_options(options);
   auto gen = std::make_shared<Generator>(options.seed);
-  return [attack, gen](nn::Module& model, const Batch& batch, Tensor& logits) {
+  return [attack, gen](nn::Module& model, const data::Batch& batch, Tensor& logits) {
     Tensor adv_loss;
     {
       nn::BatchNormRouteGuard aux(model, nn::BatchNormRoute::Auxiliary);

@@ -17,10 +17,10 @@
 namespace advgrad::training {
 namespace {
 
-void check_options(const Dataset& labelled, const Dataset& unlabelled, const Dataset& test,
+void check_options(const data::Dataset& labelled, const data::Dataset& unlabelled, const data::Dataset& test,
                    const NoisyStudentOptions& o) {
   const char* who = "noisy_student";
-  for (const Dataset* d : {&labelled, &unlabelled, &test}) {
+  for (const data::Dataset* d : {&labelled, &unlabelled, &test}) {
     ADVGRAD_CHECK(d->size() > 0, who, ": data set '", d->name, "' is empty");
     ADVGRAD_CHECK(d->channels == labelled.channels && d->height == labelled.height && d->width == labelled.width &&
                       d->classes == labelled.classes,
@@ -44,7 +44,7 @@ std::vector<std::int64_t> all_indices(std::int64_t n) {
 }
 
 // The config with the data's input shape and class count.
-nn::ModelConfig fit_to_data(nn::ModelConfig c, const Dataset& d, std::uint64_t seed_offset) {
+nn::ModelConfig fit_to_data(nn::ModelConfig c, const data::Dataset& d, std::uint64_t seed_offset) {
   c.channels = d.channels;
   c.height = d.height;
   c.width = d.width;
@@ -64,16 +64,16 @@ TrainerOptions trainer_options(const NoisyStudentOptions& o, std::int64_t epochs
   return t;
 }
 
-ModelReport report(nn::Module& model, const Dataset& test, const NoisyStudentOptions& o) {
+ModelReport report(nn::Module& model, const data::Dataset& test, const NoisyStudentOptions& o) {
   ModelReport r;
-  r.clean_accuracy = evaluate(model, test).accuracy;
+  r.clean_accuracy = eval::evaluate(model, test).accuracy;
   attacks::AttackOptions fgsm;
   fgsm.eps = fgsm.step_size = o.fgsm_eps;
   fgsm.steps = 1;
-  r.fgsm_accuracy = robust_accuracy(model, test, fgsm, o.seed, 250, o.eval_limit).robust_accuracy;
-  const auto& names = o.corruptions.empty() ? corruption_names() : o.corruptions;
+  r.fgsm_accuracy = eval::robust_accuracy(model, test, fgsm, o.seed, 250, o.eval_limit).robust_accuracy;
+  const auto& names = o.corruptions.empty() ? eval::corruption_names() : o.corruptions;
   r.mean_corruption_accuracy =
-      mean_corruption_accuracy(corruption_accuracy(model, test, names, o.severities, o.seed, o.eval_limit));
+      eval::mean_corruption_accuracy(eval::corruption_accuracy(model, test, names, o.severities, o.seed, o.eval_limit));
   return r;
 }
 
@@ -85,7 +85,7 @@ void log_report(std::ostream& log, const char* who, const ModelReport& r) {
 
 }  // namespace
 
-PseudoLabels pseudo_label(nn::Module& teacher, const Dataset& unlabelled, bool soft, std::int64_t batch_size) {
+PseudoLabels pseudo_label(nn::Module& teacher, const data::Dataset& unlabelled, bool soft, std::int64_t batch_size) {
   ADVGRAD_CHECK(unlabelled.size() > 0, "pseudo_label: data set '", unlabelled.name, "' is empty");
   ADVGRAD_CHECK(batch_size >= 1, "pseudo_label: batch_size must be >= 1, got ", batch_size);
   const bool was_training = teacher.is_training();
@@ -111,13 +111,13 @@ Tensor noisy_student_noise(const Tensor& images, double noise_std, std::int64_t 
   ADVGRAD_CHECK(images.defined() && images.dim() == 4 && images.dtype() == DType::Float32, "noisy_student_noise: ",
                 "images must be float32 [B, C, H, W], got ",
                 images.defined() ? shape_str(images.shape()) : std::string("(undefined)"));
-  const ImageShape s{images.size(1), images.size(2), images.size(3)};
+  const data::ImageShape s{images.size(1), images.size(2), images.size(3)};
   Tensor x = images.to(Device::cpu()).contiguous().clone();
   if (max_shift > 0) {
     float* p = x.data<float>();
     for (std::int64_t b = 0; b < images.size(0); ++b) {
       const std::int64_t dx = gen.next_int(-max_shift, max_shift + 1), dy = gen.next_int(-max_shift, max_shift + 1);
-      const std::vector<float> moved = shift_image(p + b * s.numel(), s, dx, dy);
+      const std::vector<float> moved = data::shift_image(p + b * s.numel(), s, dx, dy);
       std::copy(moved.begin(), moved.end(), p + b * s.numel());
     }
   }
@@ -125,8 +125,8 @@ Tensor noisy_student_noise(const Tensor& images, double noise_std, std::int64_t 
   return x.to(images.device());
 }
 
-NoisyStudentResult noisy_student(const Dataset& labelled, const Dataset& unlabelled, const Dataset& test,
-                                 const NoisyStudentOptions& o, std::ostream& log) {
+NoisyStudentResult noisy_student(const data::Dataset& labelled, const data::Dataset& unlabelled,
+                                 const data::Dataset& test, const NoisyStudentOptions& o, std::ostream& log) {
   check_options(labelled, unlabelled, test, o);
   // 1. The first teacher: plain cross-entropy on the labelled set.
   nn::ModelConfig teacher_config = fit_to_data(o.teacher, labelled, 0);
@@ -153,7 +153,7 @@ NoisyStudentResult noisy_student(const Dataset& labelled, const Dataset& unlabel
     // 3. The student's training set: L with one-hot targets, then the kept part
     //    of U with its pseudo-labels (the Dataset's labels are the hard
     //    pseudo-labels, used only for the Trainer's running accuracy).
-    Dataset train = labelled;
+    data::Dataset train = labelled;
     train.name = labelled.name + "+pseudo";
     for (std::int64_t i : kept) {
       const auto* px = unlabelled.pixels.data() + i * unlabelled.image_numel();
@@ -171,10 +171,10 @@ NoisyStudentResult noisy_student(const Dataset& labelled, const Dataset& unlabel
         << kept.size() << " pseudo-labelled (" << (o.soft_labels ? "soft" : "hard") << ") examples\n";
     Trainer t(student, student_config, trainer_options(o, o.student_epochs, o.seed + static_cast<std::uint64_t>(round)));
     auto gen = std::make_shared<Generator>(o.seed * 31 + static_cast<std::uint64_t>(round));
-    t.set_step_loss([targets, gen, &o](nn::Module& m, const Batch& b, Tensor& logits) {
+    t.set_step_loss([targets, gen, &o](nn::Module& m, const data::Batch& b, Tensor& logits) {
       logits = m(noisy_student_noise(b.images, o.input_noise_std, o.max_shift, *gen));
       const Tensor q = index_select(targets, 0, from_vector(b.indices, {static_cast<std::int64_t>(b.indices.size())}));
-      return soft_cross_entropy(logits, q.to(logits.dtype()));
+      return nn::soft_cross_entropy(logits, q.to(logits.dtype()));
     });
     t.fit(train, test, log);
 

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "advgrad/data/dataset.h"
+#include "advgrad/eval/corruptions.h"
 #include "advgrad/nn/models.h"
 #include "advgrad/nn/module.h"
 
@@ -64,7 +65,8 @@ struct PseudoLabels {
   std::vector<std::int64_t> labels;    // [n] argmax class
   std::vector<double> confidence;      // [n] max_k softmax(teacher(x))_k
 };
-PseudoLabels pseudo_label(nn::Module& teacher, const Dataset& unlabelled, bool soft, std::int64_t batch_size = 500);
+PseudoLabels pseudo_label(nn::Module& teacher, const data::Dataset& unlabelled, bool soft,
+                          std::int64_t batch_size = 500);
 
 // The noise the student trains under, applied to a batch [B, C, H, W] in
 // [0, 1]: a random shift by (dx, dy), each uniform in [-max_shift, max_shift],
@@ -94,7 +96,7 @@ struct NoisyStudentResult {
 // the pseudo_label_accuracy diagnostic). Progress lines go to `log`. Throws
 // advgrad::Error naming noisy_student for empty sets, mismatched image shapes,
 // iterations < 1, a threshold outside [0, 1) or negative noise.
-NoisyStudentResult noisy_student(const Dataset& labelled, const Dataset& unlabelled, const Dataset& test,
-                                 const NoisyStudentOptions& options, std::ostream& log);
+NoisyStudentResult noisy_student(const data::Dataset& labelled, const data::Dataset& unlabelled,
+                                 const data::Dataset& test, const NoisyStudentOptions& options, std::ostream& log);
 
 }  // namespace advgrad::training

@@ -79,7 +79,7 @@ Tensor nsl_loss(nn::Module& model, const Tensor& x, const Tensor& y, const NslOp
 
 Trainer::StepLoss nsl_step_loss(const NslOptions& options) {
   validate(options);
-  return [options](nn::Module& model, const Batch& batch, Tensor& logits) {
+  return [options](nn::Module& model, const data::Batch& batch, Tensor& logits) {
     return nsl_loss(model, batch.images, batch.labels, options, logits);
   };
 }

@@ -36,18 +36,18 @@ attacks::AttackOptions guard_attack_options(const OverfittingGuardOptions& o) {
   return a;
 }
 
-Trainer::EpochHook overfitting_guard(nn::Module& model, const Dataset& holdout, const OverfittingGuardOptions& options,
-                                     std::shared_ptr<OverfittingGuardLog> log) {
+Trainer::EpochHook overfitting_guard(nn::Module& model, const data::Dataset& holdout,
+                                     const OverfittingGuardOptions& options, std::shared_ptr<OverfittingGuardLog> log) {
   ADVGRAD_CHECK(log != nullptr, "overfitting guard: no log");
   ADVGRAD_CHECK(holdout.size() > 0, "overfitting guard: the held-out slice is empty");
   const attacks::AttackOptions attack = guard_attack_options(options);
   auto best_state = std::make_shared<nn::StateDict>();
   auto best_accuracy = std::make_shared<double>(-1.0);
   nn::Module* m = &model;
-  auto data = std::make_shared<const Dataset>(holdout);  // a copy: callers may pass a temporary slice
+  auto data = std::make_shared<const data::Dataset>(holdout);  // a copy: callers may pass a temporary slice
   return [m, data, attack, options, log, best_state, best_accuracy](const EpochStats& stats, std::ostream& out) {
     // The same seed every epoch: the numbers differ only because the weights do.
-    const double acc = robust_accuracy(*m, *data, attack, options.seed).robust_accuracy;
+    const double acc = eval::robust_accuracy(*m, *data, attack, options.seed).robust_accuracy;
     log->pgd_accuracy.push_back(acc);
     // >=: among equally robust epochs keep the later (more trained) weights.
     if (acc >= *best_accuracy) {

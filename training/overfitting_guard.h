@@ -43,7 +43,7 @@ void validate(const OverfittingGuardOptions& options);
 // The PGD the guard measures with (random start, L-inf, [0, 1]).
 attacks::AttackOptions guard_attack_options(const OverfittingGuardOptions& options);
 // `model` must outlive the hook; the holdout is copied.
-Trainer::EpochHook overfitting_guard(nn::Module& model, const Dataset& holdout, const OverfittingGuardOptions& options,
-                                     std::shared_ptr<OverfittingGuardLog> log);
+Trainer::EpochHook overfitting_guard(nn::Module& model, const data::Dataset& holdout,
+                                     const OverfittingGuardOptions& options, std::shared_ptr<OverfittingGuardLog> log);
 
 }  // namespace advgrad::training

@@ -6,11 +6,11 @@
 
 namespace advgrad::training {
 
-Dataset fgsm_perturbed_copy(nn::Module& model, const Dataset& data, double eps, std::int64_t batch_size) {
+data::Dataset fgsm_perturbed_copy(nn::Module& model, const data::Dataset& data, double eps, std::int64_t batch_size) {
   ADVGRAD_CHECK(std::isfinite(eps) && eps >= 0, "fgsm_perturbed_copy: eps must be >= 0, got ", eps);
   ADVGRAD_CHECK(batch_size >= 1, "fgsm_perturbed_copy: batch size must be >= 1, got ", batch_size);
   data.validate();
-  Dataset out = data;
+  data::Dataset out = data;
   out.name = data.name + "+fgsm";
   if (eps == 0) return out;
   const std::int64_t per_image = data.image_numel();
@@ -36,7 +36,7 @@ Dataset fgsm_perturbed_copy(nn::Module& model, const Dataset& data, double eps, 
   return out;
 }
 
-Dataset concat_datasets(const Dataset& a, const Dataset& b) {
+data::Dataset concat_datasets(const data::Dataset& a, const data::Dataset& b) {
   ADVGRAD_CHECK(a.channels == b.channels && a.height == b.height && a.width == b.width,
                 "concat_datasets: '", a.name, "' has images ", a.channels, "x", a.height, "x", a.width, ", '", b.name,
                 "' has ", b.channels, "x", b.height, "x", b.width);
@@ -44,7 +44,7 @@ Dataset concat_datasets(const Dataset& a, const Dataset& b) {
                 "' has ", b.classes);
   a.validate();
   b.validate();
-  Dataset out = a;
+  data::Dataset out = a;
   out.name = a.name + "+" + b.name;
   out.pixels.insert(out.pixels.end(), b.pixels.begin(), b.pixels.end());
   out.labels.insert(out.labels.end(), b.labels.begin(), b.labels.end());

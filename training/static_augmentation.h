@@ -18,9 +18,10 @@ namespace advgrad::training {
 // (floor above it, ceil below), so |q/255 - x| <= |x_adv - x| <= eps: the copy
 // stays inside the eps-ball after quantisation (and in [0, 255]). Labels,
 // geometry and class names are kept; the name gains "+fgsm".
-Dataset fgsm_perturbed_copy(nn::Module& model, const Dataset& data, double eps, std::int64_t batch_size = 500);
+data::Dataset fgsm_perturbed_copy(nn::Module& model, const data::Dataset& data, double eps,
+                                  std::int64_t batch_size = 500);
 // a's examples then b's. Same channels, height, width and class count, else
 // advgrad::Error naming both.
-Dataset concat_datasets(const Dataset& a, const Dataset& b);
+data::Dataset concat_datasets(const data::Dataset& a, const data::Dataset& b);
 
 }  // namespace advgrad::training

@@ -78,7 +78,7 @@ Trainer::Trainer(nn::ModulePtr model, nn::ModelConfig config, TrainerOptions opt
   model_->to(options_.device);  // before the optimizer takes the parameters
   optimizer_ = nn::make_optimizer(options_.optimizer, model_->parameters(), options_.lr, options_.weight_decay);
   options_.lr = optimizer_->lr();  // resolved default
-  step_loss_ = [](nn::Module& m, const Batch& b, Tensor& logits) {
+  step_loss_ = [](nn::Module& m, const data::Batch& b, Tensor& logits) {
     logits = m(b.images);
     return cross_entropy(logits, b.labels);
   };
@@ -137,14 +137,14 @@ void Trainer::resume(const std::string& path) {
   }
 }
 
-FitResult Trainer::fit(const Dataset& train, const Dataset& test, std::ostream& log) {
+FitResult Trainer::fit(const data::Dataset& train, const data::Dataset& test, std::ostream& log) {
   InterruptGuard interrupt_guard;
-  LoaderOptions lo;
+  data::LoaderOptions lo;
   lo.batch_size = options_.batch_size;
   lo.seed = options_.seed;
   lo.crop_padding = options_.crop_padding;
   lo.horizontal_flip = options_.horizontal_flip;
-  DataLoader loader(train, lo);
+  data::DataLoader loader(train, lo);
   const std::int64_t per_epoch = loader.batches_per_epoch();
   nn::LrScheduleConfig sc;
   sc.kind = options_.schedule;
@@ -167,7 +167,7 @@ FitResult Trainer::fit(const Dataset& train, const Dataset& test, std::ostream& 
     const auto epoch_start = Clock::now();
     double loss_sum = 0;
     std::int64_t seen = 0, correct = 0, logits_seen = 0;
-    Batch batch;
+    data::Batch batch;
     while (loader.next(batch)) {
       batch.images = batch.images.to(device);
       batch.labels = batch.labels.to(device);
@@ -204,7 +204,7 @@ FitResult Trainer::fit(const Dataset& train, const Dataset& test, std::ostream& 
     }
     if (bar) std::fputs("\r\033[K", stderr);
     const double train_seconds = seconds_since(epoch_start);
-    EvalResult ev = evaluate(*model_, test, options_.eval_batch_size);
+    eval::EvalResult ev = eval::evaluate(*model_, test, options_.eval_batch_size);
     EpochStats s;
     s.epoch = epoch + 1;
     s.lr = optimizer_->lr();

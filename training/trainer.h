@@ -63,7 +63,7 @@ class Trainer {
  public:
   // The loss of one batch; `logits` receives the clean logits used for the
   // running accuracy (recipes may leave it undefined).
-  using StepLoss = std::function<Tensor(nn::Module& model, const Batch& batch, Tensor& logits)>;
+  using StepLoss = std::function<Tensor(nn::Module& model, const data::Batch& batch, Tensor& logits)>;
   // Called after each epoch's evaluation (e.g. the catastrophic-overfitting
   // guard); returning false stops training.
   using EpochHook = std::function<bool(const EpochStats& stats, std::ostream& log)>;
@@ -72,7 +72,7 @@ class Trainer {
   void set_step_loss(StepLoss loss) { step_loss_ = std::move(loss); }
   void set_epoch_hook(EpochHook hook) { epoch_hook_ = std::move(hook); }
 
-  FitResult fit(const Dataset& train, const Dataset& test, std::ostream& log);
+  FitResult fit(const data::Dataset& train, const data::Dataset& test, std::ostream& log);
   // Loads a checkpoint written by fit(); throws advgrad::Error on a bad file
   // or one from a different model/optimizer.
   void resume(const std::string& checkpoint_path);

@@ -13,14 +13,14 @@
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/training/option_names.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 
 const std::vector<std::string>& budget_levels() {
   static const std::vector<std::string> levels{"quick", "default", "full"};
   return levels;
 }
 
-ExperimentBudget make_budget(const std::string& level, const Dataset& train) {
+ExperimentBudget make_budget(const std::string& level, const data::Dataset& train) {
   ExperimentBudget b;
   b.level = level;
   if (level == "quick") {
@@ -55,13 +55,13 @@ ExperimentBudget make_budget(const std::string& level, const Dataset& train) {
   return b;
 }
 
-Split budget_split(const Split& data, const ExperimentBudget& b) {
-  Split s{b.train_size > 0 ? data.train.head(b.train_size) : data.train,
-          b.test_size > 0 ? data.test.head(b.test_size) : data.test};
+data::Split budget_split(const data::Split& data, const ExperimentBudget& b) {
+  data::Split s{b.train_size > 0 ? data.train.head(b.train_size) : data.train,
+                b.test_size > 0 ? data.test.head(b.test_size) : data.test};
   return s;
 }
 
-nn::ModelConfig model_config_for(const Dataset& data, const ExperimentBudget& b, const std::string& activation) {
+nn::ModelConfig model_config_for(const data::Dataset& data, const ExperimentBudget& b, const std::string& activation) {
   nn::ModelConfig c;
   c.arch = b.arch;
   c.channels = data.channels;
@@ -76,16 +76,16 @@ nn::ModelConfig model_config_for(const Dataset& data, const ExperimentBudget& b,
 std::vector<std::string> chosen_rows(const std::vector<std::string>& all, const std::vector<std::string>& only,
                                      const std::string& experiment) {
   for (const auto& name : only)
-    ADVGRAD_CHECK(is_one_of(name, all), "experiment ", experiment, " has no row '", name, "' (its rows: ",
-                  joined_names(all), ")");
+    ADVGRAD_CHECK(training::is_one_of(name, all), "experiment ", experiment, " has no row '", name,
+                  "' (its rows: ", training::joined_names(all), ")");
   if (only.empty()) return all;
   std::vector<std::string> rows;
   for (const auto& name : all)
-    if (is_one_of(name, only)) rows.push_back(name);
+    if (training::is_one_of(name, only)) rows.push_back(name);
   return rows;
 }
 
-std::string stage_context(const ExperimentBudget& b, const Split& data) {
+std::string stage_context(const ExperimentBudget& b, const data::Split& data) {
   const nlohmann::json j{{"budget", nlohmann::json::parse(budget_to_json(b))},
                          {"data", data.train.name},
                          {"train_images", data.train.size()},
@@ -93,8 +93,8 @@ std::string stage_context(const ExperimentBudget& b, const Split& data) {
   return j.dump();
 }
 
-TrainerOptions trainer_options(const ExperimentBudget& b, const std::string& optimizer, double lr) {
-  TrainerOptions o;
+training::TrainerOptions trainer_options(const ExperimentBudget& b, const std::string& optimizer, double lr) {
+  training::TrainerOptions o;
   o.epochs = b.epochs;
   o.batch_size = b.batch_size;
   o.seed = b.seed;
@@ -103,12 +103,13 @@ TrainerOptions trainer_options(const ExperimentBudget& b, const std::string& opt
   return o;
 }
 
-TrainedModel train_model(const nn::ModelConfig& config, const TrainerOptions& options, const Split& data,
-                         const Trainer::StepLoss& step_loss, std::ostream& log, const HookFactory& hook) {
-  Trainer trainer(nn::build_model(config), config, options);
+TrainedModel train_model(const nn::ModelConfig& config, const training::TrainerOptions& options,
+                         const data::Split& data, const training::Trainer::StepLoss& step_loss, std::ostream& log,
+                         const HookFactory& hook) {
+  training::Trainer trainer(nn::build_model(config), config, options);
   if (step_loss) trainer.set_step_loss(step_loss);
   if (hook) trainer.set_epoch_hook(hook(trainer.model()));
-  FitResult fit = trainer.fit(data.train, data.test, log);
+  training::FitResult fit = trainer.fit(data.train, data.test, log);
   ADVGRAD_CHECK(!fit.interrupted, "training interrupted (Ctrl-C)");
   // The Trainer owns the model; a fresh module with its weights outlives it.
   nn::ModulePtr model = nn::build_model(config);
@@ -116,10 +117,10 @@ TrainedModel train_model(const nn::ModelConfig& config, const TrainerOptions& op
   return {model, config, std::move(fit), {}};
 }
 
-RobustRow evaluate_row(nn::Module& model, const Dataset& test, const ExperimentBudget& b, std::string name) {
+RobustRow evaluate_row(nn::Module& model, const data::Dataset& test, const ExperimentBudget& b, std::string name) {
   RobustRow r;
   r.name = std::move(name);
-  r.clean = evaluate(model, test).accuracy;
+  r.clean = eval::evaluate(model, test).accuracy;
   attacks::AttackOptions fgsm;
   fgsm.eps = b.eps;
   fgsm.step_size = b.eps;
@@ -129,13 +130,14 @@ RobustRow evaluate_row(nn::Module& model, const Dataset& test, const ExperimentB
   pgd.steps = b.pgd_steps;
   pgd.step_size = 2.5 * b.eps / b.pgd_steps;  // Madry et al.'s rule: the path can cross the ball
   pgd.random_start = true;
-  r.fgsm = robust_accuracy(model, test, fgsm, b.seed, 250, b.attack_examples).robust_accuracy;
-  r.pgd = robust_accuracy(model, test, pgd, b.seed, 250, b.attack_examples).robust_accuracy;
+  r.fgsm = eval::robust_accuracy(model, test, fgsm, b.seed, 250, b.attack_examples).robust_accuracy;
+  r.pgd = eval::robust_accuracy(model, test, pgd, b.seed, 250, b.attack_examples).robust_accuracy;
   attacks::AttackOptions sweep = pgd;
   sweep.steps = b.sweep_steps;
-  for (const auto& s : eps_sweep(model, test, fgsm, b.eps_values, 1.0, b.seed, b.attack_examples))
+  for (const auto& s : eval::eps_sweep(model, test, fgsm, b.eps_values, 1.0, b.seed, b.attack_examples))
     r.fgsm_sweep.push_back(s.robust_accuracy);
-  for (const auto& s : eps_sweep(model, test, sweep, b.eps_values, 2.5 / b.sweep_steps, b.seed, b.attack_examples))
+  for (const auto& s :
+       eval::eps_sweep(model, test, sweep, b.eps_values, 2.5 / b.sweep_steps, b.seed, b.attack_examples))
     r.pgd_sweep.push_back(s.robust_accuracy);
   return r;
 }
@@ -219,9 +221,9 @@ std::string budget_to_json(const ExperimentBudget& b) {
       .dump();
 }
 
-ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudget& b, const std::string& caption,
-                       bool sweeps) {
-  ReportTable t;
+report::ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudget& b,
+                               const std::string& caption, bool sweeps) {
+  report::ReportTable t;
   t.caption = caption;
   t.header = {"model", "setting", "clean", "FGSM eps " + eps_text(b.eps),
               "PGD-" + std::to_string(b.pgd_steps) + " eps " + eps_text(b.eps)};
@@ -231,40 +233,41 @@ ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudge
   }
   t.header.push_back("train s");
   for (const auto& r : rows) {
-    std::vector<std::string> cells{r.name, r.detail, format_percent(r.clean), format_percent(r.fgsm), format_percent(r.pgd)};
+    std::vector<std::string> cells{r.name, r.detail, report::format_percent(r.clean), report::format_percent(r.fgsm),
+                                   report::format_percent(r.pgd)};
     if (sweeps) {
-      for (double v : r.fgsm_sweep) cells.push_back(format_percent(v));
-      for (double v : r.pgd_sweep) cells.push_back(format_percent(v));
+      for (double v : r.fgsm_sweep) cells.push_back(report::format_percent(v));
+      for (double v : r.pgd_sweep) cells.push_back(report::format_percent(v));
       cells.resize(t.header.size() - 1);  // rows recorded with another sweep leave blanks, not a crash
     }
-    cells.push_back(format_fixed(r.train_seconds, 1));
+    cells.push_back(report::format_fixed(r.train_seconds, 1));
     t.rows.push_back(std::move(cells));
   }
   return t;
 }
 
-Image rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& b, const std::string& title) {
-  std::vector<ChartSeries> series;
+report::Image rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& b, const std::string& title) {
+  std::vector<report::ChartSeries> series;
   for (const auto& r : rows) {
-    ChartSeries s{r.name, {0.0}, {r.clean}};
+    report::ChartSeries s{r.name, {0.0}, {r.clean}};
     for (std::size_t i = 0; i < r.pgd_sweep.size() && i < b.eps_values.size(); ++i) {
       s.x.push_back(b.eps_values[i]);
       s.y.push_back(r.pgd_sweep[i]);
     }
     series.push_back(std::move(s));
   }
-  ChartOptions o;
+  report::ChartOptions o;
   o.title = title;
   o.x_label = "eps (pixel units), PGD-" + std::to_string(b.sweep_steps);
   o.y_label = "accuracy";
-  return line_chart(series, o);
+  return report::line_chart(series, o);
 }
 
 void write_rows(StageFiles& files, const std::string& prefix, const std::vector<RobustRow>& rows,
                 const ExperimentBudget& b, const std::string& title) {
   io::write_file_atomically(files.file(prefix + ".csv"), rows_to_csv(rows, b));
   io::write_file_atomically(files.file(prefix + ".json"), rows_to_json(rows, b, prefix) + "\n");
-  write_png(files.file(prefix + ".png"), rows_chart(rows, b, title));
+  report::write_png(files.file(prefix + ".png"), rows_chart(rows, b, title));
 }
 
 void rows_stage(StageRunner& runner, const std::string& name, const std::vector<RobustRow>& rows,
@@ -277,9 +280,9 @@ void rows_stage(StageRunner& runner, const std::string& name, const std::vector<
   });
 }
 
-RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::string& name,
-                      const std::string& detail, const Split& data, const ExperimentBudget& b, const TrainFn& make,
-                      nn::ModulePtr* model, const std::vector<std::string>& inputs) {
+RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::string& name, const std::string& detail,
+                      const data::Split& data, const ExperimentBudget& b, const TrainFn& make, nn::ModulePtr* model,
+                      const std::vector<std::string>& inputs) {
   const std::string file = stage + ".safetensors";
   const std::string results = runner.run(stage, inputs, [&](StageFiles& files) {
     TrainedModel t = make(runner.log());
@@ -289,9 +292,10 @@ RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::
     r.train_seconds = t.fit.seconds;
     r.model_file = file;
     r.extra_json = t.extra_json;
-    runner.log() << "  " << name << ": clean " << format_percent(r.clean) << ", FGSM " << format_percent(r.fgsm) << ", PGD-" << b.pgd_steps
-                 << " " << format_percent(r.pgd) << " (eps " << b.eps << "), trained in " << std::fixed << std::setprecision(1)
-                 << r.train_seconds << " s\n"
+    runner.log() << "  " << name << ": clean " << report::format_percent(r.clean) << ", FGSM "
+                 << report::format_percent(r.fgsm) << ", PGD-" << b.pgd_steps << " " << report::format_percent(r.pgd)
+                 << " (eps " << b.eps << "), trained in " << std::fixed << std::setprecision(1) << r.train_seconds
+                 << " s\n"
                  << std::defaultfloat;
     if (model) *model = t.model;
     return row_to_json(r);
@@ -300,4 +304,4 @@ RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::
   return row_from_json(results);
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

@@ -19,7 +19,7 @@
 #include "advgrad/training/trainer.h"
 #include "advgrad/workshop/workshop_stages.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 
 // quick: a CI smoke test (seconds); default: about 5 minutes on 2 cores for
 // the whole workshop on the synthetic digits; full: the real-data budget.
@@ -37,35 +37,37 @@ struct ExperimentBudget {
   std::string arch = "small-cnn";
 };
 // By level name (quick, default, full); eps follows the data (8/255 for RGB).
-ExperimentBudget make_budget(const std::string& level, const Dataset& train);
+ExperimentBudget make_budget(const std::string& level, const data::Dataset& train);
 const std::vector<std::string>& budget_levels();
 // What a stage's results depend on besides other stages: the budget and the
 // data set (name and sizes), as JSON text for StageRunner; a resumed run with
 // other flags does not reuse the old records.
-std::string stage_context(const ExperimentBudget& budget, const Split& data);
+std::string stage_context(const ExperimentBudget& budget, const data::Split& data);
 // The budget's subsets of the split (head of each side).
-Split budget_split(const Split& data, const ExperimentBudget& budget);
+data::Split budget_split(const data::Split& data, const ExperimentBudget& budget);
 
 // The model config for `data` (input shape, classes) with the budget's arch and seed.
-nn::ModelConfig model_config_for(const Dataset& data, const ExperimentBudget& budget,
+nn::ModelConfig model_config_for(const data::Dataset& data, const ExperimentBudget& budget,
                                  const std::string& activation = "relu");
 // Trainer options of the budget (epochs, batch size, seed, no progress bar
 // unless stderr is a terminal).
-TrainerOptions trainer_options(const ExperimentBudget& budget, const std::string& optimizer = "adam", double lr = 0);
+training::TrainerOptions trainer_options(const ExperimentBudget& budget, const std::string& optimizer = "adam",
+                                         double lr = 0);
 
 struct TrainedModel {
   nn::ModulePtr model;
   nn::ModelConfig config;
-  FitResult fit;
+  training::FitResult fit;
   std::string extra_json;  // recipe-specific results (a JSON object's text), or empty
 };
 // Makes the epoch hook of a run from the model being trained (e.g. the
 // catastrophic-overfitting guard).
-using HookFactory = std::function<Trainer::EpochHook(nn::Module& model)>;
+using HookFactory = std::function<training::Trainer::EpochHook(nn::Module& model)>;
 // Builds `config`, trains it with `options` (and `step_loss` / the hook if
 // set) on data.train, evaluating on data.test each epoch; logs to `log`.
-TrainedModel train_model(const nn::ModelConfig& config, const TrainerOptions& options, const Split& data,
-                         const Trainer::StepLoss& step_loss, std::ostream& log, const HookFactory& hook = {});
+TrainedModel train_model(const nn::ModelConfig& config, const training::TrainerOptions& options,
+                         const data::Split& data, const training::Trainer::StepLoss& step_loss, std::ostream& log,
+                         const HookFactory& hook = {});
 
 // One trained model's numbers. Accuracies in [0, 1].
 struct RobustRow {
@@ -78,7 +80,7 @@ struct RobustRow {
   std::string extra_json;            // TrainedModel::extra_json, kept with the row
 };
 // Clean accuracy, FGSM and PGD-<pgd_steps> at eps, and both sweeps.
-RobustRow evaluate_row(nn::Module& model, const Dataset& test, const ExperimentBudget& budget, std::string name);
+RobustRow evaluate_row(nn::Module& model, const data::Dataset& test, const ExperimentBudget& budget, std::string name);
 
 std::string rows_to_csv(const std::vector<RobustRow>& rows, const ExperimentBudget& budget);
 std::string row_to_json(const RobustRow& row);  // JSON text
@@ -86,10 +88,10 @@ RobustRow row_from_json(const std::string& json);
 std::string rows_to_json(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& what);
 std::string budget_to_json(const ExperimentBudget& budget);  // a JSON object's text
 // "name | detail | clean | FGSM | PGD-40 | train s" and the sweep columns when `sweeps`.
-ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& caption,
-                       bool sweeps);
+report::ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudget& budget,
+                               const std::string& caption, bool sweeps);
 // PGD accuracy against eps (clean at eps 0), one series per row.
-Image rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& title);
+report::Image rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& title);
 
 // Writes <prefix>.csv, <prefix>.json and <prefix>.png into the stage's files.
 void write_rows(StageFiles& files, const std::string& prefix, const std::vector<RobustRow>& rows,
@@ -106,9 +108,9 @@ void rows_stage(StageRunner& runner, const std::string& name, const std::vector<
 // `inputs` are the stages `make` reads (none: it needs only the data and the
 // budget), so a resumed run reuses the model unless one of them ran again.
 using TrainFn = std::function<TrainedModel(std::ostream& log)>;
-RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::string& name,
-                      const std::string& detail, const Split& data, const ExperimentBudget& budget,
-                      const TrainFn& make, nn::ModulePtr* model = nullptr, const std::vector<std::string>& inputs = {});
+RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::string& name, const std::string& detail,
+                      const data::Split& data, const ExperimentBudget& budget, const TrainFn& make,
+                      nn::ModulePtr* model = nullptr, const std::vector<std::string>& inputs = {});
 
 // --- the experiments -------------------------------------------------------
 // Each runs its models as stages of `runner` (so they resume), writes
@@ -126,8 +128,8 @@ std::vector<std::string> chosen_rows(const std::vector<std::string>& all, const 
 
 // The same model trained with sgd, sgd-momentum, nesterov, adam, rmsprop and
 // adagrad for the same budget: does the optimizer change robustness?
-std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget,
-                                            const std::vector<std::string>& only = {});
+std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const data::Split& data,
+                                            const ExperimentBudget& budget, const std::vector<std::string>& only = {});
 const std::vector<std::string>& experiment_optimizers();
 
 // The defences, each from the same budget (experiment_recipes.cpp):
@@ -145,14 +147,14 @@ const std::vector<std::string>& experiment_optimizers();
 const std::vector<std::string>& experiment_recipes();
 // The stage name of a recipe ("baseline", "pgd-at-relu", else the recipe).
 std::string recipe_stage_name(const std::string& recipe);
-RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Split& data,
+RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const data::Split& data,
                        const ExperimentBudget& budget, nn::ModulePtr* model = nullptr);
-std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget,
+std::vector<RobustRow> recipe_experiment(StageRunner& runner, const data::Split& data, const ExperimentBudget& budget,
                                          const std::vector<std::string>& only = {});
 // AdvProp's control, the stage "baseline-bn": the network AdvProp trains
 // (nn::with_batch_norm of the budget's arch, plain BatchNorm) with standard
 // training, so AdvProp's row can be read against the same network.
-RobustRow advprop_control_stage(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
+RobustRow advprop_control_stage(StageRunner& runner, const data::Split& data, const ExperimentBudget& budget);
 
 // NSL's MNIST-tutorial protocol (nsl_protocol.h) on the baseline and the "nsl"
 // recipe's model (experiment_nsl.cpp), as the stage "nsl-protocol": at
@@ -160,19 +162,19 @@ RobustRow advprop_control_stage(StageRunner& runner, const Split& data, const Ex
 // accuracy, all on the first attack_examples test images; and the neighbour
 // and FGSM accuracies over budget.eps_values (the figure). Writes
 // nsl.csv, nsl.json and nsl.png; returns the headline result.
-NslProtocolResult nsl_protocol_stage(StageRunner& runner, const Split& data, const ExperimentBudget& budget,
-                                     nn::Module& base, nn::Module& nsl);
-ReportTable nsl_protocol_table(const NslProtocolResult& result, const std::string& caption);
+eval::NslProtocolResult nsl_protocol_stage(StageRunner& runner, const data::Split& data, const ExperimentBudget& budget,
+                                           nn::Module& base, nn::Module& nsl);
+report::ReportTable nsl_protocol_table(const eval::NslProtocolResult& result, const std::string& caption);
 // Stages "baseline" and "nsl" (shared with the recipes and the workshop), then
 // "nsl-protocol".
-NslProtocolResult nsl_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget);
+eval::NslProtocolResult nsl_experiment(StageRunner& runner, const data::Split& data, const ExperimentBudget& budget);
 
 // PGD adversarial training with each activation (relu, gelu, silu, softplus,
 // elu): do smooth activations, whose input gradients are informative
 // everywhere, train to more robust models (Xie et al. 2020, "Smooth
 // adversarial training")? Stages "pgd-at-<activation>".
 const std::vector<std::string>& experiment_activations();
-std::vector<RobustRow> activation_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& budget,
-                                             const std::vector<std::string>& only = {});
+std::vector<RobustRow> activation_experiment(StageRunner& runner, const data::Split& data,
+                                             const ExperimentBudget& budget, const std::vector<std::string>& only = {});
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

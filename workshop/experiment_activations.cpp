@@ -8,14 +8,14 @@
 #include "advgrad/training/adversarial_training.h"
 #include "advgrad/workshop/experiment.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 
 const std::vector<std::string>& experiment_activations() {
   static const std::vector<std::string> names{"relu", "gelu", "silu", "softplus", "elu"};
   return names;
 }
 
-std::vector<RobustRow> activation_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b,
+std::vector<RobustRow> activation_experiment(StageRunner& runner, const data::Split& data, const ExperimentBudget& b,
                                              const std::vector<std::string>& only) {
   std::vector<RobustRow> rows;
   for (const auto& act : chosen_rows(experiment_activations(), only, "activations")) {
@@ -25,7 +25,7 @@ std::vector<RobustRow> activation_experiment(StageRunner& runner, const Split& d
       rows.back().name = act;
       continue;
     }
-    OnlineAdversarialOptions o;
+    training::OnlineAdversarialOptions o;
     o.attack = "pgd";
     o.mix = "adversarial";
     o.eps = b.eps;
@@ -34,11 +34,11 @@ std::vector<RobustRow> activation_experiment(StageRunner& runner, const Split& d
     rows.push_back(model_stage(runner, "pgd-at-" + act, act, "PGD-" + std::to_string(b.at_steps) + " AT", data, b,
                                [&](std::ostream& log) {
                                  return train_model(model_config_for(data.train, b, act), trainer_options(b), data,
-                                                    online_adversarial_loss(o), log);
+                                                    training::online_adversarial_loss(o), log);
                                }));
   }
   rows_stage(runner, "activations", rows, b, "PGD-AT by activation on " + data.train.name);
   return rows;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

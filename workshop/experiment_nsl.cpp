@@ -12,7 +12,7 @@
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/workshop/experiment.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 namespace {
 
 using nlohmann::json;
@@ -22,30 +22,30 @@ struct ProtocolSweep {
   std::vector<double> base_neighbors, nsl_neighbors, base_fgsm, nsl_fgsm;
 };
 
-ProtocolSweep sweep(nn::Module& base, nn::Module& nsl, const Dataset& test, const ExperimentBudget& b) {
+ProtocolSweep sweep(nn::Module& base, nn::Module& nsl, const data::Dataset& test, const ExperimentBudget& b) {
   ProtocolSweep s;
   for (double e : b.eps_values) {
-    const auto t = neighbor_accuracy(base, {&base, &nsl}, test, e, 250, b.attack_examples);
+    const auto t = eval::neighbor_accuracy(base, {&base, &nsl}, test, e, 250, b.attack_examples);
     s.base_neighbors.push_back(t[0].neighbors);
     s.nsl_neighbors.push_back(t[1].neighbors);
     attacks::AttackOptions fgsm;
     fgsm.eps = fgsm.step_size = e;
     fgsm.steps = 1;
-    s.base_fgsm.push_back(robust_accuracy(base, test, fgsm, b.seed, 250, b.attack_examples).robust_accuracy);
-    s.nsl_fgsm.push_back(robust_accuracy(nsl, test, fgsm, b.seed, 250, b.attack_examples).robust_accuracy);
+    s.base_fgsm.push_back(eval::robust_accuracy(base, test, fgsm, b.seed, 250, b.attack_examples).robust_accuracy);
+    s.nsl_fgsm.push_back(eval::robust_accuracy(nsl, test, fgsm, b.seed, 250, b.attack_examples).robust_accuracy);
   }
   return s;
 }
 
-json row_json(const NslProtocolRow& r) {
+json row_json(const eval::NslProtocolRow& r) {
   return {{"name", r.name}, {"clean", r.clean}, {"neighbors", r.neighbors}, {"fgsm", r.fgsm}, {"pgd", r.pgd}};
 }
-NslProtocolRow row_of(const json& j) {
+eval::NslProtocolRow row_of(const json& j) {
   return {j.at("name").get<std::string>(), j.at("clean").get<double>(), j.at("neighbors").get<double>(),
           j.at("fgsm").get<double>(), j.at("pgd").get<double>()};
 }
 
-json result_json(const NslProtocolResult& r, const ProtocolSweep& s, const ExperimentBudget& b) {
+json result_json(const eval::NslProtocolResult& r, const ProtocolSweep& s, const ExperimentBudget& b) {
   return {{"eps", r.eps},
           {"pgd_steps", r.pgd_steps},
           {"count", r.count},
@@ -57,11 +57,11 @@ json result_json(const NslProtocolResult& r, const ProtocolSweep& s, const Exper
             {"base_fgsm", s.base_fgsm}, {"nsl_fgsm", s.nsl_fgsm}}}};
 }
 
-NslProtocolResult result_of(const std::string& text) {
+eval::NslProtocolResult result_of(const std::string& text) {
   const json j = json::parse(text, nullptr, false);
   ADVGRAD_CHECK(!j.is_discarded() && j.is_object(), "nsl-protocol record: not a JSON object");
   try {
-    NslProtocolResult r;
+    eval::NslProtocolResult r;
     r.eps = j.at("eps").get<double>();
     r.pgd_steps = j.at("pgd_steps").get<int>();
     r.count = j.at("count").get<std::int64_t>();
@@ -77,13 +77,13 @@ NslProtocolResult result_of(const std::string& text) {
   }
 }
 
-std::string csv(const NslProtocolResult& r, const ProtocolSweep& s, const ExperimentBudget& b) {
+std::string csv(const eval::NslProtocolResult& r, const ProtocolSweep& s, const ExperimentBudget& b) {
   std::ostringstream o;
   o << "model,clean,base_neighbors_eps" << r.eps << ",fgsm_eps" << r.eps << ",pgd" << r.pgd_steps << "_eps" << r.eps;
   for (double e : b.eps_values) o << ",sweep_base_neighbors_eps" << e;
   for (double e : b.eps_values) o << ",sweep_fgsm_eps" << e;
   o << ",count,attack_count\n";
-  const auto line = [&](const NslProtocolRow& row, const std::vector<double>& nb, const std::vector<double>& fg) {
+  const auto line = [&](const eval::NslProtocolRow& row, const std::vector<double>& nb, const std::vector<double>& fg) {
     o << row.name << ',' << row.clean << ',' << row.neighbors << ',' << row.fgsm << ',' << row.pgd;
     for (double v : nb) o << ',' << v;
     for (double v : fg) o << ',' << v;
@@ -98,32 +98,33 @@ std::string csv(const NslProtocolResult& r, const ProtocolSweep& s, const Experi
 // neighbours and under FGSM on itself. The base model's two curves are one
 // attack (its neighbours are its own FGSM examples); the NSL model's gap
 // between them is what the transfer protocol leaves out.
-Image chart(const NslProtocolResult& r, const ProtocolSweep& s, const ExperimentBudget& b, const std::string& data) {
+report::Image chart(const eval::NslProtocolResult& r, const ProtocolSweep& s, const ExperimentBudget& b,
+                    const std::string& data) {
   const auto series = [&](const std::string& name, double clean, const std::vector<double>& y) {
-    ChartSeries c{name, {0.0}, {clean}};
+    report::ChartSeries c{name, {0.0}, {clean}};
     for (std::size_t i = 0; i < y.size(); ++i) {
       c.x.push_back(b.eps_values[i]);
       c.y.push_back(y[i]);
     }
     return c;
   };
-  ChartOptions o;
+  report::ChartOptions o;
   o.title = "NSL protocol, " + data + ": base's neighbours vs own FGSM";
   o.x_label = "eps = adversarial step size (pixel units)";
   o.y_label = "accuracy";
-  return line_chart({series("base, base's neighbours", r.base.clean, s.base_neighbors),
-                     series("base, own FGSM", r.base.clean, s.base_fgsm),
-                     series("nsl, base's neighbours", r.nsl.clean, s.nsl_neighbors),
-                     series("nsl, own FGSM", r.nsl.clean, s.nsl_fgsm)},
-                    o);
+  return report::line_chart({series("base, base's neighbours", r.base.clean, s.base_neighbors),
+                             series("base, own FGSM", r.base.clean, s.base_fgsm),
+                             series("nsl, base's neighbours", r.nsl.clean, s.nsl_neighbors),
+                             series("nsl, own FGSM", r.nsl.clean, s.nsl_fgsm)},
+                            o);
 }
 
 }  // namespace
 
-NslProtocolResult nsl_protocol_stage(StageRunner& runner, const Split& data, const ExperimentBudget& b,
-                                     nn::Module& base, nn::Module& nsl) {
+eval::NslProtocolResult nsl_protocol_stage(StageRunner& runner, const data::Split& data, const ExperimentBudget& b,
+                                           nn::Module& base, nn::Module& nsl) {
   const std::string results = runner.run("nsl-protocol", [&](StageFiles& files) {
-    NslProtocolOptions o;
+    eval::NslProtocolOptions o;
     o.eps = b.eps;
     o.pgd_steps = b.pgd_steps;
     o.seed = b.seed;
@@ -131,40 +132,41 @@ NslProtocolResult nsl_protocol_stage(StageRunner& runner, const Split& data, con
     // base model's neighbour and FGSM columns (one attack) read the same and
     // the NSL model's transfer and white-box numbers compare image for image.
     o.limit = o.attack_limit = b.attack_examples;
-    const NslProtocolResult r = nsl_protocol(base, nsl, data.test, o);
+    const eval::NslProtocolResult r = eval::nsl_protocol(base, nsl, data.test, o);
     const ProtocolSweep s = sweep(base, nsl, data.test, b);
     json file = result_json(r, s, b);
     file["experiment"] = "nsl";
     file["budget"] = json::parse(budget_to_json(b));
     io::write_file_atomically(files.file("nsl.csv"), csv(r, s, b));
     io::write_file_atomically(files.file("nsl.json"), file.dump(2) + "\n");
-    write_png(files.file("nsl.png"), chart(r, s, b, data.test.name));
-    for (const NslProtocolRow* row : {&r.base, &r.nsl})
-      runner.log() << "  " << row->name << ": clean " << format_percent(row->clean) << ", base's neighbours "
-                   << format_percent(row->neighbors) << ", own FGSM " << format_percent(row->fgsm) << ", own PGD-"
-                   << r.pgd_steps << " " << format_percent(row->pgd) << " (eps " << r.eps << ")\n";
+    report::write_png(files.file("nsl.png"), chart(r, s, b, data.test.name));
+    for (const eval::NslProtocolRow* row : {&r.base, &r.nsl})
+      runner.log() << "  " << row->name << ": clean " << report::format_percent(row->clean) << ", base's neighbours "
+                   << report::format_percent(row->neighbors) << ", own FGSM " << report::format_percent(row->fgsm)
+                   << ", own PGD-" << r.pgd_steps << " " << report::format_percent(row->pgd) << " (eps " << r.eps
+                   << ")\n";
     return result_json(r, s, b).dump();
   });
   return result_of(results);
 }
 
-ReportTable nsl_protocol_table(const NslProtocolResult& r, const std::string& caption) {
-  const std::string eps = format_fixed(r.eps, 3);
-  ReportTable t{caption,
-                {"model", "clean", "base's neighbours eps " + eps + " (tutorial)", "white-box FGSM eps " + eps,
-                 "white-box PGD-" + std::to_string(r.pgd_steps) + " eps " + eps},
-                {}};
-  for (const NslProtocolRow* row : {&r.base, &r.nsl})
-    t.rows.push_back({row->name, format_percent(row->clean), format_percent(row->neighbors),
-                      format_percent(row->fgsm), format_percent(row->pgd)});
+report::ReportTable nsl_protocol_table(const eval::NslProtocolResult& r, const std::string& caption) {
+  const std::string eps = report::format_fixed(r.eps, 3);
+  report::ReportTable t{caption,
+                        {"model", "clean", "base's neighbours eps " + eps + " (tutorial)", "white-box FGSM eps " + eps,
+                         "white-box PGD-" + std::to_string(r.pgd_steps) + " eps " + eps},
+                        {}};
+  for (const eval::NslProtocolRow* row : {&r.base, &r.nsl})
+    t.rows.push_back({row->name, report::format_percent(row->clean), report::format_percent(row->neighbors),
+                      report::format_percent(row->fgsm), report::format_percent(row->pgd)});
   return t;
 }
 
-NslProtocolResult nsl_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b) {
+eval::NslProtocolResult nsl_experiment(StageRunner& runner, const data::Split& data, const ExperimentBudget& b) {
   nn::ModulePtr base, nsl;
   recipe_stage(runner, "none", data, b, &base);  // the stage "baseline", shared with the workshop and recipes
   recipe_stage(runner, "nsl", data, b, &nsl);    // multiplier 0.2, step = b.eps: the evaluation's eps
   return nsl_protocol_stage(runner, data, b, *base, *nsl);
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

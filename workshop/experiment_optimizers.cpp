@@ -7,7 +7,7 @@
 
 #include "advgrad/workshop/experiment.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 
 const std::vector<std::string>& experiment_optimizers() {
   static const std::vector<std::string> names{"sgd", "sgd-momentum", "nesterov", "adam", "rmsprop", "adagrad"};
@@ -26,7 +26,7 @@ double experiment_lr(const std::string& optimizer) {
 }
 }  // namespace
 
-std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b,
+std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const data::Split& data, const ExperimentBudget& b,
                                             const std::vector<std::string>& only) {
   std::vector<RobustRow> rows;
   for (const auto& opt : chosen_rows(experiment_optimizers(), only, "optimizers")) {
@@ -41,4 +41,4 @@ std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const Split& da
   return rows;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

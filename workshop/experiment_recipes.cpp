@@ -13,13 +13,14 @@
 #include "advgrad/training/static_augmentation.h"
 #include "advgrad/workshop/experiment.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 namespace {
 
 using nlohmann::json;
 
-OnlineAdversarialOptions online(const std::string& attack, const std::string& mix, const ExperimentBudget& b) {
-  OnlineAdversarialOptions o;
+training::OnlineAdversarialOptions online(const std::string& attack, const std::string& mix,
+                                          const ExperimentBudget& b) {
+  training::OnlineAdversarialOptions o;
   o.attack = attack;
   o.mix = mix;
   o.eps = b.eps;
@@ -30,36 +31,38 @@ OnlineAdversarialOptions online(const std::string& attack, const std::string& mi
 
 // The FGSM recipes' guard measures PGD on the last training images (not the
 // test set, whose numbers the tables report); logging only.
-HookFactory guard_hook(const Split& data, const ExperimentBudget& b, std::shared_ptr<OverfittingGuardLog> log) {
+HookFactory guard_hook(const data::Split& data, const ExperimentBudget& b,
+                       std::shared_ptr<training::OverfittingGuardLog> log) {
   const std::int64_t n = std::min<std::int64_t>(b.attack_examples, data.train.size());
   std::vector<std::int64_t> idx;
   for (std::int64_t i = data.train.size() - n; i < data.train.size(); ++i) idx.push_back(i);
-  Dataset holdout = data.train.select(idx);
-  OverfittingGuardOptions g;
+  data::Dataset holdout = data.train.select(idx);
+  training::OverfittingGuardOptions g;
   g.eps = b.eps;
   g.steps = b.sweep_steps;
   g.seed = b.seed;
-  return [holdout, g, log](nn::Module& model) { return overfitting_guard(model, holdout, g, log); };
+  return [holdout, g, log](nn::Module& model) { return training::overfitting_guard(model, holdout, g, log); };
 }
 
-std::string guard_json(const OverfittingGuardLog& log) {
+std::string guard_json(const training::OverfittingGuardLog& log) {
   return json{{"guard_pgd_accuracy", log.pgd_accuracy}, {"collapsed", log.collapsed},
               {"collapse_epoch", log.collapse_epoch}}
       .dump();
 }
 
 // Steps (1)-(7) of static augmentation; (1) is the baseline, passed in.
-TrainedModel static_fgsm(nn::Module& clean_model, const Split& data, const ExperimentBudget& b, std::ostream& log) {
-  const double clean_on_clean = evaluate(clean_model, data.test).accuracy;           // (2)
-  const Dataset train_adv = fgsm_perturbed_copy(clean_model, data.train, b.eps);     // (3)
-  const Dataset test_adv = fgsm_perturbed_copy(clean_model, data.test, b.eps);
-  const double clean_on_adv = evaluate(clean_model, test_adv).accuracy;              // (4)
-  log << "  baseline: clean test " << format_percent(clean_on_clean) << ", FGSM-perturbed test "
-      << format_percent(clean_on_adv) << "; retraining on " << 2 * data.train.size() << " images\n";
-  const Split augmented{concat_datasets(data.train, train_adv), data.test};
+TrainedModel static_fgsm(nn::Module& clean_model, const data::Split& data, const ExperimentBudget& b,
+                         std::ostream& log) {
+  const double clean_on_clean = eval::evaluate(clean_model, data.test).accuracy;                  // (2)
+  const data::Dataset train_adv = training::fgsm_perturbed_copy(clean_model, data.train, b.eps);  // (3)
+  const data::Dataset test_adv = training::fgsm_perturbed_copy(clean_model, data.test, b.eps);
+  const double clean_on_adv = eval::evaluate(clean_model, test_adv).accuracy;  // (4)
+  log << "  baseline: clean test " << report::format_percent(clean_on_clean) << ", FGSM-perturbed test "
+      << report::format_percent(clean_on_adv) << "; retraining on " << 2 * data.train.size() << " images\n";
+  const data::Split augmented{training::concat_datasets(data.train, train_adv), data.test};
   TrainedModel t = train_model(model_config_for(data.train, b), trainer_options(b), augmented, {}, log);  // (5)
-  const double retrained_on_clean = evaluate(*t.model, data.test).accuracy;          // (6)
-  const double retrained_on_adv = evaluate(*t.model, test_adv).accuracy;             // (7)
+  const double retrained_on_clean = eval::evaluate(*t.model, data.test).accuracy;                         // (6)
+  const double retrained_on_adv = eval::evaluate(*t.model, test_adv).accuracy;                            // (7)
   t.extra_json = json{{"baseline_clean", clean_on_clean},       {"baseline_perturbed", clean_on_adv},
                       {"retrained_clean", retrained_on_clean},  {"retrained_perturbed", retrained_on_adv},
                       {"train_images", augmented.train.size()}, {"perturbed_test_images", test_adv.size()}}
@@ -81,18 +84,19 @@ std::string recipe_stage_name(const std::string& recipe) {
   return recipe;
 }
 
-RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Split& data, const ExperimentBudget& b,
-                       nn::ModulePtr* model) {
+RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const data::Split& data,
+                       const ExperimentBudget& b, nn::ModulePtr* model) {
   const std::string stage = recipe_stage_name(recipe);
   const nn::ModelConfig config = model_config_for(data.train, b);
-  const TrainerOptions options = trainer_options(b);
-  const auto plain = [&](const Trainer::StepLoss& loss) {
+  const training::TrainerOptions options = trainer_options(b);
+  const auto plain = [&](const training::Trainer::StepLoss& loss) {
     return [&, loss](std::ostream& log) { return train_model(config, options, data, loss, log); };
   };
-  const auto guarded = [&](const OnlineAdversarialOptions& o) {
+  const auto guarded = [&](const training::OnlineAdversarialOptions& o) {
     return [&, o](std::ostream& log) {
-      auto glog = std::make_shared<OverfittingGuardLog>();
-      TrainedModel t = train_model(config, options, data, online_adversarial_loss(o), log, guard_hook(data, b, glog));
+      auto glog = std::make_shared<training::OverfittingGuardLog>();
+      TrainedModel t =
+          train_model(config, options, data, training::online_adversarial_loss(o), log, guard_hook(data, b, glog));
       t.extra_json = guard_json(*glog);
       return t;
     };
@@ -114,33 +118,34 @@ RobustRow recipe_stage(StageRunner& runner, const std::string& recipe, const Spl
                        guarded(online("fgsm-rs", "adversarial", b)), model);
   if (recipe == "pgd-at")
     return model_stage(runner, stage, recipe, "PGD-" + k + " each batch, adversarial only", data, b,
-                       plain(online_adversarial_loss(online("pgd", "adversarial", b))), model);
+                       plain(training::online_adversarial_loss(online("pgd", "adversarial", b))), model);
   if (recipe == "nsl") {
-    NslOptions o;
+    training::NslOptions o;
     o.adv_step_size = b.eps;
     return model_stage(runner, stage, recipe, "CE + 0.2 CE(sign-gradient neighbour)", data, b,
-                       plain(nsl_step_loss(o)), model);
+                       plain(training::nsl_step_loss(o)), model);
   }
   ADVGRAD_CHECK(recipe == "advprop", "unknown recipe '", recipe, "'");
   nn::ModelConfig dual = config;
   dual.arch = nn::with_batch_norm(config.arch);  // AdvProp needs BatchNorm to split: small-cnn -> small-cnn-bn
   dual.dual_batch_norm = true;
-  return model_stage(runner, stage, recipe, dual.arch + ", PGD-" + k + " through an auxiliary BN", data, b,
-                     [&, dual](std::ostream& log) {
-                       return train_model(dual, options, data, advprop_loss(online("pgd", "adversarial", b)), log);
-                     },
-                     model);
+  return model_stage(
+      runner, stage, recipe, dual.arch + ", PGD-" + k + " through an auxiliary BN", data, b,
+      [&, dual](std::ostream& log) {
+        return train_model(dual, options, data, training::advprop_loss(online("pgd", "adversarial", b)), log);
+      },
+      model);
 }
 
-RobustRow advprop_control_stage(StageRunner& runner, const Split& data, const ExperimentBudget& b) {
+RobustRow advprop_control_stage(StageRunner& runner, const data::Split& data, const ExperimentBudget& b) {
   nn::ModelConfig config = model_config_for(data.train, b);
   config.arch = nn::with_batch_norm(config.arch);
-  const TrainerOptions options = trainer_options(b);
+  const training::TrainerOptions options = trainer_options(b);
   return model_stage(runner, "baseline-bn", "none (" + config.arch + ")", "standard training, AdvProp's network", data,
                      b, [&](std::ostream& log) { return train_model(config, options, data, {}, log); });
 }
 
-std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data, const ExperimentBudget& b,
+std::vector<RobustRow> recipe_experiment(StageRunner& runner, const data::Split& data, const ExperimentBudget& b,
                                          const std::vector<std::string>& only) {
   std::vector<RobustRow> rows;
   for (const auto& r : chosen_rows(experiment_recipes(), only, "recipes")) rows.push_back(recipe_stage(runner, r, data, b));
@@ -148,4 +153,4 @@ std::vector<RobustRow> recipe_experiment(StageRunner& runner, const Split& data,
   return rows;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

@@ -6,7 +6,7 @@
 
 #include "advgrad/advgrad.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 namespace {
 
 constexpr int kSide = 8;
@@ -157,4 +157,4 @@ GradientDemoResult run_gradient_demo(const GradientDemoOptions& o, std::ostream&
   return result;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

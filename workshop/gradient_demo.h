@@ -11,7 +11,7 @@
 #include <iosfwd>
 #include <vector>
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 
 struct GradientDemoOptions {
   std::uint64_t seed = 1;
@@ -32,4 +32,4 @@ struct GradientDemoResult {
 
 GradientDemoResult run_gradient_demo(const GradientDemoOptions& options, std::ostream& log);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

@@ -12,17 +12,17 @@
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/workshop/workshop_parts.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string describe_budget(const ExperimentBudget& b, const Split& data) {
+std::string describe_budget(const ExperimentBudget& b, const data::Split& data) {
   return "Budget '" + b.level + "': " + std::to_string(data.train.size()) + " training and " +
          std::to_string(data.test.size()) + " test images of " + data.train.name + ", " + b.arch + ", " +
          std::to_string(b.epochs) + " epoch(s) of batch " + std::to_string(b.batch_size) + "; attacks at eps " +
-         format_fixed(b.eps, 3) + " on " + std::to_string(b.attack_examples) + " test images, PGD-" +
+         report::format_fixed(b.eps, 3) + " on " + std::to_string(b.attack_examples) + " test images, PGD-" +
          std::to_string(b.pgd_steps) + " for the headline numbers, PGD-" + std::to_string(b.sweep_steps) +
          " in the sweeps, PGD-" + std::to_string(b.at_steps) + " inside adversarial training; seed " +
          std::to_string(b.seed) + ".";
@@ -38,15 +38,15 @@ std::vector<std::string> list_files(const std::string& dir) {
 
 }  // namespace
 
-WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, std::ostream& log) {
+WorkshopSummary run_workshop(const data::Split& full, const WorkshopOptions& options, std::ostream& log) {
   const auto start = std::chrono::steady_clock::now();
   ExperimentBudget budget = make_budget(options.budget, full.train);
   budget.seed = options.seed;
-  const Split data = budget_split(full, budget);
+  const data::Split data = budget_split(full, budget);
   log << "advgrad workshop: " << describe_budget(budget, data) << "\n"
       << "writing to " << options.out << (options.resume ? " (resuming)" : "") << "\n";
   StageRunner runner(options.out, options.resume, log, stage_context(budget, data));
-  Report report("advgrad workshop: gradients with respect to the input");
+  report::Report report("advgrad workshop: gradients with respect to the input");
   report.paragraph("A CNN is trained, attacked with its own input gradients, explained with them, and defended; "
                    "every number below was measured by this run (advgrad workshop --" + budget.level + ").");
   report.paragraph(describe_budget(budget, data));
@@ -72,8 +72,8 @@ WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, 
   if (!summary.stages_skipped.empty())
     report.paragraph("Resumed run: " + std::to_string(summary.stages_skipped.size()) +
                      " stage(s) were completed earlier and reloaded from stages/*.json and their model files. "
-                     "With their recorded times, the stages took " + format_fixed(summary.stage_seconds, 0) +
-                     " s in all.");
+                     "With their recorded times, the stages took " +
+                     report::format_fixed(summary.stage_seconds, 0) + " s in all.");
   report.heading("Files");
   report.paragraph("results.json holds every stage's numbers; stages/<stage>.json each stage's record (what "
                    "--resume reads); *.safetensors the trained models (advgrad eval/attack/saliency --model FILE); "
@@ -97,16 +97,17 @@ WorkshopSummary run_workshop(const Split& full, const WorkshopOptions& options, 
                      {"stage_seconds_total", summary.stage_seconds},
                      {"stages", stages}};
   io::write_file_atomically(runner.path("results.json"), results.dump(2) + "\n");
-  write_report(report, options.out);
+  report::write_report(report, options.out);
   summary.comparison = ctx.comparison;
   summary.files = list_files(options.out);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  log << "workshop done in " << format_fixed(summary.seconds, 1) << " s: " << summary.stages_run.size() << " stage(s) run, "
-      << summary.stages_skipped.size() << " skipped";
+  log << "workshop done in " << report::format_fixed(summary.seconds, 1) << " s: " << summary.stages_run.size()
+      << " stage(s) run, " << summary.stages_skipped.size() << " skipped";
   if (!summary.stages_skipped.empty())
-    log << " (all stages, with the skipped ones' recorded times: " << format_fixed(summary.stage_seconds, 1) << " s)";
+    log << " (all stages, with the skipped ones' recorded times: " << report::format_fixed(summary.stage_seconds, 1)
+        << " s)";
   log << "; open " << (fs::path(options.out) / "report.html").string() << "\n";
   return summary;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

@@ -21,7 +21,7 @@
 #include "advgrad/data/dataset.h"
 #include "advgrad/workshop/experiment.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 
 struct WorkshopOptions {
   std::string budget = "default";  // quick, default, full (experiment.h)
@@ -39,6 +39,6 @@ struct WorkshopSummary {
 };
 
 // Runs the workshop on `data` (the whole split; the budget takes its subsets).
-WorkshopSummary run_workshop(const Split& data, const WorkshopOptions& options, std::ostream& log);
+WorkshopSummary run_workshop(const data::Split& data, const WorkshopOptions& options, std::ostream& log);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

@@ -13,12 +13,12 @@
 #include "advgrad/report/figures.h"
 #include "advgrad/workshop/workshop_parts.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 namespace {
 
 using nlohmann::json;
 
-std::string eps_label(double eps) { return format_fixed(eps, 3); }
+std::string eps_label(double eps) { return report::format_fixed(eps, 3); }
 
 struct NamedAttack {
   std::string name, file, what;
@@ -54,9 +54,9 @@ void baseline_part(WorkshopContext& ctx) {
   ctx.report.heading("1. Baseline: a CNN trained the standard way");
   ctx.report.paragraph(b.arch + " trained for " + std::to_string(b.epochs) + " epoch(s) with Adam on " +
                        std::to_string(ctx.data.train.size()) + " images of " + ctx.data.train.name + ". It reaches " +
-                       format_percent(row.clean) + " on the " + std::to_string(ctx.data.test.size()) +
-                       " test images, and " + format_percent(row.pgd) + " once PGD may move each pixel by eps = " +
-                       eps_label(b.eps) + ".");
+                       report::format_percent(row.clean) + " on the " + std::to_string(ctx.data.test.size()) +
+                       " test images, and " + report::format_percent(row.pgd) +
+                       " once PGD may move each pixel by eps = " + eps_label(b.eps) + ".");
   ctx.report.table(rows_table({row}, b, "The baseline (model file " + row.model_file + ")", true));
 }
 
@@ -71,22 +71,25 @@ void attacks_part(WorkshopContext& ctx) {
   const std::string results = ctx.runner.run("attacks", [&](StageFiles& files) {
     json j{{"attacks", json::array()}};
     for (const auto& a : attacks_list) {
-      const RobustResult r = robust_accuracy(*ctx.baseline, ctx.data.test, a.options, b.seed, 250, b.attack_examples);
-      write_png(files.file(a.file), attack_example_grid(*ctx.baseline, ctx.data.test, a.options, b.seed, 6,
-                                                        a.name + " eps " + eps_label(b.eps) + " on the baseline"));
-      ctx.runner.log() << "  " << a.name << ": accuracy " << format_percent(r.clean_accuracy) << " -> "
-                       << format_percent(r.robust_accuracy) << ", success " << format_percent(r.success_rate) << "\n";
+      const eval::RobustResult r =
+          eval::robust_accuracy(*ctx.baseline, ctx.data.test, a.options, b.seed, 250, b.attack_examples);
+      report::write_png(files.file(a.file),
+                        report::attack_example_grid(*ctx.baseline, ctx.data.test, a.options, b.seed, 6,
+                                                    a.name + " eps " + eps_label(b.eps) + " on the baseline"));
+      ctx.runner.log() << "  " << a.name << ": accuracy " << report::format_percent(r.clean_accuracy) << " -> "
+                       << report::format_percent(r.robust_accuracy) << ", success "
+                       << report::format_percent(r.success_rate) << "\n";
       j["attacks"].push_back({{"name", a.name}, {"what", a.what}, {"file", a.file}, {"eps", a.options.eps},
                               {"clean", r.clean_accuracy}, {"robust", r.robust_accuracy},
                               {"success", r.success_rate}, {"seconds", r.seconds}, {"count", r.count}});
     }
     attacks::AttackOptions sweep = attacks_list[1].options;
     sweep.steps = b.sweep_steps;
-    const auto fgsm = eps_sweep(*ctx.baseline, ctx.data.test, attacks_list[0].options, eps, 1.0, b.seed,
-                                b.attack_examples);
-    const auto pgd = eps_sweep(*ctx.baseline, ctx.data.test, sweep, eps, 2.5 / b.sweep_steps, b.seed,
-                               b.attack_examples);
-    std::vector<ChartSeries> series{{"FGSM", {}, {}}, {"PGD-" + std::to_string(b.sweep_steps), {}, {}}};
+    const auto fgsm =
+        eval::eps_sweep(*ctx.baseline, ctx.data.test, attacks_list[0].options, eps, 1.0, b.seed, b.attack_examples);
+    const auto pgd =
+        eval::eps_sweep(*ctx.baseline, ctx.data.test, sweep, eps, 2.5 / b.sweep_steps, b.seed, b.attack_examples);
+    std::vector<report::ChartSeries> series{{"FGSM", {}, {}}, {"PGD-" + std::to_string(b.sweep_steps), {}, {}}};
     std::string csv = "eps,fgsm_accuracy,pgd_accuracy\n";
     for (std::size_t i = 0; i < eps.size(); ++i) {
       series[0].x.push_back(eps[i]);
@@ -96,11 +99,11 @@ void attacks_part(WorkshopContext& ctx) {
       csv += std::to_string(eps[i]) + "," + std::to_string(fgsm[i].robust_accuracy) + "," +
              std::to_string(pgd[i].robust_accuracy) + "\n";
     }
-    ChartOptions co;
+    report::ChartOptions co;
     co.title = "Baseline accuracy under attack, " + ctx.data.test.name;
     co.x_label = "eps (pixel units)";
     co.y_label = "accuracy";
-    write_png(files.file("eps_sweep.png"), line_chart(series, co));
+    report::write_png(files.file("eps_sweep.png"), report::line_chart(series, co));
     io::write_file_atomically(files.file("eps_sweep.csv"), csv);
     j["sweep"] = {{"eps", eps}, {"fgsm", series[0].y}, {"pgd", series[1].y}, {"pgd_steps", b.sweep_steps}};
     return j.dump();
@@ -111,11 +114,13 @@ void attacks_part(WorkshopContext& ctx) {
                        " (L-infinity ball, pixel range [0, 1]) in the direction that increases the loss, computed by "
                        "autograd with respect to the image, not the weights. Attacked: the first " +
                        std::to_string(j["attacks"][0]["count"].get<std::int64_t>()) + " test images.");
-  ReportTable t{"Accuracy of the baseline under attack", {"attack", "how", "eps", "clean", "attacked", "success"}, {}};
+  report::ReportTable t{
+      "Accuracy of the baseline under attack", {"attack", "how", "eps", "clean", "attacked", "success"}, {}};
   for (const auto& a : j["attacks"])
     t.rows.push_back({a["name"].get<std::string>(), a["what"].get<std::string>(), eps_label(a["eps"].get<double>()),
-                      format_percent(a["clean"].get<double>()), format_percent(a["robust"].get<double>()),
-                      format_percent(a["success"].get<double>())});
+                      report::format_percent(a["clean"].get<double>()),
+                      report::format_percent(a["robust"].get<double>()),
+                      report::format_percent(a["success"].get<double>())});
   ctx.report.table(t);
   ctx.report.paragraph("For the targeted attack, \"attacked\" is the fraction not pushed into its target class and "
                        "\"success\" the fraction that was.");
@@ -152,9 +157,9 @@ void saliency_part(WorkshopContext& ctx) {
         labels.push_back(label.str());
       }
     }
-    SaliencyFigureOptions fo;
+    report::SaliencyFigureOptions fo;
     fo.title = "Where the baseline looks: d logit(true class) / d image";
-    write_png(files.file("saliency.png"), saliency_figure(cat(images, 0), cat(maps, 0), labels, fo));
+    report::write_png(files.file("saliency.png"), report::saliency_figure(cat(images, 0), cat(maps, 0), labels, fo));
     return json{{"file", "saliency.png"}, {"rows", labels}}.dump();
   });
   ctx.report.heading("3. Saliency: where the gradient looks");
@@ -181,10 +186,10 @@ void comparison_part(WorkshopContext& ctx) {
   ctx.report.paragraph("Clean accuracy on the whole test split; FGSM and PGD-" + std::to_string(ctx.budget.pgd_steps) +
                        " (random start, step 2.5 eps / steps) at eps = " + eps_label(ctx.budget.eps) + " on the first " +
                        std::to_string(ctx.budget.attack_examples) + " test images; training wall time.");
-  ReportTable t = rows_table(ctx.comparison, ctx.budget, "Recipes compared (comparison.csv)", false);
+  report::ReportTable t = rows_table(ctx.comparison, ctx.budget, "Recipes compared (comparison.csv)", false);
   t.header[0] = "recipe";
   ctx.report.table(t);
   ctx.report.image("comparison.png", "PGD accuracy against eps, one curve per recipe");
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

@@ -6,7 +6,7 @@
 #include "advgrad/nn/models.h"
 #include "advgrad/workshop/workshop_parts.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 namespace {
 
 using nlohmann::json;
@@ -22,7 +22,7 @@ std::string guard_text(const RobustRow& r) {
   // A stream, not operator+ chains, which GCC 12 at -O3 misreports as -Wrestrict.
   std::ostringstream s;
   s << r.name << ": PGD accuracy on held-out training images after each epoch:";
-  for (const auto& v : e["guard_pgd_accuracy"]) s << " " << format_percent(v.get<double>());
+  for (const auto& v : e["guard_pgd_accuracy"]) s << " " << report::format_percent(v.get<double>());
   if (e["collapsed"].get<bool>()) s << " - catastrophic overfitting at epoch " << e["collapse_epoch"].get<std::int64_t>() << ".";
   else s << " - no collapse.";
   return s.str();
@@ -39,20 +39,20 @@ void static_fgsm_part(WorkshopContext& ctx) {
                        "model is retrained on clean + perturbed training images. The retrained model does well on "
                        "the fixed perturbed test set, yet a new attack computed against its own gradients still "
                        "breaks it: the copies do not follow the model they train.");
-  const std::string eps = format_fixed(ctx.budget.eps, 3);
-  ReportTable t{"Static augmentation, eps " + eps, {"step", "what", "accuracy"}, {}};
-  t.rows = {{"1", "train the baseline on clean data", "-"},
-            {"2", "baseline on the clean test set", format_percent(e.value("baseline_clean", 0.0))},
-            {"3", "FGSM copies of train and test made with the baseline", "-"},
-            {"4", "baseline on the FGSM-perturbed test set", format_percent(e.value("baseline_perturbed", 0.0))},
-            {"5", "retrain on clean + perturbed train (" + std::to_string(e.value("train_images", 0)) + " images)",
-             "-"},
-            {"6", "retrained model on the clean test set", format_percent(e.value("retrained_clean", 0.0))},
-            {"7", "retrained model on the (fixed) perturbed test set",
-             format_percent(e.value("retrained_perturbed", 0.0))},
-            {"-", "retrained model, fresh FGSM against itself", format_percent(row.fgsm)},
-            {"-", "retrained model, fresh PGD-" + std::to_string(ctx.budget.pgd_steps) + " against itself",
-             format_percent(row.pgd)}};
+  const std::string eps = report::format_fixed(ctx.budget.eps, 3);
+  report::ReportTable t{"Static augmentation, eps " + eps, {"step", "what", "accuracy"}, {}};
+  t.rows = {
+      {"1", "train the baseline on clean data", "-"},
+      {"2", "baseline on the clean test set", report::format_percent(e.value("baseline_clean", 0.0))},
+      {"3", "FGSM copies of train and test made with the baseline", "-"},
+      {"4", "baseline on the FGSM-perturbed test set", report::format_percent(e.value("baseline_perturbed", 0.0))},
+      {"5", "retrain on clean + perturbed train (" + std::to_string(e.value("train_images", 0)) + " images)", "-"},
+      {"6", "retrained model on the clean test set", report::format_percent(e.value("retrained_clean", 0.0))},
+      {"7", "retrained model on the (fixed) perturbed test set",
+       report::format_percent(e.value("retrained_perturbed", 0.0))},
+      {"-", "retrained model, fresh FGSM against itself", report::format_percent(row.fgsm)},
+      {"-", "retrained model, fresh PGD-" + std::to_string(ctx.budget.pgd_steps) + " against itself",
+       report::format_percent(row.pgd)}};
   ctx.report.table(t);
 }
 
@@ -75,13 +75,15 @@ void online_part(WorkshopContext& ctx) {
 void nsl_part(WorkshopContext& ctx) {
   nn::ModulePtr model;
   const RobustRow row = recipe_stage(ctx.runner, "nsl", ctx.data, ctx.budget, &model);
-  const NslProtocolResult protocol = nsl_protocol_stage(ctx.runner, ctx.data, ctx.budget, *ctx.baseline, *model);
+  const eval::NslProtocolResult protocol = nsl_protocol_stage(ctx.runner, ctx.data, ctx.budget, *ctx.baseline, *model);
   ctx.comparison.push_back(row);
   ctx.report.heading("6. NSL: adversarial regularisation");
-  ctx.report.paragraph("Neural Structured Learning's adversarial regularisation: the loss is the cross-entropy on "
-                       "x plus 0.2 times the cross-entropy on the neighbour x' = x + " +
-                       format_fixed(ctx.budget.eps, 3) + " sign(dLoss/dx), a constant made from the gradient of the "
-                       "supervised loss.");
+  ctx.report.paragraph(
+      "Neural Structured Learning's adversarial regularisation: the loss is the cross-entropy on "
+      "x plus 0.2 times the cross-entropy on the neighbour x' = x + " +
+      report::format_fixed(ctx.budget.eps, 3) +
+      " sign(dLoss/dx), a constant made from the gradient of the "
+      "supervised loss.");
   ctx.report.table(rows_table({row}, ctx.budget, recipe_caption("NSL"), true));
   ctx.report.paragraph("NSL's MNIST tutorial evaluates differently: it makes the one-step neighbours of the test "
                        "set with the baseline and scores both models on those same images. For the baseline that "
@@ -101,14 +103,20 @@ void advprop_part(WorkshopContext& ctx) {
   const std::string arch = nn::with_batch_norm(ctx.budget.arch);
   const std::string pgd = "PGD-" + std::to_string(ctx.budget.pgd_steps);
   ctx.report.heading("7. AdvProp: a separate BatchNorm for adversarial examples");
-  ctx.report.paragraph("AdvProp (Xie et al. 2020) trains on clean and adversarial batches but normalises them with "
-                       "separate BatchNorm statistics (" + arch + " with dual BatchNorm). Its aim is clean accuracy: "
-                       "evaluation uses the main BatchNorm, whose statistics never saw an adversarial example, while "
-                       "the other weights are trained on both. The control is the same " + arch + " trained without "
-                       "adversarial examples (stage baseline-bn): clean " + format_percent(control.clean) + " there, " +
-                       format_percent(row.clean) + " with AdvProp; under " + pgd + " " + format_percent(control.pgd) +
-                       " and " + format_percent(row.pgd) + ". Whether robustness carries over to the main BatchNorm "
-                       "depends on the data; on Fashion-MNIST it does not (docs/adversarial-training.md).");
+  ctx.report.paragraph(
+      "AdvProp (Xie et al. 2020) trains on clean and adversarial batches but normalises them with "
+      "separate BatchNorm statistics (" +
+      arch +
+      " with dual BatchNorm). Its aim is clean accuracy: "
+      "evaluation uses the main BatchNorm, whose statistics never saw an adversarial example, while "
+      "the other weights are trained on both. The control is the same " +
+      arch +
+      " trained without "
+      "adversarial examples (stage baseline-bn): clean " +
+      report::format_percent(control.clean) + " there, " + report::format_percent(row.clean) + " with AdvProp; under " +
+      pgd + " " + report::format_percent(control.pgd) + " and " + report::format_percent(row.pgd) +
+      ". Whether robustness carries over to the main BatchNorm "
+      "depends on the data; on Fashion-MNIST it does not (docs/adversarial-training.md).");
   ctx.report.table(rows_table({control, row}, ctx.budget, recipe_caption("AdvProp and its control"), true));
 }
 
@@ -122,4 +130,4 @@ void activations_part(WorkshopContext& ctx) {
   ctx.report.image("activations.png", "PGD accuracy against eps, one curve per activation");
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

@@ -13,7 +13,7 @@
 #include "advgrad/report/natural_adversarial_grid.h"
 #include "advgrad/workshop/workshop_parts.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 
 void natural_robustness_part(WorkshopContext& ctx) {
   using nlohmann::json;
@@ -24,38 +24,39 @@ void natural_robustness_part(WorkshopContext& ctx) {
     std::vector<std::pair<std::string, nn::ModulePtr>> models{{"baseline", ctx.baseline}};
     const std::string pgd_file = ctx.runner.path(recipe_stage_name("pgd-at") + ".safetensors");
     if (std::filesystem::exists(pgd_file)) models.emplace_back("pgd-at", nn::load_model(pgd_file).model);
-    json j{{"severities", severities}, {"corruptions", corruption_names()}, {"models", json::array()}};
+    json j{{"severities", severities}, {"corruptions", eval::corruption_names()}, {"models", json::array()}};
     std::string csv = "model,corruption,severity,accuracy\n";
-    std::vector<ChartSeries> series;
+    std::vector<report::ChartSeries> series;
     for (const auto& [name, model] : models) {
-      const auto r = corruption_accuracy(*model, ctx.data.test, corruption_names(), severities, b.seed);
-      ChartSeries s{name, {}, {}};
+      const auto r = eval::corruption_accuracy(*model, ctx.data.test, eval::corruption_names(), severities, b.seed);
+      report::ChartSeries s{name, {}, {}};
       for (int sev : severities) {  // mean over corruptions at each severity
         double sum = 0;
         for (const auto& c : r) sum += c.severity == sev ? c.accuracy : 0;
         s.x.push_back(sev);
-        s.y.push_back(sum / static_cast<double>(corruption_names().size()));
+        s.y.push_back(sum / static_cast<double>(eval::corruption_names().size()));
       }
       series.push_back(s);
       for (const auto& c : r)
         csv += name + "," + c.corruption + "," + std::to_string(c.severity) + "," + std::to_string(c.accuracy) + "\n";
       j["models"].push_back({{"name", name},
-                             {"mean", mean_corruption_accuracy(r)},
-                             {"results", json::parse(corruption_results_to_json(r))}});
-      ctx.runner.log() << "  " << name << ": mean accuracy under corruptions " << format_percent(mean_corruption_accuracy(r))
-                       << "\n";
+                             {"mean", eval::mean_corruption_accuracy(r)},
+                             {"results", json::parse(eval::corruption_results_to_json(r))}});
+      ctx.runner.log() << "  " << name << ": mean accuracy under corruptions "
+                       << report::format_percent(eval::mean_corruption_accuracy(r)) << "\n";
     }
-    ChartOptions co;
+    report::ChartOptions co;
     co.title = "Mean accuracy under common corruptions, " + ctx.data.test.name;
     co.x_label = "severity";
     co.y_label = "accuracy";
-    write_png(files.file("corruptions.png"), line_chart(series, co));
+    report::write_png(files.file("corruptions.png"), report::line_chart(series, co));
     io::write_file_atomically(files.file("corruptions.csv"), csv);
 
-    const auto found = mine_natural_adversarials(*ctx.baseline, ctx.data.test, 0.9, 12);
-    NaturalAdversarialGridOptions go;
+    const auto found = eval::mine_natural_adversarials(*ctx.baseline, ctx.data.test, 0.9, 12);
+    report::NaturalAdversarialGridOptions go;
     go.title = "Confidently wrong without an attack (confidence >= 90%)";
-    write_png(files.file("natural_adversarials.png"), natural_adversarial_grid(ctx.data.test, found, go));
+    report::write_png(files.file("natural_adversarials.png"),
+                      report::natural_adversarial_grid(ctx.data.test, found, go));
     j["natural_adversarials"] = static_cast<std::int64_t>(found.size());
     return j.dump();
   });
@@ -64,14 +65,14 @@ void natural_robustness_part(WorkshopContext& ctx) {
   ctx.report.paragraph("Accuracy on the test images under five common corruptions (Gaussian noise, blur, contrast, "
                        "rotation, shift; docs/natural-robustness.md gives each severity's parameter), and the test "
                        "images the baseline misclassifies with at least 90% confidence as they are.");
-  ReportTable t{"Accuracy under corruption (corruptions.csv)", {"model", "corruption"}, {}};
+  report::ReportTable t{"Accuracy under corruption (corruptions.csv)", {"model", "corruption"}, {}};
   for (int sev : j["severities"]) t.header.push_back("severity " + std::to_string(sev));
   for (const auto& m : j["models"]) {
     std::vector<std::string> mean_row{m["name"].get<std::string>(), "mean"};
     for (const auto& corruption : j["corruptions"]) {
       std::vector<std::string> row{m["name"].get<std::string>(), corruption.get<std::string>()};
       for (const auto& r : m["results"])
-        if (r["corruption"] == corruption) row.push_back(format_percent(r["accuracy"].get<double>()));
+        if (r["corruption"] == corruption) row.push_back(report::format_percent(r["accuracy"].get<double>()));
       t.rows.push_back(row);
     }
     for (int sev : j["severities"]) {
@@ -79,7 +80,7 @@ void natural_robustness_part(WorkshopContext& ctx) {
       int n = 0;
       for (const auto& r : m["results"])
         if (r["severity"].get<int>() == sev) sum += r["accuracy"].get<double>(), ++n;
-      mean_row.push_back(format_percent(n ? sum / n : 0));
+      mean_row.push_back(report::format_percent(n ? sum / n : 0));
     }
     t.rows.push_back(mean_row);
   }
@@ -90,4 +91,4 @@ void natural_robustness_part(WorkshopContext& ctx) {
                        " natural adversarial examples of the baseline (at most 12 shown)");
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

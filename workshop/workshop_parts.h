@@ -11,12 +11,12 @@
 #include "advgrad/workshop/experiment.h"
 #include "advgrad/workshop/workshop_stages.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 
 struct WorkshopContext {
   StageRunner& runner;
-  Report& report;
-  const Split& data;  // the budget's subsets
+  report::Report& report;
+  const data::Split& data;  // the budget's subsets
   const ExperimentBudget& budget;
   nn::ModulePtr baseline;             // set by baseline_part
   std::vector<RobustRow> comparison;  // one row per recipe, in the order of the final table
@@ -34,4 +34,4 @@ void natural_robustness_part(WorkshopContext& ctx);  // workshop_natural.cpp; af
 void optimizers_part(WorkshopContext& ctx);
 void comparison_part(WorkshopContext& ctx);
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

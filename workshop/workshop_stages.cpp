@@ -13,7 +13,7 @@
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/safetensors.h"
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 namespace fs = std::filesystem;
 
 std::string StageFiles::file(const std::string& name) {
@@ -163,4 +163,4 @@ std::string StageRunner::run_stage(const std::string& name, const std::vector<st
   return done_.back().results;
 }
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-namespace advgrad::training {
+namespace advgrad::workshop {
 
 // What a running stage uses to name its files; every file it names is
 // checked for on resume.
@@ -99,4 +99,4 @@ class StageRunner {
   std::vector<std::string> order_;
 };
 
-}  // namespace advgrad::training
+}  // namespace advgrad::workshop

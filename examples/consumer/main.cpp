@@ -23,8 +23,8 @@ int main() {
       return 1;
     }
   }
-  const training::Image image(3, 2, {255, 0, 0});
-  if (training::decode_png(training::encode_png(image), "consumer").rgb() != image.rgb()) {
+  const report::Image image(3, 2, {255, 0, 0});
+  if (report::decode_png(report::encode_png(image), "consumer").rgb() != image.rgb()) {
     std::printf("consumer: PNG round trip failed\n");
     return 1;
   }

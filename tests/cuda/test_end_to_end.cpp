@@ -145,7 +145,7 @@ TEST(CudaEndToEnd, PgdAttackMatchesTheCpu) {
 }
 
 TEST(CudaEndToEnd, TrainerRunsWhereItsDeviceOptionSays) {
-  const training::Split data = training::make_synthetic_digits(48, 24, 3);
+  const data::Split data = data::make_synthetic_digits(48, 24, 3);
   training::TrainerOptions o;
   o.epochs = 1;
   o.batch_size = 16;
@@ -165,7 +165,7 @@ TEST(CudaEndToEnd, TrainerRunsWhereItsDeviceOptionSays) {
   ASSERT_EQ(rg.history.size(), 1u);
   EXPECT_NEAR(rg.history[0].train_loss, rc.history[0].train_loss, 1e-3);
   EXPECT_NEAR(rg.history[0].test_loss, rc.history[0].test_loss, 1e-3);
-  EXPECT_NEAR(training::evaluate(gpu.model(), data.test).accuracy, training::evaluate(cpu.model(), data.test).accuracy,
+  EXPECT_NEAR(eval::evaluate(gpu.model(), data.test).accuracy, eval::evaluate(cpu.model(), data.test).accuracy,
               1.0 / 24 + 1e-9);
 }
 

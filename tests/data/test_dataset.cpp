@@ -5,7 +5,7 @@
 #include "advgrad/data/dataset.h"
 #include "testing.h"
 
-namespace advgrad::training {
+namespace advgrad::data {
 namespace {
 
 std::string be32(std::uint32_t v) {
@@ -144,4 +144,4 @@ TEST(DataLoader, PixelsBecomeUnitFloatsAndAugmentationKeepsShape) {
 }
 
 }  // namespace
-}  // namespace advgrad::training
+}  // namespace advgrad::data

@@ -15,13 +15,13 @@
 #include "expect_error.h"
 #include "training/small_mlp.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 namespace {
 
 using advgrad::testing::expect_error;
 
 // mean |corrupted - clean| over all pixels, in [0, 255] units.
-double mean_abs_change(const Dataset& a, const Dataset& b) {
+double mean_abs_change(const data::Dataset& a, const data::Dataset& b) {
   double total = 0;
   for (std::size_t i = 0; i < a.pixels.size(); ++i) total += std::abs(int(a.pixels[i]) - int(b.pixels[i]));
   return total / static_cast<double>(a.pixels.size());
@@ -29,8 +29,8 @@ double mean_abs_change(const Dataset& a, const Dataset& b) {
 
 // A w x h grey image whose pixel (x, y) is f(x, y), one example labelled 0.
 template <typename F>
-Dataset one_image(std::int64_t w, std::int64_t h, F f) {
-  Dataset d;
+data::Dataset one_image(std::int64_t w, std::int64_t h, F f) {
+  data::Dataset d;
   d.name = "tiny";
   d.width = w;
   d.height = h;
@@ -41,9 +41,9 @@ Dataset one_image(std::int64_t w, std::int64_t h, F f) {
 }
 
 TEST(Corruptions, DeterministicAndShapePreserving) {
-  const Dataset clean = make_synthetic_digits(8, 40, 3).test;
+  const data::Dataset clean = data::make_synthetic_digits(8, 40, 3).test;
   for (const std::string& c : corruption_names()) {
-    const Dataset a = corrupt(clean, c, 3, 7), b = corrupt(clean, c, 3, 7);
+    const data::Dataset a = corrupt(clean, c, 3, 7), b = corrupt(clean, c, 3, 7);
     EXPECT_EQ(a.pixels, b.pixels) << c << ": same seed, same bytes";
     EXPECT_EQ(a.pixels.size(), clean.pixels.size()) << c;
     EXPECT_EQ(a.labels, clean.labels) << c;
@@ -59,7 +59,7 @@ TEST(Corruptions, DeterministicAndShapePreserving) {
 }
 
 TEST(Corruptions, SeverityIncreasesTheChange) {
-  const Dataset clean = make_synthetic_digits(8, 40, 4).test;
+  const data::Dataset clean = data::make_synthetic_digits(8, 40, 4).test;
   for (const std::string& c : corruption_names()) {
     double previous = 0;
     for (int s = 1; s <= 5; ++s) {
@@ -74,9 +74,9 @@ TEST(Corruptions, RotationMatchesAHandCheckedPixel) {
   // A 5x5 ramp I(x, y) = 5 + 10 x + 40 y; centre (2, 2). Severity 3 is 30 degrees
   // counter-clockwise, so output (x, y) samples the input at
   //   (2 + cos30 dx - sin30 dy, 2 + sin30 dx + cos30 dy),   d = (x - 2, y - 2).
-  const Dataset d = one_image(5, 5, [](std::int64_t x, std::int64_t y) { return 5 + 10 * x + 40 * y; });
+  const data::Dataset d = one_image(5, 5, [](std::int64_t x, std::int64_t y) { return 5 + 10 * x + 40 * y; });
   EXPECT_EQ(corruption_parameter("rotation", 3), 30);
-  const Dataset r = corrupt(d, "rotation", 3, 0);
+  const data::Dataset r = corrupt(d, "rotation", 3, 0);
   auto px = [&](int x, int y) { return int(r.pixels[static_cast<std::size_t>(y * 5 + x)]); };
   // Top middle (2, 0): d = (0, -2) -> source (2 + 2 sin30, 2 - 2 cos30) = (3, 0.268);
   // bilinear on a ramp is exact: 5 + 30 + 40 * (2 - sqrt 3) = 45.72 -> 46.
@@ -93,30 +93,30 @@ TEST(Corruptions, RotationMatchesAHandCheckedPixel) {
   // the centre of a 7x7 image moves above it.
   std::vector<float> dot(49, 0.0f);
   dot[3 * 7 + 5] = 1;  // (x, y) = (5, 3); the centre is (3, 3)
-  const std::vector<float> up = rotate_image(dot.data(), {1, 7, 7}, 90);
+  const std::vector<float> up = data::rotate_image(dot.data(), {1, 7, 7}, 90);
   EXPECT_NEAR(up[1 * 7 + 3], 1.0, 1e-6) << "(3, 1)";
   EXPECT_NEAR(up[3 * 7 + 5], 0.0, 1e-6);
   // The same op on floats, for a rotation by a full turn: nothing moves.
   std::vector<float> img;
   for (auto v : d.pixels) img.push_back(v / 255.0f);
-  const std::vector<float> turned = rotate_image(img.data(), {1, 5, 5}, 360);
+  const std::vector<float> turned = data::rotate_image(img.data(), {1, 5, 5}, 360);
   for (std::size_t i = 0; i < img.size(); ++i) EXPECT_NEAR(turned[i], img[i], 1e-5) << i;
 }
 
 TEST(Corruptions, BlurKeepsAConstantImageAndShiftMovesPixels) {
-  const Dataset flat = one_image(9, 7, [](std::int64_t, std::int64_t) { return 100; });
+  const data::Dataset flat = one_image(9, 7, [](std::int64_t, std::int64_t) { return 100; });
   for (int s = 1; s <= 5; ++s)
     for (auto v : corrupt(flat, "gaussian_blur", s, 0).pixels) ASSERT_EQ(int(v), 100) << "severity " << s;
-  const std::vector<double> k = gaussian_kernel(1.0);
+  const std::vector<double> k = data::gaussian_kernel(1.0);
   EXPECT_EQ(k.size(), 7u);
   double total = 0;
   for (double v : k) total += v;
   EXPECT_NEAR(total, 1.0, 1e-12);
   EXPECT_GT(k[3], k[2]);
   const std::vector<float> img{1, 2, 3, 4, 5, 6};  // 2 rows x 3 columns
-  EXPECT_EQ(shift_image(img.data(), {1, 2, 3}, 1, 1), (std::vector<float>{0, 0, 0, 0, 1, 2}));
-  EXPECT_EQ(shift_image(img.data(), {1, 2, 3}, -1, 0), (std::vector<float>{2, 3, 0, 5, 6, 0}));
-  const std::vector<float> c = contrast_image(img.data(), {1, 2, 3}, 0.5);  // mean 3.5
+  EXPECT_EQ(data::shift_image(img.data(), {1, 2, 3}, 1, 1), (std::vector<float>{0, 0, 0, 0, 1, 2}));
+  EXPECT_EQ(data::shift_image(img.data(), {1, 2, 3}, -1, 0), (std::vector<float>{2, 3, 0, 5, 6, 0}));
+  const std::vector<float> c = data::contrast_image(img.data(), {1, 2, 3}, 0.5);  // mean 3.5
   EXPECT_FLOAT_EQ(c[0], 2.25f);
   EXPECT_FLOAT_EQ(c[5], 4.75f);
 }
@@ -124,24 +124,25 @@ TEST(Corruptions, BlurKeepsAConstantImageAndShiftMovesPixels) {
 // One digit under every corruption at severities 1..5 (rows), kept as a PNG
 // when ADVGRAD_FIGURE_DIR is set, for looking at what the severities mean.
 TEST(Corruptions, FigureOfTheSeverities) {
-  const Dataset clean = make_synthetic_digits(4, 4, 6).test.head(1);
+  const data::Dataset clean = data::make_synthetic_digits(4, 4, 6).test.head(1);
   const int scale = 3, side = 28 * scale, gap = 4;
   const auto& names = corruption_names();
-  Image strip(static_cast<int>(6 * (side + gap)), static_cast<int>(names.size() * (side + gap)));
+  report::Image strip(static_cast<int>(6 * (side + gap)), static_cast<int>(names.size() * (side + gap)));
   for (std::size_t r = 0; r < names.size(); ++r) {
-    strip.blit(tensor_to_image(clean.images_tensor({0}).select(0, 0), scale), 0, static_cast<int>(r) * (side + gap));
+    strip.blit(report::tensor_to_image(clean.images_tensor({0}).select(0, 0), scale), 0,
+               static_cast<int>(r) * (side + gap));
     for (int s = 1; s <= 5; ++s)
-      strip.blit(tensor_to_image(corrupt(clean, names[r], s, 0).images_tensor({0}).select(0, 0), scale),
+      strip.blit(report::tensor_to_image(corrupt(clean, names[r], s, 0).images_tensor({0}).select(0, 0), scale),
                  s * (side + gap), static_cast<int>(r) * (side + gap));
   }
   EXPECT_NE(strip.at(side / 2, side / 2), strip.at(side + gap + 1, 1)) << "tiles were drawn";
   if (const char* dir = std::getenv("ADVGRAD_FIGURE_DIR"))
-    write_png((std::filesystem::path(dir) / "corruptions.png").string(), strip);
+    report::write_png((std::filesystem::path(dir) / "corruptions.png").string(), strip);
 }
 
 TEST(Corruptions, AccuracyFallsWithSeverity) {
-  const Split data = make_synthetic_digits(400, 150, 1);
-  auto model = test::train_small_mlp(data, 2);
+  const data::Split data = data::make_synthetic_digits(400, 150, 1);
+  auto model = training::test::train_small_mlp(data, 2);
   const auto results = corruption_accuracy(*model, data.test, corruption_names(), {1, 5}, 0);
   ASSERT_EQ(results.size(), 2 * corruption_names().size());
   for (std::size_t i = 0; i < results.size(); i += 2) {
@@ -159,7 +160,7 @@ TEST(Corruptions, AccuracyFallsWithSeverity) {
 }
 
 TEST(Corruptions, BadInputNamesTheFunction) {
-  const Dataset d = make_synthetic_digits(4, 4, 0).test;
+  const data::Dataset d = data::make_synthetic_digits(4, 4, 0).test;
   expect_error([&] { corrupt(d, "fog", 1, 0); }, {"corrupt", "unknown corruption 'fog'", "gaussian_noise"});
   expect_error([&] { corrupt(d, "contrast", 0, 0); }, {"corrupt", "severity", "1..5", "0"});
   expect_error([&] { corrupt(d, "contrast", 6, 0); }, {"corrupt", "severity", "6"});
@@ -174,4 +175,4 @@ TEST(Corruptions, BadInputNamesTheFunction) {
 }
 
 }  // namespace
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

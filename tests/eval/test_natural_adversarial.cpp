@@ -15,14 +15,14 @@
 #include "expect_error.h"
 #include "training/small_mlp.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 namespace {
 
 using advgrad::testing::expect_error;
 
 TEST(NaturalAdversarial, ConfidentlyWrongSortedAndComplete) {
-  Split data = make_synthetic_digits(400, 200, 5);
-  auto model = test::train_small_mlp(data, 4);
+  data::Split data = data::make_synthetic_digits(400, 200, 5);
+  auto model = training::test::train_small_mlp(data, 4);
   // The synthetic test digits are easy; rotated by 50 degrees (a common
   // corruption) they give the model confident mistakes to find.
   data.test = corrupt(data.test, "rotation", 5, 0);
@@ -58,21 +58,23 @@ TEST(NaturalAdversarial, ConfidentlyWrongSortedAndComplete) {
   // A stricter threshold keeps a subset.
   EXPECT_LE(mine_natural_adversarials(*model, data.test, 0.95, 0).size(), all.size());
 
-  const Image fig = natural_adversarial_grid(data.test, top, {.scale = 3, .columns = 4, .title = "natural adversarials"});
+  const report::Image fig =
+      report::natural_adversarial_grid(data.test, top, {.scale = 3, .columns = 4, .title = "natural adversarials"});
   EXPECT_GT(fig.width(), 3 * 28);
   EXPECT_GT(fig.height(), 3 * 28);
   bool red = false;
   for (int y = 0; y < fig.height() && !red; ++y)
-    for (int x = 0; x < fig.width() && !red; ++x) red = fig.at(x, y) == Rgb{200, 30, 30};
+    for (int x = 0; x < fig.width() && !red; ++x) red = fig.at(x, y) == report::Rgb{200, 30, 30};
   EXPECT_TRUE(red) << "captions of wrong predictions are red";
   if (const char* dir = std::getenv("ADVGRAD_FIGURE_DIR"))
-    write_png((std::filesystem::path(dir) / "natural_adversarials.png").string(),
-              natural_adversarial_grid(data.test, mine_natural_adversarials(*model, data.test, threshold, 12)));
-  EXPECT_GT(natural_adversarial_grid(data.test, {}).width(), 0) << "none found still draws";
+    report::write_png(
+        (std::filesystem::path(dir) / "natural_adversarials.png").string(),
+        report::natural_adversarial_grid(data.test, mine_natural_adversarials(*model, data.test, threshold, 12)));
+  EXPECT_GT(report::natural_adversarial_grid(data.test, {}).width(), 0) << "none found still draws";
 }
 
 TEST(NaturalAdversarial, BadInputNamesTheFunction) {
-  const Split data = make_synthetic_digits(4, 4, 0);
+  const data::Split data = data::make_synthetic_digits(4, 4, 0);
   nn::ModelConfig c;
   c.arch = "mlp";
   auto model = nn::build_model(c);
@@ -81,8 +83,12 @@ TEST(NaturalAdversarial, BadInputNamesTheFunction) {
   expect_error([&] { mine_natural_adversarials(*model, data.test, 1.5); }, {who, "(0, 1]", "1.5"});
   expect_error([&] { mine_natural_adversarials(*model, data.test.head(0)); }, {who, "empty"});
   expect_error([&] { mine_natural_adversarials(*model, data.test, 0.9, -1); }, {who, "max_count"});
-  expect_error([&] { natural_adversarial_grid(data.test, {{99, 0, 1, 0.9}}); }, {"natural_adversarial_grid", "99"});
+  expect_error(
+      [&] {
+        report::natural_adversarial_grid(data.test, {{99, 0, 1, 0.9}});
+      },
+      {"natural_adversarial_grid", "99"});
 }
 
 }  // namespace
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

@@ -8,16 +8,16 @@
 #include "testing.h"
 #include "training/recipe_testing.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 namespace {
 
-using namespace recipe_testing;
+using namespace training::recipe_testing;
 using testing::expect_error;
 
 constexpr double kEps = 0.1;
 
 struct Models {
-  Split data;
+  data::Split data;
   nn::ModulePtr base, nsl;
 };
 
@@ -26,10 +26,10 @@ Models train_both(std::uint64_t seed) {
   Models m{tiny_digits(seed), {}, {}};
   const nn::ModelConfig config = tiny_config(m.data.train, "mlp", seed);
   m.base = train_model(config, m.data, 3, seed);
-  NslOptions o;
+  training::NslOptions o;
   o.multiplier = 0.2;
   o.adv_step_size = kEps;
-  m.nsl = train_model(config, m.data, 3, seed, nsl_step_loss(o));
+  m.nsl = train_model(config, m.data, 3, seed, training::nsl_step_loss(o));
   return m;
 }
 
@@ -86,7 +86,7 @@ TEST(NslProtocol, BothModelsAreScoredOnTheBaseModelsNeighboursAndNslResistsThem)
 }
 
 TEST(NslProtocol, RejectsBadArguments) {
-  const Split data = tiny_digits(1, 40, 20);
+  const data::Split data = tiny_digits(1, 40, 20);
   nn::ModulePtr a = nn::build_model(tiny_config(data.train)), b = nn::build_model(tiny_config(data.train));
   NslProtocolOptions o = options(1);
   o.eps = -0.1;
@@ -109,4 +109,4 @@ TEST(NslProtocol, RejectsBadArguments) {
 }
 
 }  // namespace
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

@@ -4,18 +4,18 @@
 #include "advgrad/training/trainer.h"
 #include "testing.h"
 
-namespace advgrad::training {
+namespace advgrad::eval {
 namespace {
 
 TEST(RobustEval, SweepFallsWithEpsAndNeverBeatsClean) {
-  Split data = make_synthetic_digits(400, 120, 1);
+  data::Split data = data::make_synthetic_digits(400, 120, 1);
   nn::ModelConfig c;
   c.arch = "mlp";
-  TrainerOptions o;
+  training::TrainerOptions o;
   o.epochs = 2;
   o.batch_size = 32;
   o.progress = 0;
-  Trainer t(nn::build_model(c), c, o);
+  training::Trainer t(nn::build_model(c), c, o);
   std::ostringstream log;
   t.fit(data.train, data.test, log);
   attacks::AttackOptions fgsm;
@@ -40,4 +40,4 @@ TEST(RobustEval, ParseEpsSweep) {
 }
 
 }  // namespace
-}  // namespace advgrad::training
+}  // namespace advgrad::eval

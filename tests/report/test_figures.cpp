@@ -17,7 +17,7 @@
 #include "expect_error.h"
 #include "testing.h"
 
-namespace advgrad::training {
+namespace advgrad::report {
 namespace {
 
 using advgrad::testing::expect_error;
@@ -308,4 +308,4 @@ TEST(FiguresTensor, TensorToImageScalesPixelsAndChecksShape) {
 }
 
 }  // namespace
-}  // namespace advgrad::training
+}  // namespace advgrad::report

@@ -19,8 +19,8 @@ inline std::uint64_t test_seed() {
 }
 
 // 2x2 mean pooling of a 28x28 set: a quarter of the cost per image.
-inline Dataset halve(const Dataset& d) {
-  Dataset out = d;
+inline data::Dataset halve(const data::Dataset& d) {
+  data::Dataset out = d;
   out.height = d.height / 2;
   out.width = d.width / 2;
   out.pixels.assign(static_cast<std::size_t>(d.size() * out.image_numel()), 0);
@@ -35,18 +35,18 @@ inline Dataset halve(const Dataset& d) {
   return out;
 }
 
-inline Split tiny_digits(std::uint64_t seed, std::int64_t train = 800, std::int64_t test = 300) {
-  Split s = make_synthetic_digits(train, test, seed);
+inline data::Split tiny_digits(std::uint64_t seed, std::int64_t train = 800, std::int64_t test = 300) {
+  data::Split s = data::make_synthetic_digits(train, test, seed);
   return {halve(s.train), halve(s.test)};
 }
 
 // 7x7: small enough for the BatchNorm CNNs (cnn-bn) in a unit test.
-inline Split tinier_digits(std::uint64_t seed, std::int64_t train, std::int64_t test) {
-  Split s = tiny_digits(seed, train, test);
+inline data::Split tinier_digits(std::uint64_t seed, std::int64_t train, std::int64_t test) {
+  data::Split s = tiny_digits(seed, train, test);
   return {halve(s.train), halve(s.test)};
 }
 
-inline nn::ModelConfig tiny_config(const Dataset& d, const std::string& arch = "mlp", std::uint64_t seed = 1) {
+inline nn::ModelConfig tiny_config(const data::Dataset& d, const std::string& arch = "mlp", std::uint64_t seed = 1) {
   nn::ModelConfig c;
   c.arch = arch;
   c.channels = d.channels;
@@ -68,7 +68,7 @@ inline TrainerOptions tiny_options(std::int64_t epochs, std::uint64_t seed) {
 }
 
 // Trains a fresh model; an empty step loss means plain cross-entropy.
-inline nn::ModulePtr train_model(const nn::ModelConfig& config, const Split& data, std::int64_t epochs,
+inline nn::ModulePtr train_model(const nn::ModelConfig& config, const data::Split& data, std::int64_t epochs,
                                  std::uint64_t seed, Trainer::StepLoss loss = {}, double lr = 0) {
   nn::ModulePtr model = nn::build_model(config);
   TrainerOptions options = tiny_options(epochs, seed);
@@ -80,21 +80,21 @@ inline nn::ModulePtr train_model(const nn::ModelConfig& config, const Split& dat
   return model;
 }
 
-inline double clean_accuracy(nn::Module& m, const Dataset& d) { return evaluate(m, d).accuracy; }
+inline double clean_accuracy(nn::Module& m, const data::Dataset& d) { return eval::evaluate(m, d).accuracy; }
 
-inline double pgd_accuracy(nn::Module& m, const Dataset& d, double eps, int steps = 10) {
+inline double pgd_accuracy(nn::Module& m, const data::Dataset& d, double eps, int steps = 10) {
   attacks::AttackOptions a;
   a.eps = eps;
   a.steps = steps;
   a.step_size = 2.5 * eps / steps;
   a.random_start = true;
-  return robust_accuracy(m, d, a, 7).robust_accuracy;
+  return eval::robust_accuracy(m, d, a, 7).robust_accuracy;
 }
 
 // The plain model every robustness test compares with: mlp on tiny_digits(seed),
 // 3 epochs, its clean and PGD-10 (eps) accuracy.
 struct Baseline {
-  Split data;
+  data::Split data;
   nn::ModelConfig config;
   double clean = 0, robust = 0;
 };

@@ -8,7 +8,7 @@
 
 namespace advgrad::training::test {
 
-inline nn::ModulePtr train_small_mlp(const Split& data, std::int64_t epochs) {
+inline nn::ModulePtr train_small_mlp(const data::Split& data, std::int64_t epochs) {
   nn::ModelConfig c;
   c.arch = "mlp";
   TrainerOptions o;

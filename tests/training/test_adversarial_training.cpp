@@ -70,7 +70,7 @@ TEST(OnlineAdversarial, NoGradientFlowsThroughTheAttack) {
     c.height = c.width = 8;
     c.seed = 3;
     Generator data_gen(4);
-    Batch b;
+    data::Batch b;
     b.images = rand({6, 1, 8, 8}, data_gen);
     b.labels = from_vector(std::vector<std::int64_t>{0, 1, 2, 3, 4, 5}, {6});
 
@@ -113,7 +113,7 @@ TEST(OnlineAdversarial, TrainedModelsAreMoreRobustThanThePlainOne) {
   const std::uint64_t seed = test_seed();
   const double eps = 0.1;
   const Baseline base = plain_baseline(seed, eps);
-  const Split& data = base.data;
+  const data::Split& data = base.data;
   const nn::ModelConfig& c = base.config;
   const double plain_clean = base.clean, plain_robust = base.robust;
   EXPECT_GT(plain_clean, 0.6);
@@ -142,7 +142,7 @@ TEST(OnlineAdversarial, TrainedModelsAreMoreRobustThanThePlainOne) {
 // a smooth activation: nothing to build, only the config's activation.
 TEST(OnlineAdversarial, SmoothActivationsTrainAndGainRobustness) {
   const std::uint64_t seed = test_seed();
-  const Split data = tiny_digits(seed);
+  const data::Split data = tiny_digits(seed);
   for (const std::string act : {"gelu", "silu", "softplus"}) {
     nn::ModelConfig c = tiny_config(data.train, "mlp", seed);
     c.activation = act;

@@ -36,7 +36,7 @@ TEST(AdvProp, KeepsTwoSetsOfBatchNormStatistics) {
   o.attack = "fgsm";
   o.eps = 0.1;
   Generator gen(5);
-  Batch b;
+  data::Batch b;
   b.images = rand({6, 1, 8, 8}, gen);
   b.labels = from_vector(std::vector<std::int64_t>{0, 1, 2, 3, 4, 5}, {6});
 
@@ -82,7 +82,7 @@ TEST(AdvProp, KeepsTwoSetsOfBatchNormStatistics) {
 // the plain one through either BN. Seeds 1-3: see docs/adversarial-training.md.
 TEST(AdvProp, TrainsAndIsMoreRobustThanThePlainModel) {
   const std::uint64_t seed = test_seed();
-  const Split data = tinier_digits(seed, 600, 200);
+  const data::Split data = tinier_digits(seed, 600, 200);
   nn::ModelConfig c = tiny_config(data.train, "cnn-bn", seed);
   c.dual_batch_norm = true;
   OnlineAdversarialOptions o;

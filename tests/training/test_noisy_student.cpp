@@ -22,32 +22,37 @@ TEST(SoftCrossEntropy, MatchesTheHandFormula) {
   // loss_i = logsumexp(z_i) - sum_k q_ik z_ik (rows of q sum to 1).
   const double lse0 = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0)), lse1 = std::log(3.0);
   const double l0 = lse0 - (0.2 * 1 + 0.3 * 2 + 0.5 * 3), l1 = lse1 - 0;
-  const auto per = soft_cross_entropy(z, q, Reduction::None).to_double_vector();
+  const auto per = nn::soft_cross_entropy(z, q, Reduction::None).to_double_vector();
   ASSERT_EQ(per.size(), 2u);
   EXPECT_NEAR(per[0], l0, 1e-12);
   EXPECT_NEAR(per[1], l1, 1e-12);
-  EXPECT_NEAR(soft_cross_entropy(z, q).item(), (l0 + l1) / 2, 1e-12);
-  EXPECT_NEAR(soft_cross_entropy(z, q, Reduction::Sum).item(), l0 + l1, 1e-12);
+  EXPECT_NEAR(nn::soft_cross_entropy(z, q).item(), (l0 + l1) / 2, 1e-12);
+  EXPECT_NEAR(nn::soft_cross_entropy(z, q, Reduction::Sum).item(), l0 + l1, 1e-12);
   // One-hot targets: the ordinary cross-entropy.
   const Tensor y = from_vector(std::vector<std::int64_t>{2, 0}, {2});
-  EXPECT_NEAR(soft_cross_entropy(z, one_hot(y, 3, DType::Float64)).item(), cross_entropy(z, y).item(), 1e-12);
+  EXPECT_NEAR(nn::soft_cross_entropy(z, one_hot(y, 3, DType::Float64)).item(), cross_entropy(z, y).item(), 1e-12);
   // d loss_i / d z_i = softmax(z_i) - q_i.
   Tensor zl = z.clone().requires_grad_(true);
-  const Tensor g = autograd::grad({soft_cross_entropy(zl, q, Reduction::Sum)}, {zl})[0];
+  const Tensor g = autograd::grad({nn::soft_cross_entropy(zl, q, Reduction::Sum)}, {zl})[0];
   EXPECT_TRUE(testing::all_close(g, softmax(z, 1) - q, 1e-12, 1e-12));
 }
 
 TEST(SoftCrossEntropy, GradientPassesFiniteDifferences) {
   const Tensor z = testing::random_tensor({3, 4}, 11).requires_grad_(true);
   const Tensor q = softmax(testing::random_tensor({3, 4}, 12) * 2.0, 1).detach().requires_grad_(true);
-  EXPECT_TRUE(testing::gradcheck([](const std::vector<Tensor>& in) { return soft_cross_entropy(in[0], in[1]); }, {z, q}));
-  EXPECT_TRUE(testing::gradgradcheck([](const std::vector<Tensor>& in) { return soft_cross_entropy(in[0], in[1]); },
+  EXPECT_TRUE(
+      testing::gradcheck([](const std::vector<Tensor>& in) { return nn::soft_cross_entropy(in[0], in[1]); }, {z, q}));
+  EXPECT_TRUE(testing::gradgradcheck([](const std::vector<Tensor>& in) { return nn::soft_cross_entropy(in[0], in[1]); },
                                      {z, q}));
-  expect_error([&] { soft_cross_entropy(z, zeros({3, 5}, {.dtype = DType::Float64})); }, {"soft_cross_entropy", "[3, 5]"});
+  expect_error(
+      [&] {
+        nn::soft_cross_entropy(z, zeros({3, 5}, {.dtype = DType::Float64}));
+      },
+      {"soft_cross_entropy", "[3, 5]"});
 }
 
 TEST(NoisyStudent, PseudoLabelsAndNoise) {
-  const Split data = make_synthetic_digits(20, 30, 2);
+  const data::Split data = data::make_synthetic_digits(20, 30, 2);
   nn::ModelConfig c;
   c.arch = "mlp";
   auto teacher = nn::build_model(c);
@@ -79,11 +84,11 @@ TEST(NoisyStudent, PseudoLabelsAndNoise) {
 }
 
 TEST(NoisyStudent, TwoRoundsLearnAboveChance) {
-  const Split data = make_synthetic_digits(400, 100, 3);
-  const Dataset labelled = data.train.head(100);
+  const data::Split data = data::make_synthetic_digits(400, 100, 3);
+  const data::Dataset labelled = data.train.head(100);
   std::vector<std::int64_t> rest;
   for (std::int64_t i = 100; i < data.train.size(); ++i) rest.push_back(i);
-  const Dataset unlabelled = data.train.select(rest);
+  const data::Dataset unlabelled = data.train.select(rest);
   NoisyStudentOptions o;
   o.iterations = 2;
   o.teacher_epochs = 8;
@@ -116,7 +121,7 @@ TEST(NoisyStudent, TwoRoundsLearnAboveChance) {
 }
 
 TEST(NoisyStudent, BadInputNamesTheFunction) {
-  const Split data = make_synthetic_digits(10, 10, 0);
+  const data::Split data = data::make_synthetic_digits(10, 10, 0);
   std::ostringstream log;
   NoisyStudentOptions o;
   o.iterations = 0;

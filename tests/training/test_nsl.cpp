@@ -149,7 +149,7 @@ TEST(Nsl, RegularisedModelIsMoreRobustThanThePlainOne) {
   const std::uint64_t seed = test_seed();
   const double eps = 0.1;
   const Baseline base = plain_baseline(seed, eps);
-  const Split& data = base.data;
+  const data::Split& data = base.data;
   const nn::ModelConfig& c = base.config;
   const double plain_robust = base.robust;
   for (const std::string kind : {"supervised", "kl"}) {

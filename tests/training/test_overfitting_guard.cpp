@@ -16,8 +16,8 @@ namespace {
 using testing::expect_error;
 
 // Class 0: all-black 1x1x2 images, class 1: all-white.
-Dataset two_class_set() {
-  Dataset d;
+data::Dataset two_class_set() {
+  data::Dataset d;
   d.name = "toy";
   d.channels = 1;
   d.height = 1;
@@ -45,7 +45,7 @@ void set_weights(nn::Module& m, double s, double shift = 0) {
 }
 
 TEST(OverfittingGuard, DetectsACollapseAndRollsBackToTheBestWeights) {
-  const Dataset holdout = two_class_set();
+  const data::Dataset holdout = two_class_set();
   nn::ModulePtr m = toy_model();
   OverfittingGuardOptions o;
   o.eps = 0.1;
@@ -81,7 +81,7 @@ TEST(OverfittingGuard, DetectsACollapseAndRollsBackToTheBestWeights) {
 }
 
 TEST(OverfittingGuard, ReportsWithoutStoppingAndIgnoresSmallDrops) {
-  const Dataset holdout = two_class_set();
+  const data::Dataset holdout = two_class_set();
   nn::ModulePtr m = toy_model();
   OverfittingGuardOptions o;
   auto log = std::make_shared<OverfittingGuardLog>();
@@ -107,14 +107,14 @@ TEST(OverfittingGuard, ReportsWithoutStoppingAndIgnoresSmallDrops) {
   set_weights(*m, -1.0);
   EXPECT_TRUE(lenient(s, out));
   EXPECT_FALSE(quiet->collapsed);
-  expect_error([&] { overfitting_guard(*m, Dataset{}, o, quiet); }, {"held-out slice is empty"});
+  expect_error([&] { overfitting_guard(*m, data::Dataset{}, o, quiet); }, {"held-out slice is empty"});
   o.collapse_drop = 0;
   expect_error([&] { overfitting_guard(*m, holdout, o, quiet); }, {"collapse drop"});
 }
 
 TEST(OverfittingGuard, RunsAsATrainerHook) {
   using namespace recipe_testing;
-  const Split data = tiny_digits(5, 200, 60);
+  const data::Split data = tiny_digits(5, 200, 60);
   const nn::ModelConfig c = tiny_config(data.train);
   Trainer t(nn::build_model(c), c, tiny_options(2, 5));
   auto log = std::make_shared<OverfittingGuardLog>();

@@ -15,11 +15,11 @@ using namespace recipe_testing;
 using testing::expect_error;
 
 TEST(StaticAugmentation, PerturbedCopyStaysInTheBallAndInRange) {
-  const Split data = tiny_digits(3, 200, 50);
+  const data::Split data = tiny_digits(3, 200, 50);
   const nn::ModelConfig c = tiny_config(data.train);
   nn::ModulePtr m = train_model(c, data, 1, 3);
   for (double eps : {0.1, 10.0 / 255, 0.3}) {
-    const Dataset adv = fgsm_perturbed_copy(*m, data.test, eps, 16);  // batches do not divide the set
+    const data::Dataset adv = fgsm_perturbed_copy(*m, data.test, eps, 16);  // batches do not divide the set
     ASSERT_EQ(adv.pixels.size(), data.test.pixels.size());
     EXPECT_EQ(adv.labels, data.test.labels);
     EXPECT_EQ(adv.name, data.test.name + "+fgsm");
@@ -40,17 +40,17 @@ TEST(StaticAugmentation, PerturbedCopyStaysInTheBallAndInRange) {
 }
 
 TEST(StaticAugmentation, ConcatChecksGeometryAndClasses) {
-  const Split data = tiny_digits(4, 20, 10);
-  const Dataset both = concat_datasets(data.train, data.test);
+  const data::Split data = tiny_digits(4, 20, 10);
+  const data::Dataset both = concat_datasets(data.train, data.test);
   EXPECT_EQ(both.size(), 30);
   EXPECT_EQ(both.labels[20], data.test.labels[0]);
   EXPECT_EQ(both.pixels.size(), data.train.pixels.size() + data.test.pixels.size());
   both.validate();
-  Dataset other = data.test;
+  data::Dataset other = data.test;
   other.width = 7;
   other.pixels.resize(static_cast<std::size_t>(other.size() * other.image_numel()));
   expect_error([&] { concat_datasets(data.train, other); }, {"concat_datasets", "1x14x14", "1x14x7"});
-  Dataset fewer = data.test;
+  data::Dataset fewer = data.test;
   fewer.classes = 11;
   expect_error([&] { concat_datasets(data.train, fewer); }, {"10 classes", "11"});
 }
@@ -58,15 +58,15 @@ TEST(StaticAugmentation, ConcatChecksGeometryAndClasses) {
 // The workshop's steps 1-7, as a caller writes them.
 TEST(StaticAugmentation, TheWorkshopsSevenStepsGainRobustnessOnThePerturbedTestSet) {
   const std::uint64_t seed = test_seed();
-  const Split data = tiny_digits(seed);
+  const data::Split data = tiny_digits(seed);
   const nn::ModelConfig c = tiny_config(data.train, "mlp", seed);
   const double eps = 0.1;
   nn::ModulePtr base = train_model(c, data, 3, seed);                          // 1. train on clean data
   const double base_clean = clean_accuracy(*base, data.test);                  // 2. evaluate
-  const Dataset adv_train = fgsm_perturbed_copy(*base, data.train, eps);       // 3. FGSM copies with that model
-  const Dataset adv_test = fgsm_perturbed_copy(*base, data.test, eps);
+  const data::Dataset adv_train = fgsm_perturbed_copy(*base, data.train, eps);  // 3. FGSM copies with that model
+  const data::Dataset adv_test = fgsm_perturbed_copy(*base, data.test, eps);
   const double base_on_adv = clean_accuracy(*base, adv_test);                  // 4. evaluate on the perturbed test
-  const Split augmented{concat_datasets(data.train, adv_train), data.test};
+  const data::Split augmented{concat_datasets(data.train, adv_train), data.test};
   nn::ModulePtr retrained = train_model(c, augmented, 3, seed);                // 5. retrain on clean + perturbed
   const double new_clean = clean_accuracy(*retrained, data.test);              // 6. evaluate on clean
   const double new_on_adv = clean_accuracy(*retrained, adv_test);              // 7. and on perturbed

@@ -38,7 +38,7 @@ std::vector<double> flat_weights(nn::Module& m) {
 }
 
 TEST(Trainer, LearnsTheSyntheticDigits) {
-  Split data = make_synthetic_digits(600, 200, 1);
+  data::Split data = data::make_synthetic_digits(600, 200, 1);
   Trainer t(nn::build_model(tiny_config("mlp")), tiny_config("mlp"), tiny_options(3));
   std::ostringstream log;
   FitResult r = t.fit(data.train, data.test, log);
@@ -49,7 +49,7 @@ TEST(Trainer, LearnsTheSyntheticDigits) {
 }
 
 TEST(Trainer, ResumeAfterEpochAndAfterCtrlCEqualsAnUninterruptedRun) {
-  Split data = make_synthetic_digits(96, 32, 2);
+  data::Split data = data::make_synthetic_digits(96, 32, 2);
   const auto dir = std::filesystem::path(::testing::TempDir());
   const std::string ckpt = (dir / "advgrad_trainer_ckpt.safetensors").string();
   const nn::ModelConfig c = tiny_config("cnn-bn");  // BatchNorm buffers and dropout RNG included
@@ -64,7 +64,7 @@ TEST(Trainer, ResumeAfterEpochAndAfterCtrlCEqualsAnUninterruptedRun) {
   o.checkpoint_path = ckpt;
   Trainer first(nn::build_model(c), c, o);
   int calls = 0;
-  first.set_step_loss([&calls](nn::Module& m, const Batch& b, Tensor& logits) {
+  first.set_step_loss([&calls](nn::Module& m, const data::Batch& b, Tensor& logits) {
     if (++calls == 6 + 3) std::raise(SIGINT);
     logits = m(b.images);
     return cross_entropy(logits, b.labels);
@@ -81,14 +81,14 @@ TEST(Trainer, ResumeAfterEpochAndAfterCtrlCEqualsAnUninterruptedRun) {
 }
 
 TEST(Trainer, BestModelAndBadCheckpoints) {
-  Split data = make_synthetic_digits(64, 32, 3);
+  data::Split data = data::make_synthetic_digits(64, 32, 3);
   TrainerOptions o = tiny_options(2);
   o.best_model_path = ::testing::TempDir() + "advgrad_best.safetensors";
   Trainer t(nn::build_model(tiny_config("mlp")), tiny_config("mlp"), o);
   std::ostringstream log;
   FitResult r = t.fit(data.train, data.test, log);
   nn::LoadedModel best = nn::load_model(o.best_model_path);
-  EXPECT_NEAR(evaluate(*best.model, data.test).accuracy, r.best_test_accuracy, 1e-12);
+  EXPECT_NEAR(eval::evaluate(*best.model, data.test).accuracy, r.best_test_accuracy, 1e-12);
   EXPECT_THROW(t.resume(o.best_model_path), Error);  // a model file is not a checkpoint
   EXPECT_THROW(t.resume("/nonexistent.safetensors"), Error);
   std::filesystem::remove(o.best_model_path);
