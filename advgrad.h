@@ -1,9 +1,19 @@
 #pragma once
 // advgrad: tensors, reverse-mode autograd, CPU (and CUDA) kernels, CNN layers,
-// adversarial attacks and adversarial training. Include this one header.
+// adversarial attacks and adversarial training.
+//
+//   #include <advgrad/advgrad.h>     and link advgrad::advgrad
+//
+// brings the whole public API of the library, layer by layer (docs/design.md).
+// Figures, the report and the workshop are advgrad::workshop
+// (<advgrad/report/...>, <advgrad/workshop/...>); the backend dispatch table and
+// the raw-buffer kernels (<advgrad/core/backend/backend.h>, <advgrad/kernels/...>)
+// are there for those who write kernels, not needed to use the library.
+
+// core: tensor, autograd, differentiable ops, devices
 #include "advgrad/core/autograd/engine.h"
 #include "advgrad/core/autograd/node.h"
-#include "advgrad/core/backend/backend.h"
+#include "advgrad/core/backend/cpu_settings.h"
 #include "advgrad/core/backend/cuda.h"
 #include "advgrad/core/device.h"
 #include "advgrad/core/dtype.h"
@@ -13,3 +23,49 @@
 #include "advgrad/core/ops/ops.h"
 #include "advgrad/core/shape.h"
 #include "advgrad/core/tensor.h"
+
+// io: files written atomically
+#include "advgrad/io/atomic_file.h"
+
+// nn: modules, layers, losses, model zoo, optimizers, schedules, model files
+#include "advgrad/nn/activation.h"
+#include "advgrad/nn/batch_norm.h"
+#include "advgrad/nn/containers.h"
+#include "advgrad/nn/conv2d.h"
+#include "advgrad/nn/dropout.h"
+#include "advgrad/nn/dual_batch_norm.h"
+#include "advgrad/nn/init.h"
+#include "advgrad/nn/linear.h"
+#include "advgrad/nn/lr_schedule.h"
+#include "advgrad/nn/model_io.h"
+#include "advgrad/nn/models.h"
+#include "advgrad/nn/module.h"
+#include "advgrad/nn/optimizer.h"
+#include "advgrad/nn/pooling.h"
+#include "advgrad/nn/safetensors.h"
+#include "advgrad/nn/soft_cross_entropy.h"
+
+// attacks: adversarial examples and input-gradient tools
+#include "advgrad/attacks/attack.h"
+#include "advgrad/attacks/saliency.h"
+
+// data: data sets, loader, image operations
+#include "advgrad/data/data_loader.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/data/image_ops.h"
+
+// eval: clean and robust evaluation, corruptions, natural adversarial examples
+#include "advgrad/eval/corruptions.h"
+#include "advgrad/eval/evaluate.h"
+#include "advgrad/eval/natural_adversarial.h"
+#include "advgrad/eval/nsl_protocol.h"
+#include "advgrad/eval/robust_eval.h"
+
+// training: the Trainer and the adversarial-training recipes
+#include "advgrad/training/adversarial_training.h"
+#include "advgrad/training/advprop.h"
+#include "advgrad/training/noisy_student.h"
+#include "advgrad/training/nsl.h"
+#include "advgrad/training/overfitting_guard.h"
+#include "advgrad/training/static_augmentation.h"
+#include "advgrad/training/trainer.h"

@@ -21,8 +21,6 @@
 #include <string>
 
 #include "advgrad/advgrad.h"
-#include "advgrad/nn/models.h"
-#include "advgrad/nn/optimizer.h"
 #if defined(ADVGRAD_BENCH_HAS_EMULATOR)
 #include "advgrad/core/backend/cuda/emulated.h"
 #endif

@@ -8,9 +8,6 @@
 #include <benchmark/benchmark.h>
 
 #include "advgrad/advgrad.h"
-#include "advgrad/attacks/attack.h"
-#include "advgrad/nn/models.h"
-#include "advgrad/nn/optimizer.h"
 
 namespace {
 

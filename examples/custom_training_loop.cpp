@@ -10,12 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "advgrad/advgrad.h"
-#include "advgrad/data/data_loader.h"
-#include "advgrad/data/dataset.h"
-#include "advgrad/nn/models.h"
-#include "advgrad/nn/optimizer.h"
-#include "advgrad/training/trainer.h"
+#include <advgrad/advgrad.h>
 
 using namespace advgrad;
 

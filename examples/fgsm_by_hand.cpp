@@ -13,11 +13,7 @@
 #include <iostream>
 #include <numeric>
 
-#include "advgrad/advgrad.h"
-#include "advgrad/attacks/attack.h"
-#include "advgrad/data/dataset.h"
-#include "advgrad/nn/models.h"
-#include "advgrad/training/trainer.h"
+#include <advgrad/advgrad.h>
 
 using namespace advgrad;
 

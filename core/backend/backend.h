@@ -15,6 +15,7 @@
 #include <functional>
 #include <string>
 
+#include "advgrad/core/backend/cpu_settings.h"
 #include "advgrad/core/device.h"
 #include "advgrad/core/dtype.h"
 #include "advgrad/kernels/batch_norm_params.h"
@@ -136,25 +137,12 @@ class Backend {
   virtual void synchronize() {}
 };
 
-// The backend for a device. CPU: fast unless a ReferenceKernelsGuard is active
-// on this thread. CUDA: throws advgrad::Error when the build has no CUDA or no
+// The backend for a device. CPU: fast unless a ReferenceKernelsGuard
+// (cpu_settings.h) is active on this thread. CUDA: throws advgrad::Error when the build has no CUDA or no
 // GPU is present.
 Backend& backend_for(Device device);
 Backend& cpu_fast_backend();
 Backend& cpu_reference_backend();
-
-// While alive, CPU ops on this thread run the reference kernels.
-class ReferenceKernelsGuard {
- public:
-  explicit ReferenceKernelsGuard(bool enabled = true);
-  ~ReferenceKernelsGuard();
-  ReferenceKernelsGuard(const ReferenceKernelsGuard&) = delete;
-  ReferenceKernelsGuard& operator=(const ReferenceKernelsGuard&) = delete;
-
- private:
-  bool prev_;
-};
-bool reference_kernels_enabled();
 
 // What a CUDA backend (core/cuda/) registers with core/: its devices, their
 // backends and memory. The real one is registered by a CUDA build of the
@@ -179,9 +167,5 @@ CudaRuntime* registered_cuda_runtime();            // null in a build without CU
 namespace detail {
 CudaRuntime& gpu_cuda_runtime();  // defined by a CUDA build (core/cuda/cuda_backend.cpp)
 }
-
-// Thread count of the CPU kernels (also ADVGRAD_NUM_THREADS).
-void set_num_threads(int n);
-int get_num_threads();
 
 }  // namespace advgrad

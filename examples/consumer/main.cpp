@@ -1,9 +1,8 @@
-// Links the installed static library and checks one input gradient:
-// for f(x) = sum(sigmoid(x)^2), df/dx = 2 s (1 - s) s with s = sigmoid(x).
-// It also encodes a PNG, so that the library's private libpng must reach this
-// link line through the installed config's find_dependency(PNG).
+// Links the installed advgrad::advgrad through its one header and uses a layer
+// of each kind: an input gradient checked against its formula (core),
+// f(x) = sum(sigmoid(x)^2), df/dx = 2 s (1 - s) s with s = sigmoid(x); a model
+// from the zoo (nn); and an FGSM step that stays in its eps-ball (attacks).
 #include <advgrad/advgrad.h>
-#include <advgrad/training/png_image.h>
 
 #include <cmath>
 #include <cstdio>
@@ -23,11 +22,18 @@ int main() {
       return 1;
     }
   }
-  const report::Image image(3, 2, {255, 0, 0});
-  if (report::decode_png(report::encode_png(image), "consumer").rgb() != image.rgb()) {
-    std::printf("consumer: PNG round trip failed\n");
+  nn::ModelConfig config;
+  config.arch = "mlp";
+  nn::ModulePtr model = nn::build_model(config);
+  Generator gen(1);
+  const Tensor images = rand({4, 1, 28, 28}, gen);
+  const Tensor labels = from_vector(std::vector<std::int64_t>{0, 1, 2, 3}, {4});
+  const attacks::AttackResult adv = attacks::fgsm(*model, images, labels, 0.1);
+  const double moved = amax(abs(sub(adv.x_adv, images))).item();
+  if (moved > 0.1 + 1e-6) {
+    std::printf("consumer: FGSM left its eps-ball (moved %g)\n", moved);
     return 1;
   }
-  std::printf("consumer: advgrad linked, df/dx = %s\n", g.str().c_str());
+  std::printf("consumer: advgrad linked, df/dx = %s, FGSM moved pixels by at most %.3f\n", g.str().c_str(), moved);
   return 0;
 }

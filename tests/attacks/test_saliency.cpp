@@ -1,4 +1,6 @@
 // Input-gradient tools: saliency maps, the gradient probe, the finite-difference check.
+#include <cmath>
+
 #include "advgrad/attacks/saliency.h"
 #include "advgrad/nn/models.h"
 #include "testing.h"

@@ -40,8 +40,8 @@ void check_conv(const ConvCase& c, std::uint64_t salt) {
   for (cuda::ConvAlgorithm algorithm : {cuda::ConvAlgorithm::Direct, cuda::ConvAlgorithm::ImplicitGemm}) {
     ConvAlgorithmScope scope(algorithm);
     SCOPED_TRACE(algorithm == cuda::ConvAlgorithm::Direct ? "direct" : "implicit GEMM");
-    V inputs{leaf(c.x, salt), leaf(c.w, salt + 1)};
-    if (c.bias) inputs.push_back(leaf({c.w[0]}, salt + 2));
+    const V inputs = c.bias ? V{leaf(c.x, salt), leaf(c.w, salt + 1), leaf({c.w[0]}, salt + 2)}
+                            : V{leaf(c.x, salt), leaf(c.w, salt + 1)};
     const Conv2dOptions o = c.options;
     const bool bias = c.bias;
     check_parity({c.name, [o, bias](const V& v) { return conv2d(v[0], v[1], bias ? v[2] : Tensor(), o); }, inputs, 1e-4,

@@ -1,4 +1,6 @@
 // Module plumbing, layers and the model zoo.
+#include <cmath>
+
 #include "advgrad/nn/activation.h"
 #include "advgrad/nn/batch_norm.h"
 #include "advgrad/nn/containers.h"
