@@ -39,16 +39,7 @@ Tensor success_of(const Tensor& pred, const Tensor& y, const Tensor& targets, bo
 // The options of the fused iteration attack_step_ (core/ops/ops.h): the same
 // normalise -> step -> project -> clip as normalize_gradient and project below.
 AttackStepOptions step_options(const AttackOptions& o) {
-  AttackStepOptions s;
-  s.normalizer = o.normalizer == Normalizer::Sign  ? StepNormalizer::Sign
-                 : o.normalizer == Normalizer::Max ? StepNormalizer::Max
-                                                   : StepNormalizer::L2;
-  s.norm = o.norm == Norm::Linf ? BallNorm::Linf : BallNorm::L2;
-  s.step_size = o.step_size;
-  s.eps = o.eps;
-  s.lo = o.lo;
-  s.hi = o.hi;
-  return s;
+  return {.normalizer = o.normalizer, .norm = o.norm, .step_size = o.step_size, .eps = o.eps, .lo = o.lo, .hi = o.hi};
 }
 
 }  // namespace

@@ -16,15 +16,19 @@
 #include <string>
 
 #include "advgrad/core/generator.h"
+#include "advgrad/core/ops/ops.h"
 #include "advgrad/core/tensor.h"
 #include "advgrad/nn/module.h"
 
 namespace advgrad::attacks {
 
-enum class Norm { Linf, L2 };
-// How a gradient becomes a step: sign(g) (the L-inf steepest ascent), g scaled
-// so that max |g| = 1 per example, or g scaled to unit L2 norm per example.
-enum class Normalizer { Sign, Max, L2 };
+// The ball: Norm::Linf (max_i |x_adv_i - x_i| <= eps) or Norm::L2. How a
+// gradient becomes a step: Normalizer::Sign (sign(g), the L-inf steepest
+// ascent), Max (g scaled so that max |g| = 1 per example) or L2 (g scaled to
+// unit L2 norm per example). Both are the types of the fused attack-step
+// kernel (kernels/fused_params.h): one vocabulary from here down.
+using advgrad::Norm;
+using advgrad::Normalizer;
 enum class AttackLoss { CrossEntropy, Margin };  // margin: max_{j != y} z_j - z_y (Carlini-Wagner style)
 // Target choice for targeted attacks.
 enum class TargetMode { Fixed, Random, LeastLikely };

@@ -89,24 +89,20 @@ Sgd::Sgd(std::vector<Tensor> params, SgdOptions o) : Optimizer(std::move(params)
 // One fused pass over p, its gradient and the momentum buffer (sgd_update_,
 // core/ops/ops.h), in the operation order of the formula above.
 void Sgd::update(std::size_t i, Tensor& p, const Tensor& grad) {
-  SgdUpdateOptions u{.lr = lr_,
-                     .momentum = o_.momentum,
-                     .dampening = o_.dampening,
-                     .weight_decay = o_.weight_decay,
-                     .nesterov = o_.nesterov};
+  SgdOptions now = o_;
+  now.lr = lr_;  // the schedule's current rate
   if (o_.momentum == 0) {
     Tensor no_buffer;
-    sgd_update_(p, grad, no_buffer, u);
+    sgd_update_(p, grad, no_buffer, now, false);
     return;
   }
   // The first step (no buffer yet, not even a loaded one) sets b = g.
-  u.first_step = !has_buffer(i, "momentum");
-  sgd_update_(p, grad, buffer(i, "momentum"), u);
+  const bool first_step = !has_buffer(i, "momentum");
+  sgd_update_(p, grad, buffer(i, "momentum"), now, first_step);
 }
 
 // ---- Adam / AdamW ----
-Adam::Adam(std::vector<Tensor> params, AdamOptions o, bool decoupled)
-    : Optimizer(std::move(params), o.lr), o_(o), decoupled_(decoupled) {
+Adam::Adam(std::vector<Tensor> params, AdamOptions o) : Optimizer(std::move(params), o.lr), o_(o) {
   ADVGRAD_CHECK(o.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 && o.beta2 < 1 && o.eps > 0 && o.weight_decay >= 0,
                 "adam: need 0 <= betas < 1, eps > 0, weight decay >= 0");
 }
@@ -116,14 +112,9 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions o, bool decoupled)
 void Adam::update(std::size_t i, Tensor& p, const Tensor& grad) {
   Tensor& m = buffer(i, "exp_avg");
   Tensor& v = buffer(i, "exp_avg_sq");
-  adam_update_(p, grad, m, v,
-               AdamUpdateOptions{.lr = lr_,
-                                 .beta1 = o_.beta1,
-                                 .beta2 = o_.beta2,
-                                 .eps = o_.eps,
-                                 .weight_decay = o_.weight_decay,
-                                 .decoupled = decoupled_,
-                                 .step = step_});
+  AdamOptions now = o_;
+  now.lr = lr_;  // the schedule's current rate
+  adam_update_(p, grad, m, v, now, step_);
 }
 
 // ---- RMSprop ----
@@ -188,7 +179,7 @@ std::unique_ptr<Optimizer> make_optimizer(const std::string& name, std::vector<T
                                  SgdOptions{.lr = pick(0.01), .momentum = 0.9, .weight_decay = weight_decay, .nesterov = true});
   if (name == "adam") return std::make_unique<Adam>(std::move(params), AdamOptions{.lr = pick(1e-3), .weight_decay = weight_decay});
   if (name == "adamw")
-    return std::make_unique<Adam>(std::move(params), AdamOptions{.lr = pick(1e-3), .weight_decay = weight_decay}, true);
+    return std::make_unique<Adam>(std::move(params), AdamOptions{.lr = pick(1e-3), .weight_decay = weight_decay, .decoupled = true});
   if (name == "rmsprop")
     return std::make_unique<Rmsprop>(std::move(params), RmspropOptions{.lr = pick(1e-3), .weight_decay = weight_decay});
   if (name == "adagrad")

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "advgrad/core/ops/ops.h"
 #include "advgrad/core/tensor.h"
 
 namespace advgrad::nn {
@@ -59,13 +60,11 @@ class Optimizer {
   std::vector<std::map<std::string, Tensor>> state_;
 };
 
-struct SgdOptions {
-  double lr = 0.01, momentum = 0, dampening = 0, weight_decay = 0;
-  bool nesterov = false;
-};
-struct AdamOptions {
-  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0;
-};
+// SGD's and Adam's options are the structs their fused kernels take
+// (kernels/fused_params.h, through core/ops/ops.h): one vocabulary from here to
+// the kernel. AdamOptions::decoupled = true is AdamW.
+using advgrad::AdamOptions;
+using advgrad::SgdOptions;
 struct RmspropOptions {
   double lr = 0.01, alpha = 0.99, eps = 1e-8, weight_decay = 0, momentum = 0;
 };
@@ -90,15 +89,14 @@ class Sgd : public Optimizer {
 
 class Adam : public Optimizer {
  public:
-  Adam(std::vector<Tensor> params, AdamOptions o, bool decoupled_weight_decay = false);
-  std::string name() const override { return decoupled_ ? "adamw" : "adam"; }
+  Adam(std::vector<Tensor> params, AdamOptions o);
+  std::string name() const override { return o_.decoupled ? "adamw" : "adam"; }
 
  protected:
   void update(std::size_t i, Tensor& p, const Tensor& g) override;
 
  private:
   AdamOptions o_;
-  bool decoupled_;
 };
 
 class Rmsprop : public Optimizer {

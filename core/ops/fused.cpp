@@ -55,7 +55,7 @@ void check_no_overlap(const Tensor& written, const Tensor& other, const char* op
 
 }  // namespace
 
-void sgd_update_(Tensor& param, const Tensor& grad_in, Tensor& momentum, const SgdUpdateOptions& o) {
+void sgd_update_(Tensor& param, const Tensor& grad_in, Tensor& momentum, const SgdOptions& o, bool first_step) {
   const char* op = "sgd_update_";
   detail::check_defined(param, op, "parameter");
   detail::check_floating(param, op);
@@ -72,25 +72,19 @@ void sgd_update_(Tensor& param, const Tensor& grad_in, Tensor& momentum, const S
     check_no_overlap(momentum, param, op, "momentum buffer", "parameter");
     check_no_overlap(momentum, grad, op, "momentum buffer", "gradient");
   }
-  kernels::SgdParams p;
-  p.lr = o.lr;
-  p.momentum = o.momentum;
-  p.dampening = o.dampening;
-  p.weight_decay = o.weight_decay;
-  p.nesterov = o.nesterov;
-  p.first_step = o.first_step;
+  const kernels::SgdParams p{o, first_step};
   detail::backend_of(param).sgd_update(param.dtype(), p, param.numel(), param.raw_data(), grad.raw_data(),
                                        use_momentum ? momentum.raw_data() : nullptr);
   param.bump_version();
   if (use_momentum) momentum.bump_version();
 }
 
-void adam_update_(Tensor& param, const Tensor& grad_in, Tensor& exp_avg, Tensor& exp_avg_sq,
-                  const AdamUpdateOptions& o) {
+void adam_update_(Tensor& param, const Tensor& grad_in, Tensor& exp_avg, Tensor& exp_avg_sq, const AdamOptions& o,
+                  std::int64_t step) {
   const char* op = "adam_update_";
   detail::check_defined(param, op, "parameter");
   detail::check_floating(param, op);
-  ADVGRAD_CHECK(o.step >= 1, op, ": the step count t must be >= 1 (bias corrections 1 - beta^t), got ", o.step);
+  ADVGRAD_CHECK(step >= 1, op, ": the step count t must be >= 1 (bias corrections 1 - beta^t), got ", step);
   check_operand(grad_in, param, op, "gradient", "parameter");
   check_operand(exp_avg, param, op, "first-moment buffer (exp_avg)", "parameter");
   check_operand(exp_avg_sq, param, op, "second-moment buffer (exp_avg_sq)", "parameter");
@@ -104,17 +98,9 @@ void adam_update_(Tensor& param, const Tensor& grad_in, Tensor& exp_avg, Tensor&
   check_no_overlap(exp_avg_sq, param, op, "second-moment buffer (exp_avg_sq)", "parameter");
   check_no_overlap(exp_avg_sq, grad, op, "second-moment buffer (exp_avg_sq)", "gradient");
   check_no_overlap(exp_avg_sq, exp_avg, op, "second-moment buffer (exp_avg_sq)", "first-moment buffer (exp_avg)");
-  kernels::AdamParams p;
-  p.lr = o.lr;
-  p.beta1 = o.beta1;
-  p.beta2 = o.beta2;
-  p.eps = o.eps;
-  p.weight_decay = o.weight_decay;
-  p.decoupled = o.decoupled;
-  // In double on the host, as the unfused optimizer computes them.
-  const double t = static_cast<double>(o.step);
-  p.bias_correction1 = 1 - std::pow(o.beta1, t);
-  p.bias_correction2 = 1 - std::pow(o.beta2, t);
+  // Bias corrections in double on the host, as the unfused optimizer computes them.
+  const double t = static_cast<double>(step);
+  const kernels::AdamParams p{o, 1 - std::pow(o.beta1, t), 1 - std::pow(o.beta2, t)};
   detail::backend_of(param).adam_update(param.dtype(), p, param.numel(), param.raw_data(), grad.raw_data(),
                                         exp_avg.raw_data(), exp_avg_sq.raw_data());
   param.bump_version();
@@ -137,17 +123,8 @@ void attack_step_(Tensor& x_adv, const Tensor& grad_in, const Tensor& x_in, cons
   const Tensor x = x_in.contiguous();
   check_no_overlap(x_adv, grad, op, "adversarial input", "gradient");
   check_no_overlap(x_adv, x, op, "adversarial input", "clean input");
-  kernels::AttackStepParams p;
-  p.normalizer = o.normalizer == StepNormalizer::Sign  ? kernels::StepNormalizer::Sign
-                 : o.normalizer == StepNormalizer::Max ? kernels::StepNormalizer::Max
-                                                       : kernels::StepNormalizer::L2;
-  p.norm = o.norm == BallNorm::Linf ? kernels::BallNorm::Linf : kernels::BallNorm::L2;
-  p.step_size = o.step_size;
-  p.eps = o.eps;
-  p.lo = o.lo;
-  p.hi = o.hi;
-  p.rows = x_adv.size(0);
-  p.row_size = p.rows > 0 ? x_adv.numel() / p.rows : 0;
+  const std::int64_t rows = x_adv.size(0);
+  const kernels::AttackStepParams p{o, rows, rows > 0 ? x_adv.numel() / rows : 0};
   detail::backend_of(x_adv).attack_step(x_adv.dtype(), p, x_adv.raw_data(), grad.raw_data(), x.raw_data());
   x_adv.bump_version();
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "advgrad/core/tensor.h"
+#include "advgrad/kernels/fused_params.h"
 
 namespace advgrad {
 
@@ -184,32 +185,25 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen);
 //
 // SGD (the math of nn::Sgd): g = grad + wd p; with momentum mu,
 // b = g (first step) or mu b + (1 - dampening) g, d = g + mu b (Nesterov) or b;
-// p -= lr d. `momentum` is the buffer, unused (may be undefined) when mu == 0.
-struct SgdUpdateOptions {
-  double lr = 0.01, momentum = 0, dampening = 0, weight_decay = 0;
-  bool nesterov = false;
-  bool first_step = false;  // the buffer holds nothing yet: it becomes g
-};
-void sgd_update_(Tensor& param, const Tensor& grad, Tensor& momentum, const SgdUpdateOptions& options);
+// p -= lr d. `momentum` is the buffer, unused (may be undefined) when mu == 0;
+// on the first step it holds nothing yet and becomes g.
+//
+// The options and the attack vocabulary (Norm, Normalizer) are the kernels'
+// own structs (kernels/fused_params.h), named here so that one struct travels
+// from nn:: and attacks:: down to the kernel with no mapping on the way.
+using kernels::AdamOptions;
+using kernels::AttackStepOptions;
+using kernels::Norm;
+using kernels::Normalizer;
+using kernels::SgdOptions;
+void sgd_update_(Tensor& param, const Tensor& grad, Tensor& momentum, const SgdOptions& options, bool first_step);
 // Adam / AdamW (the math of nn::Adam) at step t >= 1, bias corrections 1 - beta^t.
-struct AdamUpdateOptions {
-  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0;
-  bool decoupled = false;  // AdamW: p *= 1 - lr wd instead of g += wd p
-  std::int64_t step = 1;
-};
-void adam_update_(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq,
-                  const AdamUpdateOptions& options);
+void adam_update_(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq, const AdamOptions& options,
+                  std::int64_t step);
 // One attack iteration per example (row = everything but dim 0), the math of
 // attacks::pgd: d = sign(g) | g / (max|g| + 1e-12) | g / (||g||_2 + 1e-12);
 // a = x_adv + step_size d; project a onto the eps-ball around x (L-inf clamp,
 // or L2 rescale of a - x); x_adv = clamp(a, lo, hi). x_adv, grad, x: [N, ...].
-enum class StepNormalizer { Sign, Max, L2 };
-enum class BallNorm { Linf, L2 };
-struct AttackStepOptions {
-  StepNormalizer normalizer = StepNormalizer::Sign;
-  BallNorm norm = BallNorm::Linf;
-  double step_size = 0, eps = 0, lo = 0, hi = 1;
-};
 void attack_step_(Tensor& x_adv, const Tensor& grad, const Tensor& x, const AttackStepOptions& options);
 
 }  // namespace advgrad

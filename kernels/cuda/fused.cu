@@ -127,8 +127,8 @@ __global__ void attack_step_kernel(AttackStepParams p, T* __restrict__ x_adv, co
 
     // 1. The divisor of the gradient: max |g| or ||g||_2, plus 1e-12 (sign needs none).
     T denom = T(1);
-    if (p.normalizer != StepNormalizer::Sign) {
-      const bool is_max = p.normalizer == StepNormalizer::Max;
+    if (p.normalizer != Normalizer::Sign) {
+      const bool is_max = p.normalizer == Normalizer::Max;
       double acc = 0;
       for (std::int64_t i = first; i < n; i += stride) {
         const T gi = g[i];
@@ -142,9 +142,9 @@ __global__ void attack_step_kernel(AttackStepParams p, T* __restrict__ x_adv, co
     double dist2 = 0;  // this thread's share of ||a - x||^2 (L2 ball only)
     for (std::int64_t i = first; i < n; i += stride) {
       const T gi = g[i];
-      const T d = p.normalizer == StepNormalizer::Sign ? T((gi > T(0)) - (gi < T(0))) : gi / denom;
+      const T d = p.normalizer == Normalizer::Sign ? T((gi > T(0)) - (gi < T(0))) : gi / denom;
       T ai = a[i] + d * step;
-      if (p.norm == BallNorm::Linf) {
+      if (p.norm == Norm::Linf) {
         const T xi = x0[i];
         ai = clamp_to(clamp_to(ai, T(xi - eps), T(xi + eps)), lo, hi);
       } else {
@@ -155,7 +155,7 @@ __global__ void attack_step_kernel(AttackStepParams p, T* __restrict__ x_adv, co
     }
 
     // 3. L2 ball: scale a - x back onto it when ||a - x|| > eps, then clip.
-    if (p.norm == BallNorm::L2) {
+    if (p.norm == Norm::L2) {
       const double total = block_reduce(dist2, false, partial);
       const T factor = min_one(eps / (device_sqrt(T(total)) + tiny));
       for (std::int64_t i = first; i < n; i += stride) {

@@ -62,22 +62,22 @@ void attack_step(const AttackStepParams& p, T* x_adv, const T* grad, const T* x)
     const T* x0 = x + r * p.row_size;
     // The per-example divisor of the gradient (sign needs none).
     T denom = T(1);
-    if (p.normalizer == StepNormalizer::Max) {
+    if (p.normalizer == Normalizer::Max) {
       double m = 0;
       for (std::int64_t i = 0; i < p.row_size; ++i) m = nan_max(m, double(std::fabs(g[i])));
       denom = T(m) + tiny;
-    } else if (p.normalizer == StepNormalizer::L2) {
+    } else if (p.normalizer == Normalizer::L2) {
       double s = 0;
       for (std::int64_t i = 0; i < p.row_size; ++i) s += double(g[i] * g[i]);
       denom = std::sqrt(T(s)) + tiny;
     }
     for (std::int64_t i = 0; i < p.row_size; ++i) {
-      const T d = p.normalizer == StepNormalizer::Sign ? T((g[i] > T(0)) - (g[i] < T(0))) : g[i] / denom;
+      const T d = p.normalizer == Normalizer::Sign ? T((g[i] > T(0)) - (g[i] < T(0))) : g[i] / denom;
       a[i] = a[i] + d * step;
     }
     // Project onto the eps-ball around x, then clip to [lo, hi] (which keeps
     // the point inside the ball: x itself is in range).
-    if (p.norm == BallNorm::Linf) {
+    if (p.norm == Norm::Linf) {
       for (std::int64_t i = 0; i < p.row_size; ++i) a[i] = std::clamp(a[i], T(x0[i] - eps), T(x0[i] + eps));
     } else {
       double s = 0;

@@ -31,24 +31,23 @@ Tensor dev(const Tensor& t) { return t.detach().to(cuda_test_device()); }
 std::string name_of(DType dtype) { return std::string(dtype_name(dtype)); }
 
 TEST(CudaFusedOps, SgdMatchesTheCpu) {
-  const SgdUpdateOptions cases[] = {
+  const SgdOptions cases[] = {
       {.lr = 0.1, .weight_decay = 0.02},
       {.lr = 0.05, .momentum = 0.9, .dampening = 0.25, .weight_decay = 0.01},
       {.lr = 0.05, .momentum = 0.8, .nesterov = true},
   };
-  for (const auto& base : cases)
+  for (const auto& o : cases)
     for (DType dtype : {DType::Float32, DType::Float64}) {
-      SCOPED_TRACE(name_of(dtype) + " momentum " + std::to_string(base.momentum) + (base.nesterov ? " nesterov" : ""));
+      SCOPED_TRACE(name_of(dtype) + " momentum " + std::to_string(o.momentum) + (o.nesterov ? " nesterov" : ""));
       const Shape shape{7, 13};
       Tensor p = random_tensor(shape, 1, DType::Float64, -2, 2).to(dtype);
-      Tensor b = base.momentum != 0 ? random_tensor(shape, 2).to(dtype) : Tensor();
+      Tensor b = o.momentum != 0 ? random_tensor(shape, 2).to(dtype) : Tensor();
       Tensor dp = dev(p), db = b.defined() ? dev(b) : Tensor();
       for (int step = 0; step < 3; ++step) {
-        SgdUpdateOptions o = base;
-        o.first_step = step == 0;
+        const bool first_step = step == 0;
         Tensor g = random_tensor(shape, 10 + step).to(dtype);
-        sgd_update_(p, g, b, o);
-        sgd_update_(dp, dev(g), db, o);
+        sgd_update_(p, g, b, o, first_step);
+        sgd_update_(dp, dev(g), db, o, first_step);
         EXPECT_TRUE(matches(dp, p, dtype, true)) << "parameter, step " << step + 1;
         if (b.defined()) {
           EXPECT_TRUE(matches(db, b, dtype, true)) << "momentum, step " << step + 1;
@@ -66,10 +65,10 @@ TEST(CudaFusedOps, AdamAndAdamWMatchTheCpu) {
       Tensor m = zeros(shape, {.dtype = dtype}), v = zeros(shape, {.dtype = dtype});
       Tensor dp = dev(p), dm = dev(m), dv = dev(v);
       for (std::int64_t t = 1; t <= 5; ++t) {
-        const AdamUpdateOptions o{.lr = 0.01, .beta2 = 0.99, .weight_decay = 0.05, .decoupled = decoupled, .step = t};
+        const AdamOptions o{.lr = 0.01, .beta2 = 0.99, .weight_decay = 0.05, .decoupled = decoupled};
         Tensor g = random_tensor(shape, 20 + t).to(dtype);
-        adam_update_(p, g, m, v, o);
-        adam_update_(dp, dev(g), dm, dv, o);
+        adam_update_(p, g, m, v, o, t);
+        adam_update_(dp, dev(g), dm, dv, o, t);
       }
       EXPECT_TRUE(matches(dm, m, dtype, true)) << "exp_avg";
       EXPECT_TRUE(matches(dv, v, dtype, true)) << "exp_avg_sq";
@@ -84,32 +83,32 @@ TEST(CudaFusedOps, UpdatesOfMoreElementsThanTheGridCoverStride) {
   Tensor b = random_tensor(shape, 6, DType::Float32);
   Tensor m = random_tensor(shape, 7, DType::Float32, -0.1, 0.1), v = random_tensor(shape, 8, DType::Float32, 0, 0.1);
   Tensor dp = dev(p), db = dev(b), dm = dev(m), dv = dev(v), dg = dev(g);
-  const SgdUpdateOptions sgd{.lr = 0.1, .momentum = 0.9};
-  sgd_update_(p, g, b, sgd);
-  sgd_update_(dp, dg, db, sgd);
+  const SgdOptions sgd{.lr = 0.1, .momentum = 0.9};
+  sgd_update_(p, g, b, sgd, false);
+  sgd_update_(dp, dg, db, sgd, false);
   EXPECT_TRUE(matches(dp, p, DType::Float32, true));
   EXPECT_TRUE(matches(db, b, DType::Float32, true));
-  const AdamUpdateOptions adam{.step = 3};
-  adam_update_(p, g, m, v, adam);
-  adam_update_(dp, dg, dm, dv, adam);
+  const AdamOptions adam{};
+  adam_update_(p, g, m, v, adam, 3);
+  adam_update_(dp, dg, dm, dv, adam, 3);
   EXPECT_TRUE(matches(dp, p, DType::Float32, true));
   EXPECT_TRUE(matches(dv, v, DType::Float32, true));
 }
 
-const char* normalizer_name(StepNormalizer s) {
-  return s == StepNormalizer::Sign ? "sign" : s == StepNormalizer::Max ? "max" : "l2";
+const char* normalizer_name(Normalizer s) {
+  return s == Normalizer::Sign ? "sign" : s == Normalizer::Max ? "max" : "l2";
 }
 
 // One attack_step_ on the CPU and on the device from the same start: x in
 // [0, 1] (so some coordinates clip at 0 or 1), a start inside the ball, a
 // step that leaves it for some rows.
-void check_attack_step(const Shape& shape, StepNormalizer normalizer, BallNorm norm, DType dtype) {
-  SCOPED_TRACE(shape_str(shape) + " " + normalizer_name(normalizer) + (norm == BallNorm::Linf ? " linf " : " l2 ") +
+void check_attack_step(const Shape& shape, Normalizer normalizer, Norm norm, DType dtype) {
+  SCOPED_TRACE(shape_str(shape) + " " + normalizer_name(normalizer) + (norm == Norm::Linf ? " linf " : " l2 ") +
                name_of(dtype));
-  const double eps = norm == BallNorm::Linf ? 0.05 : 0.5, step = norm == BallNorm::Linf ? 0.03 : 0.3;
+  const double eps = norm == Norm::Linf ? 0.05 : 0.5, step = norm == Norm::Linf ? 0.03 : 0.3;
   Tensor x = random_tensor(shape, 30, DType::Float64, 0, 1);
   Tensor delta = random_tensor(shape, 31, DType::Float64, -1, 1);
-  if (norm == BallNorm::Linf) {
+  if (norm == Norm::Linf) {
     delta = delta * (eps / 2);
   } else {
     Shape per_row(shape.size(), 1);
@@ -129,8 +128,8 @@ void check_attack_step(const Shape& shape, StepNormalizer normalizer, BallNorm n
 }
 
 TEST(CudaFusedOps, AttackStepMatchesTheCpu) {
-  for (BallNorm norm : {BallNorm::Linf, BallNorm::L2})
-    for (StepNormalizer normalizer : {StepNormalizer::Sign, StepNormalizer::Max, StepNormalizer::L2})
+  for (Norm norm : {Norm::Linf, Norm::L2})
+    for (Normalizer normalizer : {Normalizer::Sign, Normalizer::Max, Normalizer::L2})
       for (DType dtype : {DType::Float32, DType::Float64}) {
         check_attack_step({5, 3, 7}, normalizer, norm, dtype);  // a row smaller than the block
         check_attack_step({3, 601}, normalizer, norm, dtype);   // threads loop over the row
@@ -139,8 +138,8 @@ TEST(CudaFusedOps, AttackStepMatchesTheCpu) {
 
 TEST(CudaFusedOps, AttackStepOnMoreRowsThanBlocks) {
   // The grid is capped at 2112 blocks; further rows are strided over.
-  check_attack_step({2200, 3}, StepNormalizer::L2, BallNorm::L2, DType::Float32);
-  check_attack_step({2200, 3}, StepNormalizer::Max, BallNorm::Linf, DType::Float64);
+  check_attack_step({2200, 3}, Normalizer::L2, Norm::L2, DType::Float32);
+  check_attack_step({2200, 3}, Normalizer::Max, Norm::Linf, DType::Float64);
 }
 
 TEST(CudaFusedOps, MixedDevicesAreNamed) {
@@ -149,7 +148,7 @@ TEST(CudaFusedOps, MixedDevicesAreNamed) {
   expect_error([&] { attack_step_(dadv, dev(x), x, {.step_size = 0.01, .eps = 0.1}); },
                {"attack_step_", "clean input", "cpu", "cuda:0"});
   Tensor none;
-  expect_error([&] { sgd_update_(dadv, x, none, {}); }, {"sgd_update_", "gradient", "cpu", "cuda:0"});
+  expect_error([&] { sgd_update_(dadv, x, none, {}, false); }, {"sgd_update_", "gradient", "cpu", "cuda:0"});
 }
 
 // ---------------------------------------------------------------- end to end
@@ -197,7 +196,7 @@ TEST(CudaFusedOptimizers, SgdMomentumAndAdamTrainALinearLayerLikeTheCpu) {
       {"adam", [](std::vector<Tensor> ps) { return std::make_unique<nn::Adam>(std::move(ps), nn::AdamOptions{.lr = 0.01}); }},
       {"adamw",
        [](std::vector<Tensor> ps) {
-         return std::make_unique<nn::Adam>(std::move(ps), nn::AdamOptions{.lr = 0.01, .weight_decay = 0.1}, true);
+         return std::make_unique<nn::Adam>(std::move(ps), nn::AdamOptions{.lr = 0.01, .weight_decay = 0.1, .decoupled = true});
        }},
   };
   for (const auto& [name, make] : optimizers) {

@@ -53,7 +53,7 @@ TEST(Optimizer, AdamAndAdamW) {
   for (bool decoupled : {false, true}) {
     Tensor p = make_param();
     const double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.1;
-    Adam opt({p}, {.lr = lr, .beta1 = b1, .beta2 = b2, .eps = eps, .weight_decay = wd}, decoupled);
+    Adam opt({p}, {.lr = lr, .beta1 = b1, .beta2 = b2, .eps = eps, .weight_decay = wd, .decoupled = decoupled});
     std::vector<double> want(2);
     for (int i = 0; i < 2; ++i) {
       double x = kP0[i], m = 0, v = 0;
