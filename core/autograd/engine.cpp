@@ -26,43 +26,48 @@ void accumulate(Tensor& slot, Tensor g) {
   slot = slot.defined() ? add(slot, g) : std::move(g);
 }
 
-// Runs the graph below `roots`. When `captures` is non-empty (grad()), the
-// gradients arriving at those (node, slot) pairs are returned, AccumulateGrad
-// never runs and branches that lead to no capture are pruned.
-std::vector<Tensor> run_backward(const std::vector<Edge>& roots, std::vector<Tensor> root_grads, bool retain_graph,
-                                 bool create_graph, const std::vector<Capture>& captures) {
-  const bool capture_mode = !captures.empty();
-  std::unordered_map<Node*, NodeState> state;
-  std::vector<Node*> order;  // discovery order
+// One backward pass over the graph below some roots, in three steps:
+//   1. discover: every node below the roots, and how many consumers each has;
+//   2. mark_reachable (grad() only): which nodes lead to a captured input;
+//   3. execute: run each node once all its consumers have, latest-created
+//      first, handing each the gradients it needs and routing what it returns.
+// When `captures` is non-empty (grad()), the gradients arriving at those
+// (node, slot) pairs are returned, AccumulateGrad never runs and branches that
+// lead to no capture are pruned.
+class GraphTask {
+ public:
+  explicit GraphTask(const std::vector<Capture>& captures) : captures_(captures) {
+    for (std::size_t i = 0; i < captures.size(); ++i) capture_index_[captures[i].node].push_back(i);
+  }
 
-  // 1. Discover the graph and count dependencies, iteratively.
-  std::vector<Node*> stack;
-  for (const Edge& e : roots)
-    if (e.node && state.emplace(e.node.get(), NodeState{}).second) {
-      stack.push_back(e.node.get());
-      order.push_back(e.node.get());
-    }
-  while (!stack.empty()) {
-    Node* n = stack.back();
-    stack.pop_back();
-    for (const Edge& e : n->next_edges()) {
-      if (!e.node) continue;
-      auto [it, inserted] = state.emplace(e.node.get(), NodeState{});
-      it->second.dependencies++;
-      if (inserted) {
+  // 1. Depth-first over next_edges, iteratively; counts each node's consumers.
+  void discover(const std::vector<Edge>& roots) {
+    std::vector<Node*> stack;
+    for (const Edge& e : roots)
+      if (e.node && state_.emplace(e.node.get(), NodeState{}).second) {
         stack.push_back(e.node.get());
-        order.push_back(e.node.get());
+        order_.push_back(e.node.get());
+      }
+    while (!stack.empty()) {
+      Node* n = stack.back();
+      stack.pop_back();
+      for (const Edge& e : n->next_edges()) {
+        if (!e.node) continue;
+        auto [it, inserted] = state_.emplace(e.node.get(), NodeState{});
+        it->second.dependencies++;
+        if (inserted) {
+          stack.push_back(e.node.get());
+          order_.push_back(e.node.get());
+        }
       }
     }
   }
 
-  // 2. grad(): mark the nodes from which a captured slot is reachable. Children
-  //    are discovered after parents, so a reverse sweep over the discovery
-  //    order is not enough in a DAG; iterate a post-order instead.
-  std::unordered_map<Node*, std::vector<std::size_t>> capture_index;
-  for (std::size_t i = 0; i < captures.size(); ++i) capture_index[captures[i].node].push_back(i);
-  if (capture_mode) {
-    for (auto& [n, s] : state) s.reaches_target = false;
+  // 2. A node reaches a target if it is captured or any child reaches one.
+  //    Children are discovered after parents, so a reverse sweep over the
+  //    discovery order is not enough in a DAG: iterate a post-order instead.
+  void mark_reachable(const std::vector<Edge>& roots) {
+    for (auto& [n, s] : state_) s.reaches_target = false;
     std::unordered_map<Node*, int> visit;  // 0 new, 1 open, 2 done
     for (const Edge& root : roots) {
       if (!root.node || visit[root.node.get()] == 2) continue;
@@ -78,59 +83,62 @@ std::vector<Tensor> run_backward(const std::vector<Edge>& roots, std::vector<Ten
           }
           continue;
         }
-        bool reach = capture_index.count(n) > 0;
+        bool reach = capture_index_.count(n) > 0;
         for (const Edge& e : n->next_edges())
-          if (e.node && state[e.node.get()].reaches_target) reach = true;
-        state[n].reaches_target = reach;
+          if (e.node && state_[e.node.get()].reaches_target) reach = true;
+        state_[n].reaches_target = reach;
         visit[n] = 2;
         dfs.pop_back();
       }
     }
   }
 
-  // 3. Seed the roots.
-  for (std::size_t i = 0; i < roots.size(); ++i) {
-    if (!roots[i].node) continue;
-    auto& s = state[roots[i].node.get()];
-    s.buffer.resize(roots[i].node->num_outputs());
-    accumulate(s.buffer[roots[i].input_nr], std::move(root_grads[i]));
+  void seed(const std::vector<Edge>& roots, std::vector<Tensor> root_grads) {
+    for (std::size_t i = 0; i < roots.size(); ++i) {
+      if (!roots[i].node) continue;
+      auto& s = state_[roots[i].node.get()];
+      s.buffer.resize(roots[i].node->num_outputs());
+      accumulate(s.buffer[roots[i].input_nr], std::move(root_grads[i]));
+    }
   }
 
-  // 4. Run nodes whose consumers are all done, latest-created first.
-  auto later_first = [](Node* a, Node* b) { return a->sequence_nr() < b->sequence_nr(); };
-  std::priority_queue<Node*, std::vector<Node*>, decltype(later_first)> ready(later_first);
-  for (Node* n : order)
-    if (state[n].dependencies == 0) ready.push(n);
-
-  std::vector<Tensor> captured(captures.size());
-  EnableGradGuard grad_mode(create_graph);
-  while (!ready.empty()) {
-    Node* node = ready.top();
-    ready.pop();
-    NodeState& s = state[node];
-    s.buffer.resize(node->num_outputs());
-
-    bool any_grad = false;
-    for (std::uint32_t slot = 0; slot < s.buffer.size(); ++slot) {
-      if (!s.buffer[slot].defined()) continue;
-      s.buffer[slot] = node->run_hooks(slot, std::move(s.buffer[slot]));
-      any_grad = true;
-      if (auto it = capture_index.find(node); it != capture_index.end())
-        for (std::size_t ci : it->second)
-          if (captures[ci].slot == slot) captured[ci] = s.buffer[slot];
+  // 3. Kahn's algorithm: a node is ready when all its consumers have run;
+  //    among the ready ones the latest created runs first.
+  std::vector<Tensor> execute(bool retain_graph, bool create_graph) {
+    auto later_first = [](Node* a, Node* b) { return a->sequence_nr() < b->sequence_nr(); };
+    std::priority_queue<Node*, std::vector<Node*>, decltype(later_first)> ready(later_first);
+    for (Node* n : order_)
+      if (state_[n].dependencies == 0) ready.push(n);
+    captured_.assign(captures_.size(), Tensor());
+    EnableGradGuard grad_mode(create_graph);
+    while (!ready.empty()) {
+      Node* node = ready.top();
+      ready.pop();
+      run_node(node);
+      if (!retain_graph) node->release_saved();
+      for (const Edge& e : node->next_edges())
+        if (e.node && --state_[e.node.get()].dependencies == 0) ready.push(e.node.get());
     }
+    return std::move(captured_);
+  }
 
+ private:
+  // Runs one node's hooks, records captured gradients, applies its backward
+  // formula to the inputs that need a gradient and routes the results.
+  void run_node(Node* node) {
+    NodeState& s = state_[node];
+    s.buffer.resize(node->num_outputs());
+    const bool any_grad = run_hooks_and_capture(node, s);
     const bool is_sink = dynamic_cast<AccumulateGrad*>(node) != nullptr;
     std::vector<bool> needs(node->next_edges().size());
     bool any_needed = false;
     for (std::size_t i = 0; i < needs.size(); ++i) {
       const Edge& e = node->next_edges()[i];
-      needs[i] = e.node && state[e.node.get()].reaches_target;
+      needs[i] = e.node && state_[e.node.get()].reaches_target;
       any_needed |= needs[i];
     }
-    const bool run = any_grad && (is_sink ? !capture_mode : any_needed);
-
-    if (run) {
+    const bool capture_mode = !captures_.empty();
+    if (any_grad && (is_sink ? !capture_mode : any_needed)) {
       // Slots that received nothing get zeros, so formulas never see an undefined gradient.
       for (std::uint32_t slot = 0; slot < s.buffer.size(); ++slot)
         if (!s.buffer[slot].defined()) {
@@ -140,26 +148,54 @@ std::vector<Tensor> run_backward(const std::vector<Edge>& roots, std::vector<Ten
       std::vector<Tensor> input_grads = node->apply(std::move(s.buffer), needs);
       ADVGRAD_CHECK(is_sink || input_grads.size() == node->next_edges().size(), "autograd: '", node->name(),
                     "' returned ", input_grads.size(), " gradients for ", node->next_edges().size(), " inputs");
-      for (std::size_t i = 0; i < input_grads.size(); ++i) {
-        const Edge& e = node->next_edges()[i];
-        if (!needs[i] || !input_grads[i].defined()) continue;
-        const TensorMeta& want = e.node->outputs()[e.input_nr];
-        ADVGRAD_CHECK(input_grads[i].shape() == want.shape, "autograd: '", node->name(), "' returned a gradient of shape ",
-                      shape_str(input_grads[i].shape()), " for input ", i, " of shape ", shape_str(want.shape));
-        NodeState& child = state[e.node.get()];
-        child.buffer.resize(e.node->num_outputs());
-        accumulate(child.buffer[e.input_nr], std::move(input_grads[i]));
-      }
+      route(node, input_grads, needs);
     }
     s.buffer.clear();
-    if (!retain_graph) node->release_saved();
+  }
 
-    for (const Edge& e : node->next_edges()) {
-      if (!e.node) continue;
-      if (--state[e.node.get()].dependencies == 0) ready.push(e.node.get());
+  // Hooks may replace each incoming gradient; grad() captures it after them.
+  bool run_hooks_and_capture(Node* node, NodeState& s) {
+    bool any_grad = false;
+    const auto captured_here = capture_index_.find(node);
+    for (std::uint32_t slot = 0; slot < s.buffer.size(); ++slot) {
+      if (!s.buffer[slot].defined()) continue;
+      s.buffer[slot] = node->run_hooks(slot, std::move(s.buffer[slot]));
+      any_grad = true;
+      if (captured_here != capture_index_.end())
+        for (std::size_t ci : captured_here->second)
+          if (captures_[ci].slot == slot) captured_[ci] = s.buffer[slot];
+    }
+    return any_grad;
+  }
+
+  // Adds each needed input gradient into the buffer of the node that made that input.
+  void route(Node* node, std::vector<Tensor>& input_grads, const std::vector<bool>& needs) {
+    for (std::size_t i = 0; i < input_grads.size(); ++i) {
+      const Edge& e = node->next_edges()[i];
+      if (!needs[i] || !input_grads[i].defined()) continue;
+      const TensorMeta& want = e.node->outputs()[e.input_nr];
+      ADVGRAD_CHECK(input_grads[i].shape() == want.shape, "autograd: '", node->name(), "' returned a gradient of shape ",
+                    shape_str(input_grads[i].shape()), " for input ", i, " of shape ", shape_str(want.shape));
+      NodeState& child = state_[e.node.get()];
+      child.buffer.resize(e.node->num_outputs());
+      accumulate(child.buffer[e.input_nr], std::move(input_grads[i]));
     }
   }
-  return captured;
+
+  const std::vector<Capture>& captures_;
+  std::unordered_map<Node*, std::vector<std::size_t>> capture_index_;
+  std::unordered_map<Node*, NodeState> state_;
+  std::vector<Node*> order_;  // discovery order
+  std::vector<Tensor> captured_;
+};
+
+std::vector<Tensor> run_backward(const std::vector<Edge>& roots, std::vector<Tensor> root_grads, bool retain_graph,
+                                 bool create_graph, const std::vector<Capture>& captures) {
+  GraphTask task(captures);
+  task.discover(roots);
+  if (!captures.empty()) task.mark_reachable(roots);
+  task.seed(roots, std::move(root_grads));
+  return task.execute(retain_graph, create_graph);
 }
 
 std::vector<Tensor> root_gradients(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
