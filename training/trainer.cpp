@@ -137,6 +137,15 @@ void Trainer::resume(const std::string& path) {
   }
 }
 
+// The running sums of one epoch's training batches.
+struct Trainer::EpochRun {
+  Clock::time_point start = Clock::now();
+  double loss_sum = 0;
+  std::int64_t batches = 0;                         // done this epoch (a resumed one counts its skipped ones)
+  std::int64_t seen = 0, correct = 0, logits_seen = 0;  // examples; correct of those with clean logits
+  bool interrupted = false;
+};
+
 FitResult Trainer::fit(const data::Dataset& train, const data::Dataset& test, std::ostream& log) {
   InterruptGuard interrupt_guard;
   data::LoaderOptions lo;
@@ -145,101 +154,135 @@ FitResult Trainer::fit(const data::Dataset& train, const data::Dataset& test, st
   lo.crop_padding = options_.crop_padding;
   lo.horizontal_flip = options_.horizontal_flip;
   data::DataLoader loader(train, lo);
-  const std::int64_t per_epoch = loader.batches_per_epoch();
   nn::LrScheduleConfig sc;
   sc.kind = options_.schedule;
   sc.lr = options_.lr;
-  const nn::LrSchedule schedule(sc, options_.epochs * per_epoch);
-  const bool bar = options_.progress == 1 || (options_.progress == -1 && ::isatty(STDERR_FILENO));
+  const nn::LrSchedule schedule(sc, options_.epochs * loader.batches_per_epoch());
   const auto fit_start = Clock::now();
   std::int64_t stale_epochs = 0;
-
-  // The loader builds batches on the host; training runs where the model is.
-  const Device device = model_->device();
   for (std::int64_t epoch = start_epoch_; epoch < options_.epochs; ++epoch) {
-    model_->train();
-    loader.start_epoch(epoch);
-    std::int64_t batch_index = 0;
-    if (epoch == start_epoch_ && start_batch_ > 0) {
-      loader.skip(start_batch_);
-      batch_index = start_batch_;
+    EpochRun run = train_epoch(loader, schedule, epoch);
+    if (run.interrupted) {
+      save_interrupted(epoch, run, log);
+      result_.seconds += seconds_since(fit_start);
+      return result_;
     }
-    const auto epoch_start = Clock::now();
-    double loss_sum = 0;
-    std::int64_t seen = 0, correct = 0, logits_seen = 0;
-    data::Batch batch;
-    while (loader.next(batch)) {
-      batch.images = batch.images.to(device);
-      batch.labels = batch.labels.to(device);
-      optimizer_->set_lr(schedule.at(epoch * per_epoch + batch_index));
-      optimizer_->zero_grad();
-      Tensor logits;
-      Tensor loss = step_loss_(*model_, batch, logits);
-      ADVGRAD_CHECK(std::isfinite(loss.item()), "training diverged: loss is ", loss.item(), " at epoch ", epoch + 1,
-                    " batch ", batch_index + 1, " (try a smaller learning rate)");
-      loss.backward();
-      if (options_.grad_clip > 0) nn::clip_grad_norm(model_->parameters(), options_.grad_clip);
-      optimizer_->step();
-      const std::int64_t b = batch.labels.numel();
-      loss_sum += loss.item() * static_cast<double>(b);
-      seen += b;
-      if (logits.defined()) {
-        NoGradGuard no_grad;
-        correct += static_cast<std::int64_t>(sum(eq(argmax(logits, 1), batch.labels).to(DType::Float64)).item());
-        logits_seen += b;
-      }
-      ++batch_index;
-      if (bar) draw_progress(epoch + 1, options_.epochs, batch_index, per_epoch,
-                             static_cast<double>(batch_index) / std::max(1e-9, seconds_since(epoch_start)),
-                             loss_sum / static_cast<double>(seen));
-      if (interrupt_requested) {
-        if (bar) std::fputs("\n", stderr);
-        if (!options_.checkpoint_path.empty()) save_checkpoint(options_.checkpoint_path, epoch, batch_index);
-        log << "interrupted at epoch " << epoch + 1 << ", batch " << batch_index
-            << (options_.checkpoint_path.empty() ? "" : "; checkpoint written to " + options_.checkpoint_path) << "\n";
-        result_.interrupted = true;
-        result_.seconds += seconds_since(fit_start);
-        return result_;
-      }
-    }
-    if (bar) std::fputs("\r\033[K", stderr);
-    const double train_seconds = seconds_since(epoch_start);
-    eval::EvalResult ev = eval::evaluate(*model_, test, options_.eval_batch_size);
-    EpochStats s;
-    s.epoch = epoch + 1;
-    s.lr = optimizer_->lr();
-    s.train_loss = seen ? loss_sum / static_cast<double>(seen) : 0;
-    s.train_accuracy = logits_seen ? static_cast<double>(correct) / static_cast<double>(logits_seen) : 0;
-    s.test_loss = ev.loss;
-    s.test_accuracy = ev.accuracy;
-    s.seconds = seconds_since(epoch_start);
-    s.images_per_second = train_seconds > 0 ? static_cast<double>(seen) / train_seconds : 0;
-    result_.history.push_back(s);
-    log << "epoch " << std::setw(3) << s.epoch << "/" << options_.epochs << std::fixed << std::setprecision(4)
-        << "  train loss " << s.train_loss << "  acc " << std::setprecision(2) << 100 * s.train_accuracy
-        << "%  test loss " << std::setprecision(4) << s.test_loss << "  acc " << std::setprecision(2)
-        << 100 * s.test_accuracy << "%  " << std::setprecision(1) << s.seconds << " s  " << std::setprecision(0)
-        << s.images_per_second << " img/s" << std::defaultfloat << std::setprecision(6) << std::endl;  // visible in logs as it happens
-    if (s.test_accuracy > result_.best_test_accuracy || result_.best_epoch == 0) {
-      result_.best_test_accuracy = s.test_accuracy;
-      result_.best_epoch = s.epoch;
-      stale_epochs = 0;
-      if (!options_.best_model_path.empty()) nn::save_model(options_.best_model_path, *model_, config_);
-    } else {
-      ++stale_epochs;
-    }
-    start_batch_ = 0;
-    if (!options_.checkpoint_path.empty()) save_checkpoint(options_.checkpoint_path, epoch + 1, 0);
-    if (epoch_hook_ && !epoch_hook_(s, log)) break;
-    if (options_.early_stop_patience > 0 && stale_epochs >= options_.early_stop_patience) {
-      log << "early stop: no test-accuracy improvement for " << stale_epochs << " epochs\n";
-      result_.early_stopped = true;
-      break;
-    }
+    const EpochStats stats = evaluate_epoch(epoch, run, test, log);
+    if (!end_epoch(stats, stale_epochs, log)) break;
   }
   start_epoch_ = options_.epochs;
   result_.seconds += seconds_since(fit_start);
   return result_;
+}
+
+// Phase 1: one pass over the loader's batches (the rest of it, for an epoch
+// resumed mid-way), with a progress bar on a terminal; stops early on Ctrl-C.
+Trainer::EpochRun Trainer::train_epoch(data::DataLoader& loader, const nn::LrSchedule& schedule, std::int64_t epoch) {
+  const bool bar = options_.progress == 1 || (options_.progress == -1 && ::isatty(STDERR_FILENO));
+  const std::int64_t per_epoch = loader.batches_per_epoch();
+  const Device device = model_->device();  // the loader builds batches on the host
+  model_->train();
+  loader.start_epoch(epoch);
+  EpochRun run;
+  if (epoch == start_epoch_ && start_batch_ > 0) {
+    loader.skip(start_batch_);
+    run.batches = start_batch_;
+  }
+  data::Batch batch;
+  while (loader.next(batch)) {
+    optimizer_->set_lr(schedule.at(epoch * per_epoch + run.batches));
+    batch.images = batch.images.to(device);
+    batch.labels = batch.labels.to(device);
+    train_step(batch, epoch, run);
+    if (bar)
+      draw_progress(epoch + 1, options_.epochs, run.batches, per_epoch,
+                    static_cast<double>(run.batches) / std::max(1e-9, seconds_since(run.start)),
+                    run.loss_sum / static_cast<double>(run.seen));
+    if (interrupt_requested) {
+      if (bar) std::fputs("\n", stderr);
+      run.interrupted = true;
+      return run;
+    }
+  }
+  if (bar) std::fputs("\r\033[K", stderr);
+  return run;
+}
+
+// One optimizer step on one batch (on the model's device): zero_grad, loss,
+// backward, optional clipping, step.
+void Trainer::train_step(const data::Batch& batch, std::int64_t epoch, EpochRun& run) {
+  optimizer_->zero_grad();
+  Tensor logits;
+  Tensor loss = step_loss_(*model_, batch, logits);
+  ADVGRAD_CHECK(std::isfinite(loss.item()), "training diverged: loss is ", loss.item(), " at epoch ", epoch + 1,
+                " batch ", run.batches + 1, " (try a smaller learning rate)");
+  loss.backward();
+  if (options_.grad_clip > 0) nn::clip_grad_norm(model_->parameters(), options_.grad_clip);
+  optimizer_->step();
+  const std::int64_t b = batch.labels.numel();
+  run.loss_sum += loss.item() * static_cast<double>(b);
+  run.seen += b;
+  if (logits.defined()) {
+    NoGradGuard no_grad;
+    run.correct += static_cast<std::int64_t>(sum(eq(argmax(logits, 1), batch.labels).to(DType::Float64)).item());
+    run.logits_seen += b;
+  }
+  ++run.batches;
+}
+
+// Ctrl-C: a checkpoint at the batch reached, so resume() continues from there.
+void Trainer::save_interrupted(std::int64_t epoch, const EpochRun& run, std::ostream& log) {
+  if (!options_.checkpoint_path.empty()) save_checkpoint(options_.checkpoint_path, epoch, run.batches);
+  log << "interrupted at epoch " << epoch + 1 << ", batch " << run.batches
+      << (options_.checkpoint_path.empty() ? "" : "; checkpoint written to " + options_.checkpoint_path) << "\n";
+  result_.interrupted = true;
+}
+
+// Phase 2: the epoch's statistics (training sums + a test-set evaluation),
+// recorded in the history and printed as one line.
+EpochStats Trainer::evaluate_epoch(std::int64_t epoch, const EpochRun& run, const data::Dataset& test,
+                                   std::ostream& log) {
+  const double train_seconds = seconds_since(run.start);
+  const eval::EvalResult ev = eval::evaluate(*model_, test, options_.eval_batch_size);
+  EpochStats s;
+  s.epoch = epoch + 1;
+  s.lr = optimizer_->lr();
+  s.train_loss = run.seen ? run.loss_sum / static_cast<double>(run.seen) : 0;
+  s.train_accuracy = run.logits_seen ? static_cast<double>(run.correct) / static_cast<double>(run.logits_seen) : 0;
+  s.test_loss = ev.loss;
+  s.test_accuracy = ev.accuracy;
+  s.seconds = seconds_since(run.start);
+  s.images_per_second = train_seconds > 0 ? static_cast<double>(run.seen) / train_seconds : 0;
+  result_.history.push_back(s);
+  log << "epoch " << std::setw(3) << s.epoch << "/" << options_.epochs << std::fixed << std::setprecision(4)
+      << "  train loss " << s.train_loss << "  acc " << std::setprecision(2) << 100 * s.train_accuracy
+      << "%  test loss " << std::setprecision(4) << s.test_loss << "  acc " << std::setprecision(2)
+      << 100 * s.test_accuracy << "%  " << std::setprecision(1) << s.seconds << " s  " << std::setprecision(0)
+      << s.images_per_second << " img/s" << std::defaultfloat << std::setprecision(6)
+      << std::endl;  // visible in logs as it happens
+  return s;
+}
+
+// Phase 3: keep the best model, write the checkpoint, ask the epoch hook, and
+// apply early stopping. Returns false to stop training.
+bool Trainer::end_epoch(const EpochStats& s, std::int64_t& stale_epochs, std::ostream& log) {
+  if (s.test_accuracy > result_.best_test_accuracy || result_.best_epoch == 0) {
+    result_.best_test_accuracy = s.test_accuracy;
+    result_.best_epoch = s.epoch;
+    stale_epochs = 0;
+    if (!options_.best_model_path.empty()) nn::save_model(options_.best_model_path, *model_, config_);
+  } else {
+    ++stale_epochs;
+  }
+  start_batch_ = 0;
+  if (!options_.checkpoint_path.empty()) save_checkpoint(options_.checkpoint_path, s.epoch, 0);
+  if (epoch_hook_ && !epoch_hook_(s, log)) return false;
+  if (options_.early_stop_patience > 0 && stale_epochs >= options_.early_stop_patience) {
+    log << "early stop: no test-accuracy improvement for " << stale_epochs << " epochs\n";
+    result_.early_stopped = true;
+    return false;
+  }
+  return true;
 }
 
 }  // namespace advgrad::training

@@ -82,6 +82,12 @@ class Trainer {
   const TrainerOptions& options() const { return options_; }
 
  private:
+  struct EpochRun;  // running sums of one epoch (trainer.cpp)
+  EpochRun train_epoch(data::DataLoader& loader, const nn::LrSchedule& schedule, std::int64_t epoch);
+  void train_step(const data::Batch& batch, std::int64_t epoch, EpochRun& run);
+  void save_interrupted(std::int64_t epoch, const EpochRun& run, std::ostream& log);
+  EpochStats evaluate_epoch(std::int64_t epoch, const EpochRun& run, const data::Dataset& test, std::ostream& log);
+  bool end_epoch(const EpochStats& stats, std::int64_t& stale_epochs, std::ostream& log);
   void save_checkpoint(const std::string& path, std::int64_t epoch, std::int64_t batch) const;
 
   nn::ModulePtr model_;
