@@ -47,6 +47,7 @@
 
 // attacks: adversarial examples and input-gradient tools
 #include "advgrad/attacks/attack.h"
+#include "advgrad/attacks/gradient_probe.h"
 #include "advgrad/attacks/saliency.h"
 
 // data: data sets, loader, image operations

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "advgrad/attacks/gradient_probe.h"
 #include "advgrad/attacks/saliency.h"
 #include "advgrad/core/grad_mode.h"
 #include "advgrad/core/ops/ops.h"
@@ -23,6 +24,38 @@ std::string percent(double v) {
   std::ostringstream s;
   s << std::fixed << std::setprecision(0) << 100 * v << "%";
   return s.str();
+}
+
+nlohmann::json probe_to_json(const attacks::InputGradientReport& r) {
+  nlohmann::json layers = nlohmann::json::array(), fd = nlohmann::json::array();
+  for (const auto& l : r.probe.layers)
+    layers.push_back({{"name", l.name}, {"type", l.type}, {"l2", l.l2}, {"zero_fraction", l.zero_fraction}});
+  for (const auto& p : r.pixels)
+    fd.push_back({{"pixel", p.index}, {"autograd_float32", p.autograd_model_dtype}, {"autograd", p.autograd},
+                  {"finite_difference", p.finite_difference}});
+  return {{"l1", r.probe.l1}, {"l2", r.probe.l2}, {"linf", r.probe.linf}, {"zero_fraction", r.probe.zero_fraction},
+          {"layers", layers}, {"finite_difference", fd}};
+}
+
+void print_probe(const nlohmann::json& p, const std::vector<std::int64_t>& indices) {
+  std::cout << std::scientific << std::setprecision(3) << "dLoss/dImage (cross-entropy of the true label):\n";
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    std::cout << "  #" << indices[i] << "  L1 " << p["l1"][i].get<double>() << "  L2 " << p["l2"][i].get<double>()
+              << "  Linf " << p["linf"][i].get<double>() << "\n";
+  std::cout << std::fixed << std::setprecision(1) << "  exact zeros: " << 100 * p["zero_fraction"].get<double>()
+            << "% of pixels (dead ReLUs and max-pool routing)\n"
+            << "gradient reaching each layer's output (mean per-example L2, zeros):\n";
+  for (const auto& l : p["layers"])
+    std::cout << "  " << std::left << std::setw(10) << l["name"].get<std::string>() << std::setw(18)
+              << l["type"].get<std::string>() << std::right << std::scientific << std::setprecision(3)
+              << l["l2"].get<double>() << std::fixed << std::setprecision(1) << std::setw(7)
+              << 100 * l["zero_fraction"].get<double>() << "%\n";
+  std::cout << "dLoss/dImage by autograd vs a central finite difference (float64, h = 1e-5), image #" << indices[0]
+            << ":\n  pixel   autograd f32   autograd f64    finite diff\n";
+  for (const auto& pt : p["finite_difference"])
+    std::cout << "  " << std::setw(5) << pt["pixel"].get<std::int64_t>() << std::scientific << std::setprecision(6)
+              << std::setw(15) << pt["autograd_float32"].get<double>() << std::setw(15) << pt["autograd"].get<double>()
+              << std::setw(15) << pt["finite_difference"].get<double>() << std::fixed << "\n";
 }
 
 }  // namespace
@@ -102,27 +135,10 @@ Command add_saliency(CLI::App& app, Common& common) {
     nlohmann::json j{{"model", f->model}, {"data", test.name}, {"indices", f->indices}, {"methods", methods},
                      {"rows", row_labels}, {"out", f->out}};
     if (f->probe) {
-      const attacks::GradientProbe p = attacks::probe_gradients(*m.model, x, y);
-      nlohmann::json layers = nlohmann::json::array();
-      for (const auto& l : p.layers)
-        layers.push_back({{"name", l.name}, {"type", l.type}, {"l2", l.l2}, {"zero_fraction", l.zero_fraction}});
-      // A handful of pixels of the first image: the centre row, every few columns.
-      std::vector<std::int64_t> pixels;
-      for (std::int64_t c = test.width / 4; c < test.width; c += std::max<std::int64_t>(1, test.width / 4))
-        pixels.push_back((test.height / 2) * test.width + c);
-      // Finite differences need float64: in float32 the rounding error of the
-      // loss (~1e-7) over 2h swamps the difference. A float64 copy of the model
-      // gives both sides in double; the float32 gradient is printed beside them.
+      // A float64 copy of the model for the finite differences (gradient_probe.h).
       nn::LoadedModel m64 = nn::load_model(f->model);
       m64.model->to(DType::Float64);
-      const Tensor x0 = x.slice(0, 0, 1), y0 = y.slice(0, 0, 1);
-      const auto g32 = attacks::loss_input_gradient(*m.model, x0, y0).to_double_vector();
-      nlohmann::json fd = nlohmann::json::array();
-      for (const auto& pt : attacks::finite_difference_check(*m64.model, x0.to(DType::Float64), y0, pixels, 1e-5))
-        fd.push_back({{"pixel", pt.index}, {"autograd_float32", g32[pt.index]}, {"autograd", pt.autograd},
-                      {"finite_difference", pt.finite_difference}});
-      j["probe"] = {{"l1", p.l1}, {"l2", p.l2}, {"linf", p.linf}, {"zero_fraction", p.zero_fraction},
-                    {"layers", layers}, {"finite_difference", fd}};
+      j["probe"] = probe_to_json(attacks::probe_input_gradient(*m.model, *m64.model, x, y));
     }
     if (common.json) {
       std::cout << j.dump(2) << "\n";
@@ -131,26 +147,7 @@ Command add_saliency(CLI::App& app, Common& common) {
     for (const auto& r : row_labels) std::cout << r << "\n";
     std::cout << "wrote " << f->out << "\n";
     if (!f->probe) return 0;
-    const auto& p = j["probe"];
-    std::cout << std::scientific << std::setprecision(3) << "dLoss/dImage (cross-entropy of the true label):\n";
-    for (std::size_t i = 0; i < f->indices.size(); ++i)
-      std::cout << "  #" << f->indices[i] << "  L1 " << p["l1"][i].get<double>() << "  L2 " << p["l2"][i].get<double>()
-                << "  Linf " << p["linf"][i].get<double>() << "\n";
-    std::cout << std::fixed << std::setprecision(1) << "  exact zeros: " << 100 * p["zero_fraction"].get<double>()
-              << "% of pixels (dead ReLUs and max-pool routing)\n"
-              << "gradient reaching each layer's output (mean per-example L2, zeros):\n";
-    for (const auto& l : p["layers"])
-      std::cout << "  " << std::left << std::setw(10) << l["name"].get<std::string>() << std::setw(18)
-                << l["type"].get<std::string>() << std::right << std::scientific << std::setprecision(3)
-                << l["l2"].get<double>() << std::fixed << std::setprecision(1) << std::setw(7)
-                << 100 * l["zero_fraction"].get<double>() << "%\n";
-    std::cout << "dLoss/dImage by autograd vs a central finite difference (float64, h = 1e-5), image #"
-              << f->indices[0] << ":\n  pixel   autograd f32   autograd f64    finite diff\n";
-    for (const auto& pt : p["finite_difference"])
-      std::cout << "  " << std::setw(5) << pt["pixel"].get<std::int64_t>() << std::scientific << std::setprecision(6)
-                << std::setw(15) << pt["autograd_float32"].get<double>() << std::setw(15)
-                << pt["autograd"].get<double>() << std::setw(15) << pt["finite_difference"].get<double>()
-                << std::fixed << "\n";
+    print_probe(j["probe"], f->indices);
     return 0;
   }};
 }

@@ -32,30 +32,4 @@ Tensor saliency(nn::Module& model, const Tensor& x, const Tensor& target, const 
                 Generator& gen);
 SaliencyMethod parse_saliency_method(const std::string& name);  // gradient, gradient-x-input, smoothgrad, integrated-gradients
 
-// d cross_entropy / d x (mean over nothing: per-example losses summed), eval mode.
-Tensor loss_input_gradient(nn::Module& model, const Tensor& x, const Tensor& y);
-
-// Statistics of dL/dx and of the gradient reaching each layer's output.
-struct LayerGradient {
-  std::string name;   // the child's name in the Sequential ("3", "features.1", ...)
-  std::string type;   // its type ("Conv2d", ...)
-  double l2 = 0;      // mean per-example L2 norm of dL/d(output)
-  double zero_fraction = 0;
-};
-struct GradientProbe {
-  std::vector<double> l1, l2, linf;  // per example, of dL/dx
-  double zero_fraction = 0;          // entries of dL/dx exactly zero (dead ReLUs, max-pool masking)
-  std::vector<LayerGradient> layers; // from input to output; empty unless the model is a Sequential chain
-};
-GradientProbe probe_gradients(nn::Module& model, const Tensor& x, const Tensor& y);
-
-// Autograd dL/dx next to a central finite difference at chosen flat pixel
-// indices of example 0 of x (double precision evaluation of the loss).
-struct FiniteDifferencePoint {
-  std::int64_t index;
-  double autograd, finite_difference;
-};
-std::vector<FiniteDifferencePoint> finite_difference_check(nn::Module& model, const Tensor& x, const Tensor& y,
-                                                           const std::vector<std::int64_t>& indices, double h = 1e-3);
-
 }  // namespace advgrad::attacks
