@@ -58,20 +58,86 @@ void print_probe(const nlohmann::json& p, const std::vector<std::int64_t>& indic
               << std::setw(15) << pt["finite_difference"].get<double>() << std::fixed << "\n";
 }
 
+
+struct SaliencyFlags {
+  DataFlags data;
+  std::string model, method = "smoothgrad", out = "saliency.png";
+  std::vector<std::int64_t> indices{0};
+  std::int64_t explain_class = -1;
+  attacks::SaliencyOptions options;
+  std::uint64_t seed = 0;
+  bool probe = false;
+};
+
+int run_saliency(const SaliencyFlags& f, Common& common) {
+  nn::LoadedModel m = nn::load_model(f.model);
+  const data::Dataset test = f.data.load(f.seed).test;
+  check_model_fits(m.config, test, "saliency");
+  for (auto i : f.indices)
+    ADVGRAD_CHECK(i < test.size(), "saliency: --index ", i, " is out of range for ", test.name, "'s ", test.size(),
+                  " test images");
+  ADVGRAD_CHECK(f.explain_class < test.classes, "saliency: --class ", f.explain_class, " is not a class of ",
+                test.name, " (0..", test.classes - 1, ")");
+  Tensor x = test.images_tensor(f.indices), y = test.labels_tensor(f.indices);
+  Tensor target = f.explain_class >= 0
+                      ? full({y.numel()}, static_cast<double>(f.explain_class), TensorOptions{DType::Int64})
+                      : y;
+  Tensor probs;
+  {
+    attacks::EvalModeGuard eval_mode(*m.model);
+    NoGradGuard no_grad;
+    probs = softmax(m.model->forward(x), 1);
+  }
+  const auto pred = argmax(probs, 1).to_int_vector(), labels = y.to_int_vector(), tgt = target.to_int_vector();
+  const auto name_of = [&](std::int64_t c) {
+    return c < static_cast<std::int64_t>(test.class_names.size()) ? test.class_names[c] : std::to_string(c);
+  };
+
+  const std::vector<std::string> methods = f.method == "all" ? kMethods : std::vector<std::string>{f.method};
+  std::vector<Tensor> images, maps;
+  std::vector<std::string> row_labels;
+  for (std::size_t i = 0; i < f.indices.size(); ++i) {
+    for (const auto& method : methods) {
+      attacks::SaliencyOptions so = f.options;
+      so.method = attacks::parse_saliency_method(method);
+      Generator gen(f.seed);
+      Tensor xi = x.slice(0, i, i + 1), ti = target.slice(0, i, i + 1);
+      images.push_back(xi);
+      maps.push_back(attacks::saliency(*m.model, xi, ti, so, gen));
+      row_labels.push_back("#" + std::to_string(f.indices[i]) + " true " + name_of(labels[i]) + ", pred " +
+                           name_of(pred[i]) + " (" +
+                           percent(probs.at({static_cast<std::int64_t>(i), pred[i]})) + "): " + method +
+                           " of class " + name_of(tgt[i]));
+    }
+  }
+  report::SaliencyFigureOptions fo;
+  fo.title = "saliency on " + test.name;
+  report::write_png(f.out, report::saliency_figure(cat(images, 0), cat(maps, 0), row_labels, fo));
+
+  nlohmann::json j{{"model", f.model}, {"data", test.name}, {"indices", f.indices}, {"methods", methods},
+                   {"rows", row_labels}, {"out", f.out}};
+  if (f.probe) {
+    // A float64 copy of the model for the finite differences (gradient_probe.h).
+    nn::LoadedModel m64 = nn::load_model(f.model);
+    m64.model->to(DType::Float64);
+    j["probe"] = probe_to_json(attacks::probe_input_gradient(*m.model, *m64.model, x, y));
+  }
+  if (common.json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& r : row_labels) std::cout << r << "\n";
+  std::cout << "wrote " << f.out << "\n";
+  if (!f.probe) return 0;
+  print_probe(j["probe"], f.indices);
+  return 0;
+}
+
 }  // namespace
 
 Command add_saliency(CLI::App& app, Common& common) {
   auto* cmd = app.add_subcommand("saliency", "saliency maps of test images (and, with --probe, dLoss/dImage in numbers)");
-  struct Flags {
-    DataFlags data;
-    std::string model, method = "smoothgrad", out = "saliency.png";
-    std::vector<std::int64_t> indices{0};
-    std::int64_t explain_class = -1;
-    attacks::SaliencyOptions options;
-    std::uint64_t seed = 0;
-    bool probe = false;
-  };
-  auto f = std::make_shared<Flags>();
+  auto f = std::make_shared<SaliencyFlags>();
   cmd->add_option("--model", f->model, "model file (safetensors written by advgrad train)")->required();
   f->data.add_to(cmd);
   cmd->add_option("--index", f->indices, "test image index; repeat for several")->check(non_negative());
@@ -87,69 +153,7 @@ Command add_saliency(CLI::App& app, Common& common) {
   cmd->add_option("--out", f->out, "PNG file to write");
   cmd->add_flag("--probe", f->probe, "print gradient norms, zeros, per-layer gradients and a finite-difference check");
   cmd->add_flag("--json", common.json, "print the results as JSON");
-  return {cmd, [f, &common] {
-    nn::LoadedModel m = nn::load_model(f->model);
-    const data::Dataset test = f->data.load(f->seed).test;
-    check_model_fits(m.config, test, "saliency");
-    for (auto i : f->indices)
-      ADVGRAD_CHECK(i < test.size(), "saliency: --index ", i, " is out of range for ", test.name, "'s ", test.size(),
-                    " test images");
-    ADVGRAD_CHECK(f->explain_class < test.classes, "saliency: --class ", f->explain_class, " is not a class of ",
-                  test.name, " (0..", test.classes - 1, ")");
-    Tensor x = test.images_tensor(f->indices), y = test.labels_tensor(f->indices);
-    Tensor target = f->explain_class >= 0
-                        ? full({y.numel()}, static_cast<double>(f->explain_class), TensorOptions{DType::Int64})
-                        : y;
-    Tensor probs;
-    {
-      attacks::EvalModeGuard eval_mode(*m.model);
-      NoGradGuard no_grad;
-      probs = softmax(m.model->forward(x), 1);
-    }
-    const auto pred = argmax(probs, 1).to_int_vector(), labels = y.to_int_vector(), tgt = target.to_int_vector();
-    const auto name_of = [&](std::int64_t c) {
-      return c < static_cast<std::int64_t>(test.class_names.size()) ? test.class_names[c] : std::to_string(c);
-    };
-
-    const std::vector<std::string> methods = f->method == "all" ? kMethods : std::vector<std::string>{f->method};
-    std::vector<Tensor> images, maps;
-    std::vector<std::string> row_labels;
-    for (std::size_t i = 0; i < f->indices.size(); ++i) {
-      for (const auto& method : methods) {
-        attacks::SaliencyOptions so = f->options;
-        so.method = attacks::parse_saliency_method(method);
-        Generator gen(f->seed);
-        Tensor xi = x.slice(0, i, i + 1), ti = target.slice(0, i, i + 1);
-        images.push_back(xi);
-        maps.push_back(attacks::saliency(*m.model, xi, ti, so, gen));
-        row_labels.push_back("#" + std::to_string(f->indices[i]) + " true " + name_of(labels[i]) + ", pred " +
-                             name_of(pred[i]) + " (" +
-                             percent(probs.at({static_cast<std::int64_t>(i), pred[i]})) + "): " + method +
-                             " of class " + name_of(tgt[i]));
-      }
-    }
-    report::SaliencyFigureOptions fo;
-    fo.title = "saliency on " + test.name;
-    report::write_png(f->out, report::saliency_figure(cat(images, 0), cat(maps, 0), row_labels, fo));
-
-    nlohmann::json j{{"model", f->model}, {"data", test.name}, {"indices", f->indices}, {"methods", methods},
-                     {"rows", row_labels}, {"out", f->out}};
-    if (f->probe) {
-      // A float64 copy of the model for the finite differences (gradient_probe.h).
-      nn::LoadedModel m64 = nn::load_model(f->model);
-      m64.model->to(DType::Float64);
-      j["probe"] = probe_to_json(attacks::probe_input_gradient(*m.model, *m64.model, x, y));
-    }
-    if (common.json) {
-      std::cout << j.dump(2) << "\n";
-      return 0;
-    }
-    for (const auto& r : row_labels) std::cout << r << "\n";
-    std::cout << "wrote " << f->out << "\n";
-    if (!f->probe) return 0;
-    print_probe(j["probe"], f->indices);
-    return 0;
-  }};
+  return {cmd, [f, &common] { return run_saliency(*f, common); }};
 }
 
 }  // namespace advgrad::cli

@@ -9,18 +9,68 @@
 #include "recipe_flags.h"
 
 namespace advgrad::cli {
+namespace {
+
+struct TrainFlags {
+  DataFlags data;
+  nn::ModelConfig model;
+  training::TrainerOptions train;
+  std::string out = "model.safetensors";
+  bool resume = false;
+  RecipeFlags recipe;
+};
+
+int run_train(TrainFlags f, Common& common) {  // a copy: the run fills in what the data set decides
+  ADVGRAD_CHECK(!f.resume || !f.train.checkpoint_path.empty(), "train: --resume needs --checkpoint FILE");
+  f.recipe.check(f.model);
+  data::Split data = f.data.load(f.train.seed);
+  f.model.channels = data.train.channels;
+  f.model.height = data.train.height;
+  f.model.width = data.train.width;
+  f.model.classes = data.train.classes;
+  f.model.seed = f.train.seed;
+  if (data.train.name == "cifar10") {
+    f.train.crop_padding = 4;
+    f.train.horizontal_flip = true;
+  }
+  std::ostream& log = common.json ? std::cerr : std::cout;
+  log << "training " << f.model.arch << " (" << f.model.activation << ") on " << data.train.name << ": "
+      << data.train.size() << " train / " << data.test.size() << " test images, " << f.train.optimizer << ", "
+      << f.train.epochs << " epochs, batch " << f.train.batch_size << "; recipe " << f.recipe.describe() << "\n";
+  f.train.device = common.device;
+  training::Trainer trainer(nn::build_model(f.model), f.model, f.train);
+  f.recipe.install(trainer, data.test, f.train.seed);
+  if (f.resume) trainer.resume(f.train.checkpoint_path);
+  const training::FitResult r = trainer.fit(data.train, data.test, log);
+  if (r.interrupted) return 130;
+  const eval::EvalResult ev = eval::evaluate(trainer.model(), data.test);
+  nn::save_model(f.out, trainer.model(), f.model,
+                 {{"advgrad.data", data.train.name},
+                  {"advgrad.test_accuracy", std::to_string(ev.accuracy)},
+                  {"advgrad.recipe", f.recipe.to_json()}});
+  log << "test accuracy " << 100 * ev.accuracy << "%, " << r.seconds << " s; model written to " << f.out << "\n";
+  if (common.json) {
+    nlohmann::json hist = nlohmann::json::array();
+    for (const auto& h : r.history)
+      hist.push_back({{"epoch", h.epoch}, {"train_loss", h.train_loss}, {"train_accuracy", h.train_accuracy},
+                      {"test_loss", h.test_loss}, {"test_accuracy", h.test_accuracy}, {"seconds", h.seconds},
+                      {"images_per_second", h.images_per_second}, {"lr", h.lr}});
+    std::cout << nlohmann::json{{"model", f.out},           {"arch", f.model.arch},
+                                {"data", data.train.name},   {"test_accuracy", ev.accuracy},
+                                {"test_loss", ev.loss},      {"seconds", r.seconds},
+                                {"early_stopped", r.early_stopped}, {"history", hist},
+                                {"recipe", nlohmann::json::parse(f.recipe.to_json())}}
+                     .dump(2)
+              << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
 
 Command add_train(CLI::App& app, Common& common) {
   auto* cmd = app.add_subcommand("train", "train a model and save it as safetensors");
-  struct Flags {
-    DataFlags data;
-    nn::ModelConfig model;
-    training::TrainerOptions train;
-    std::string out = "model.safetensors";
-    bool resume = false;
-    RecipeFlags recipe;
-  };
-  auto f = std::make_shared<Flags>();
+  auto f = std::make_shared<TrainFlags>();
   f->data.add_to(cmd);
   cmd->add_option("--model", f->model.arch, "architecture")->check(CLI::IsMember(nn::model_names()));
   cmd->add_option("--activation", f->model.activation, "activation")->check(CLI::IsMember(nn::activation_names()));
@@ -37,51 +87,7 @@ Command add_train(CLI::App& app, Common& common) {
   cmd->add_flag("--resume", f->resume, "continue from --checkpoint");
   f->recipe.add_to(cmd);
   cmd->add_flag("--json", common.json, "print the results as JSON on stdout (logs go to stderr)");
-  return {cmd, [f, &common] {
-    ADVGRAD_CHECK(!f->resume || !f->train.checkpoint_path.empty(), "train: --resume needs --checkpoint FILE");
-    f->recipe.check(f->model);
-    data::Split data = f->data.load(f->train.seed);
-    f->model.channels = data.train.channels;
-    f->model.height = data.train.height;
-    f->model.width = data.train.width;
-    f->model.classes = data.train.classes;
-    f->model.seed = f->train.seed;
-    if (data.train.name == "cifar10") {
-      f->train.crop_padding = 4;
-      f->train.horizontal_flip = true;
-    }
-    std::ostream& log = common.json ? std::cerr : std::cout;
-    log << "training " << f->model.arch << " (" << f->model.activation << ") on " << data.train.name << ": "
-        << data.train.size() << " train / " << data.test.size() << " test images, " << f->train.optimizer << ", "
-        << f->train.epochs << " epochs, batch " << f->train.batch_size << "; recipe " << f->recipe.describe() << "\n";
-    f->train.device = common.device;
-    training::Trainer trainer(nn::build_model(f->model), f->model, f->train);
-    f->recipe.install(trainer, data.test, f->train.seed);
-    if (f->resume) trainer.resume(f->train.checkpoint_path);
-    const training::FitResult r = trainer.fit(data.train, data.test, log);
-    if (r.interrupted) return 130;
-    const eval::EvalResult ev = eval::evaluate(trainer.model(), data.test);
-    nn::save_model(f->out, trainer.model(), f->model,
-                   {{"advgrad.data", data.train.name},
-                    {"advgrad.test_accuracy", std::to_string(ev.accuracy)},
-                    {"advgrad.recipe", f->recipe.to_json()}});
-    log << "test accuracy " << 100 * ev.accuracy << "%, " << r.seconds << " s; model written to " << f->out << "\n";
-    if (common.json) {
-      nlohmann::json hist = nlohmann::json::array();
-      for (const auto& h : r.history)
-        hist.push_back({{"epoch", h.epoch}, {"train_loss", h.train_loss}, {"train_accuracy", h.train_accuracy},
-                        {"test_loss", h.test_loss}, {"test_accuracy", h.test_accuracy}, {"seconds", h.seconds},
-                        {"images_per_second", h.images_per_second}, {"lr", h.lr}});
-      std::cout << nlohmann::json{{"model", f->out},           {"arch", f->model.arch},
-                                  {"data", data.train.name},   {"test_accuracy", ev.accuracy},
-                                  {"test_loss", ev.loss},      {"seconds", r.seconds},
-                                  {"early_stopped", r.early_stopped}, {"history", hist},
-                                  {"recipe", nlohmann::json::parse(f->recipe.to_json())}}
-                       .dump(2)
-                << "\n";
-    }
-    return 0;
-  }};
+  return {cmd, [f, &common] { return run_train(*f, common); }};
 }
 
 }  // namespace advgrad::cli
