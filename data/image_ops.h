@@ -1,6 +1,6 @@
 #pragma once
 // Small image operations on one float image [C, H, W] (row-major, values in
-// [0, 1] by convention), for the common corruptions (training/corruptions.h)
+// [0, 1] by convention), for the common corruptions (eval/corruptions.h)
 // and the noise of Noisy Student training (training/noisy_student.h). This is
 // data processing on host buffers, not a differentiable op: nothing here
 // touches Tensor or autograd.

@@ -19,7 +19,7 @@
 // drawn from a Generator seeded by (seed, corruption, severity, image index):
 // the same seed gives the same bytes, and corrupting a prefix of a data set
 // gives the prefix of the corrupted set. Blur, contrast and rotation are
-// deterministic. The image operations are in training/image_ops.h.
+// deterministic. The image operations are in data/image_ops.h.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
                 static_cast<long long>(epochs), loss_sum / seen, 100 * correct / seen);
   }
 
-  // Test accuracy: eval mode, no graph (training::evaluate does both).
+  // Test accuracy: eval mode, no graph (eval::evaluate does both).
   const eval::EvalResult test = eval::evaluate(*model, data.test);
   std::printf("test loss %.4f  test acc %.1f%% (need > %.0f%%)\n", test.loss, 100 * test.accuracy,
               100 * required_accuracy);

@@ -9,7 +9,7 @@
 //      `confidence_threshold` are dropped (the paper filters low-confidence ones);
 //   3. train a fresh student, equal or larger than the teacher, on L (one-hot
 //      targets) and the kept part of U (pseudo-labels) with soft-target
-//      cross-entropy (training/soft_cross_entropy.h) under noise: Gaussian
+//      cross-entropy (nn/soft_cross_entropy.h) under noise: Gaussian
 //      input noise N(0, s^2) and a random shift of up to `max_shift` pixels per
 //      image (input noise), plus dropout when the student's architecture has it
 //      (cnn-bn: model noise);
@@ -20,7 +20,7 @@
 // to the perturbation. Each round reports the teacher's and the student's
 // clean accuracy and robustness: FGSM accuracy at `fgsm_eps` (through
 // training::robust_accuracy) and the mean accuracy over the common corruptions
-// (training/corruptions.h) at the given severities.
+// (eval/corruptions.h) at the given severities.
 #include <cstdint>
 #include <iosfwd>
 #include <string>

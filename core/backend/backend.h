@@ -9,7 +9,7 @@
 // reference-vs-fast ratio of a whole network.
 //
 // Sections are grouped by kernel family; a new family adds its entries here,
-// implements them in core/cpu_backend_<family>.cpp and in the CUDA backend.
+// implements them in core/backend/cpu_backend_<family>.cpp and in the CUDA backend.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -144,7 +144,7 @@ Backend& backend_for(Device device);
 Backend& cpu_fast_backend();
 Backend& cpu_reference_backend();
 
-// What a CUDA backend (core/cuda/) registers with core/: its devices, their
+// What a CUDA backend (core/backend/cuda/) registers with core/: its devices, their
 // backends and memory. The real one is registered by a CUDA build of the
 // library; the SIMT emulator's by advgrad::cuda::use_emulated_device().
 struct MemoryStats;
@@ -165,7 +165,7 @@ class CudaRuntime {
 void register_cuda_runtime(CudaRuntime* runtime);  // replaces the current one
 CudaRuntime* registered_cuda_runtime();            // null in a build without CUDA
 namespace detail {
-CudaRuntime& gpu_cuda_runtime();  // defined by a CUDA build (core/cuda/cuda_backend.cpp)
+CudaRuntime& gpu_cuda_runtime();  // defined by a CUDA build (core/backend/cuda/cuda_backend.cpp)
 }
 
 }  // namespace advgrad

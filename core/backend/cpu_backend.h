@@ -1,7 +1,7 @@
 #pragma once
 // The CPU backends. One class, two personalities: `reference` runs the plain
 // loops of kernels/reference, otherwise the fast kernels of kernels/cpu.
-// Each kernel family implements its entries in core/cpu_backend_<family>.cpp.
+// Each kernel family implements its entries in core/backend/cpu_backend_<family>.cpp.
 #include "advgrad/core/backend/backend.h"
 
 namespace advgrad {
@@ -38,7 +38,7 @@ class CpuBackend final : public Backend {
 
   void gemm(DType dtype, const kernels::GemmParams& params, const void* a, const void* b, void* c) override;
 
-  // ---- convolution and pooling (core/cpu_backend_conv.cpp) ----
+  // ---- convolution and pooling (core/backend/cpu_backend_conv.cpp) ----
   void conv2d_forward(DType dtype, const kernels::Conv2dParams& p, const void* x, const void* w, const void* bias,
                       void* y) override;
   void conv2d_backward_input(DType dtype, const kernels::Conv2dParams& p, const void* gy, const void* w,
@@ -58,7 +58,7 @@ class CpuBackend final : public Backend {
 
 
 
-  // ---- softmax, losses, normalisation, indexing (core/cpu_backend_nn.cpp) ----
+  // ---- softmax, losses, normalisation, indexing (core/backend/cpu_backend_nn.cpp) ----
   void softmax(bool log, DType dtype, const kernels::RowLoop& loop, void* out, const void* x) override;
   void softmax_backward(bool log, DType dtype, const kernels::RowLoop& loop, void* grad_x, const void* grad_y,
                         const void* y) override;
@@ -77,7 +77,7 @@ class CpuBackend final : public Backend {
   kernels::IndexStatus scatter_add(DType dtype, const kernels::IndexLoop& loop, void* indexed, const void* dense,
                                    const std::int64_t* index) override;
 
-  // ---- fused updates (core/cpu_backend_fused.cpp) ----
+  // ---- fused updates (core/backend/cpu_backend_fused.cpp) ----
   void sgd_update(DType dtype, const kernels::SgdParams& p, std::int64_t n, void* param, const void* grad,
                   void* momentum) override;
   void adam_update(DType dtype, const kernels::AdamParams& p, std::int64_t n, void* param, const void* grad,

@@ -7,7 +7,7 @@
 // devices: is_available() is false, and moving a tensor to cuda throws
 // advgrad::Error saying why. The test suite also runs the whole CUDA backend on
 // an emulated device (the SIMT emulator, kernels/simt/) by calling
-// use_emulated_device() from core/cuda/emulated.h.
+// use_emulated_device() from core/backend/cuda/emulated.h.
 #include <functional>
 #include <string>
 
@@ -21,7 +21,7 @@ int device_count();
 // CPU", or "none: <the reason>".
 std::string describe();
 
-// The caching allocator of a device (core/caching_allocator.h): bytes in use,
+// The caching allocator of a device (core/backend/caching_allocator.h): bytes in use,
 // reserved, their peaks, and how many raw cudaMalloc calls were made.
 MemoryStats memory_stats(int device = 0);
 void reset_peak_memory_stats(int device = 0);

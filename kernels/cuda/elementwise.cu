@@ -253,7 +253,7 @@ __device__ __forceinline__ double add_rn(double a, double b) {
 }
 
 // One thread per Philox block: element 4b + lane uses word `lane` of counter
-// offset + b (core/cpu_backend.cpp does the same, so the bits match).
+// offset + b (core/backend/cpu_backend.cpp does the same, so the bits match).
 template <typename T>
 __global__ void __launch_bounds__(kElementwiseBlock)
     uniform_kernel(T* out, std::int64_t n, double lo, double hi, std::uint64_t seed, std::uint64_t offset) {

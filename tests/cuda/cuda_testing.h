@@ -1,7 +1,7 @@
 #pragma once
 // The CUDA parity suite's helpers. The suite runs on a real GPU when the
 // library was built with CUDA and one is present, and on the emulated device
-// (the SIMT emulator, core/cuda/emulated.h) otherwise; main.cpp picks and
+// (the SIMT emulator, core/backend/cuda/emulated.h) otherwise; main.cpp picks and
 // prints which. Every check compares the CUDA device against the CPU
 // reference kernels on the same inputs.
 #include <string>

@@ -1,4 +1,4 @@
-// NSL's MNIST-tutorial protocol (training/nsl_protocol.h) on the tiny synthetic
+// NSL's MNIST-tutorial protocol (eval/nsl_protocol.h) on the tiny synthetic
 // digits: both models are scored on the same base-model neighbours, the NSL
 // model resists them better than the base model, the numbers are accuracies
 // and repeat for a seed, and bad arguments are advgrad::Error.

@@ -5,7 +5,7 @@
 // Plain C++ over the cuDNN C API, compiled only into a GPU build of the library
 // configured with ADVGRAD_CUDNN (never into the emulated device: there is no
 // cuDNN for the SIMT emulator). It lives in its own directory so neither the
-// kernels/cuda/*.cu glob nor the core/cuda/*.cpp glob, both compiled twice,
+// kernels/cuda/*.cu glob nor the core/backend/cuda/*.cpp glob, both compiled twice,
 // picks it up.
 //
 // Conventions, the same as the rest of kernels/cuda/:
