@@ -58,6 +58,7 @@
 // eval: clean and robust evaluation, corruptions, natural adversarial examples
 #include "advgrad/eval/corruptions.h"
 #include "advgrad/eval/evaluate.h"
+#include "advgrad/eval/interval.h"
 #include "advgrad/eval/natural_adversarial.h"
 #include "advgrad/eval/nsl_protocol.h"
 #include "advgrad/eval/robust_eval.h"
@@ -70,3 +71,4 @@
 #include "advgrad/training/overfitting_guard.h"
 #include "advgrad/training/static_augmentation.h"
 #include "advgrad/training/trainer.h"
+#include "advgrad/training/training_verdict.h"

@@ -29,15 +29,16 @@ struct Common {
   void resolve_device();
 };
 
-// Adds --data, --data-dir, --limit to a subcommand (dir defaults to ADVGRAD_DATA_DIR).
+// Adds --data, --data-dir, --limit, --test-limit to a subcommand. The data set
+// is real Fashion-MNIST unless --data says otherwise; where its files are
+// found: data/dataset_finder.h.
 struct DataFlags {
-  std::string name = "synthetic";
+  std::string name = "fashion-mnist";
   std::string dir;
   std::int64_t limit = 0;
   std::int64_t test_limit = 0;
   void add_to(CLI::App* cmd);
-  // Loads the named set (resolving DIR/<name> when DIR holds several sets) and
-  // applies the limits.
+  // Loads the named set and applies the limits.
   data::Split load(std::uint64_t seed) const;
 };
 

@@ -1,6 +1,3 @@
-#include <cstdlib>
-#include <filesystem>
-
 #include "advgrad/core/backend/cuda.h"
 #include "commands.h"
 
@@ -22,20 +19,19 @@ CLI::Validator non_negative() { return number_at_least(0, false, ">= 0"); }
 CLI::Validator positive() { return number_at_least(0, true, "> 0"); }
 
 void DataFlags::add_to(CLI::App* cmd) {
-  if (const char* env = std::getenv("ADVGRAD_DATA_DIR")) dir = env;
-  cmd->add_option("--data", name, "data set: synthetic (built in), mnist, fashion-mnist, cifar10")
+  cmd->add_option("--data", name,
+                  "data set: fashion-mnist (default; Debian's dataset-fashion-mnist), mnist, cifar10, or "
+                  "synthetic (built-in digits for offline smoke tests)")
       ->check(CLI::IsMember(data::dataset_names()));
-  cmd->add_option("--data-dir", dir, "directory with the data set's files, or a directory holding <name>/ "
-                                     "(default: ADVGRAD_DATA_DIR)");
+  cmd->add_option("--data-dir", dir,
+                  "directory with the data set's files, or a directory holding <name>/ (default: ADVGRAD_DATA_DIR, "
+                  "then /usr/share/datasets/<name>)");
   cmd->add_option("--limit", limit, "use only the first N training examples")->check(positive());
   cmd->add_option("--test-limit", test_limit, "use only the first N test examples")->check(positive());
 }
 
 data::Split DataFlags::load(std::uint64_t seed) const {
-  std::string d = dir;
-  if (name != "synthetic" && !d.empty() && std::filesystem::is_directory(std::filesystem::path(d) / name))
-    d = (std::filesystem::path(d) / name).string();
-  data::Split s = data::load_dataset(name, d, seed);
+  data::Split s = data::load_dataset(name, dir, seed);
   if (limit > 0) s.train = s.train.head(limit);
   if (test_limit > 0) s.test = s.test.head(test_limit);
   return s;

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "advgrad/data/dataset_finder.h"
+
 namespace advgrad::data {
 
 Dataset Dataset::head(std::int64_t n) const {
@@ -214,10 +216,9 @@ const std::vector<std::string>& dataset_names() {
 
 Split load_dataset(const std::string& name, const std::string& dir, std::uint64_t seed) {
   if (name == "synthetic") return make_synthetic_digits(6000, 1000, seed);
-  ADVGRAD_CHECK(!dir.empty(), "data set '", name, "' needs a data directory (--data-dir or ADVGRAD_DATA_DIR)");
-  if (name == "mnist") return load_mnist(dir);
-  if (name == "fashion-mnist") return load_fashion_mnist(dir);
-  if (name == "cifar10") return load_cifar10(dir);
+  if (name == "mnist") return load_mnist(find_dataset_dir(name, dir));
+  if (name == "fashion-mnist") return load_fashion_mnist(find_dataset_dir(name, dir));
+  if (name == "cifar10") return load_cifar10(find_dataset_dir(name, dir));
   detail::fail("unknown data set '", name, "' (expected synthetic, mnist, fashion-mnist or cifar10)");
 }
 

@@ -59,7 +59,8 @@ std::vector<std::int64_t> parse_idx_labels(const std::string& bytes, const std::
 Dataset parse_cifar10_batches(const std::vector<std::string>& files_bytes, const std::vector<std::string>& names,
                               const std::string& set_name);
 
-// Loads by name: synthetic, mnist, fashion-mnist, cifar10 (dir ignored for synthetic).
+// Loads by name: synthetic (built in, dir ignored), mnist, fashion-mnist,
+// cifar10 (from find_dataset_dir(name, dir): dataset_finder.h).
 Split load_dataset(const std::string& name, const std::string& dir, std::uint64_t seed = 0);
 const std::vector<std::string>& dataset_names();
 
