@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds advgrad (Release) and runs its main job, the workshop, on the built-in data.
+# Builds advgrad (Release) and runs its main job, the workshop, on real Fashion-MNIST
+# (Debian's dataset-fashion-mnist, installed by install-deps.sh).
 # Usage: scripts/run.sh [advgrad subcommand and flags]   (default: workshop)
 set -euo pipefail
 cd "$(dirname "$0")/.."

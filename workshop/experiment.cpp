@@ -12,6 +12,7 @@
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/training/option_names.h"
+#include "advgrad/training/training_verdict.h"
 
 namespace advgrad::workshop {
 
@@ -130,8 +131,11 @@ RobustRow evaluate_row(nn::Module& model, const data::Dataset& test, const Exper
   pgd.steps = b.pgd_steps;
   pgd.step_size = 2.5 * b.eps / b.pgd_steps;  // Madry et al.'s rule: the path can cross the ball
   pgd.random_start = true;
-  r.fgsm = eval::robust_accuracy(model, test, fgsm, b.seed, 250, b.attack_examples).robust_accuracy;
+  const eval::RobustResult under_fgsm = eval::robust_accuracy(model, test, fgsm, b.seed, 250, b.attack_examples);
+  r.fgsm = under_fgsm.robust_accuracy;
   r.pgd = eval::robust_accuracy(model, test, pgd, b.seed, 250, b.attack_examples).robust_accuracy;
+  r.clean_count = test.size();
+  r.attack_count = under_fgsm.count;
   attacks::AttackOptions sweep = pgd;
   sweep.steps = b.sweep_steps;
   for (const auto& s : eval::eps_sweep(model, test, fgsm, b.eps_values, 1.0, b.seed, b.attack_examples))
@@ -159,7 +163,17 @@ std::string quoted_csv(const std::string& s) {
 nlohmann::json row_json(const RobustRow& r) {
   nlohmann::json j{{"name", r.name},           {"detail", r.detail},         {"clean", r.clean},
                    {"fgsm", r.fgsm},           {"pgd", r.pgd},               {"fgsm_sweep", r.fgsm_sweep},
-                   {"pgd_sweep", r.pgd_sweep}, {"train_seconds", r.train_seconds}, {"model_file", r.model_file}};
+                   {"pgd_sweep", r.pgd_sweep}, {"train_seconds", r.train_seconds}, {"model_file", r.model_file},
+                   {"clean_count", r.clean_count}, {"attack_count", r.attack_count}, {"failed", r.failed},
+                   {"failure_cause", r.failure_cause}};
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& h : r.history)
+    history.push_back({{"epoch", h.epoch},
+                       {"train_loss", h.train_loss},
+                       {"train_accuracy", h.train_accuracy},
+                       {"test_loss", h.test_loss},
+                       {"test_accuracy", h.test_accuracy}});
+  j["history"] = history;
   if (!r.extra_json.empty()) j["extra"] = nlohmann::json::parse(r.extra_json);
   return j;
 }
@@ -167,6 +181,16 @@ nlohmann::json row_json(const RobustRow& r) {
 }  // namespace
 
 std::string row_to_json(const RobustRow& r) { return row_json(r).dump(); }
+
+void record_training(RobustRow& r, const training::FitResult& fit, std::int64_t classes) {
+  r.train_seconds = fit.seconds;
+  r.history.clear();
+  for (const auto& h : fit.history)
+    r.history.push_back({h.epoch, h.train_loss, h.train_accuracy, h.test_loss, h.test_accuracy});
+  const training::TrainingVerdict v = training::judge_training(fit, r.clean, std::max<std::int64_t>(1, r.clean_count), classes);
+  r.failed = v.failed;
+  r.failure_cause = v.cause;
+}
 
 RobustRow row_from_json(const std::string& text) {
   const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
@@ -183,6 +207,14 @@ RobustRow row_from_json(const std::string& text) {
     r.train_seconds = j.at("train_seconds").get<double>();
     r.model_file = j.value("model_file", "");
     if (j.contains("extra")) r.extra_json = j["extra"].dump();
+    r.clean_count = j.value("clean_count", std::int64_t{0});
+    r.attack_count = j.value("attack_count", std::int64_t{0});
+    r.failed = j.value("failed", false);
+    r.failure_cause = j.value("failure_cause", "");
+    for (const auto& h : j.value("history", nlohmann::json::array()))
+      r.history.push_back({h.at("epoch").get<std::int64_t>(), h.at("train_loss").get<double>(),
+                           h.at("train_accuracy").get<double>(), h.at("test_loss").get<double>(),
+                           h.at("test_accuracy").get<double>()});
     return r;
   } catch (const nlohmann::json::exception& e) {
     detail::fail("result row: ", e.what());
@@ -289,7 +321,7 @@ RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::
     nn::save_model(files.file(file), *t.model, t.config, {{"advgrad.stage", stage}, {"advgrad.data", data.train.name}});
     RobustRow r = evaluate_row(*t.model, data.test, b, name);
     r.detail = detail;
-    r.train_seconds = t.fit.seconds;
+    record_training(r, t.fit, data.test.classes);
     r.model_file = file;
     r.extra_json = t.extra_json;
     runner.log() << "  " << name << ": clean " << report::format_percent(r.clean) << ", FGSM "

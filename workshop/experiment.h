@@ -69,18 +69,35 @@ TrainedModel train_model(const nn::ModelConfig& config, const training::TrainerO
                          const data::Split& data, const training::Trainer::StepLoss& step_loss, std::ostream& log,
                          const HookFactory& hook = {});
 
+// One epoch of a training run, as the report draws it (training::EpochStats).
+struct EpochPoint {
+  std::int64_t epoch = 0;
+  double train_loss = 0, train_accuracy = 0, test_loss = 0, test_accuracy = 0;
+};
+
 // One trained model's numbers. Accuracies in [0, 1].
 struct RobustRow {
   std::string name, detail;          // detail: e.g. "lr 0.001"
   double clean = 0;                  // on the whole test split
   double fgsm = 0, pgd = 0;          // at budget.eps on attack_examples; pgd = PGD-<pgd_steps>
   std::vector<double> fgsm_sweep, pgd_sweep;  // at budget.eps_values (PGD-<sweep_steps>)
+  // The n behind each accuracy, for its 95% interval (eval/interval.h): the
+  // test split for `clean`, the attacked images for the rest. 0 in records
+  // written before they were kept.
+  std::int64_t clean_count = 0, attack_count = 0;
   double train_seconds = 0;
   std::string model_file;            // relative to the output directory
   std::string extra_json;            // TrainedModel::extra_json, kept with the row
+  std::vector<EpochPoint> history;   // the training curves
+  // A model at chance is a failed training (training/training_verdict.h),
+  // reported with its likely cause and left out of the figures.
+  bool failed = false;
+  std::string failure_cause;
 };
 // Clean accuracy, FGSM and PGD-<pgd_steps> at eps, and both sweeps.
 RobustRow evaluate_row(nn::Module& model, const data::Dataset& test, const ExperimentBudget& budget, std::string name);
+// The training half of a row: its curves, time and the failed-training verdict.
+void record_training(RobustRow& row, const training::FitResult& fit, std::int64_t classes);
 
 std::string rows_to_csv(const std::vector<RobustRow>& rows, const ExperimentBudget& budget);
 std::string row_to_json(const RobustRow& row);  // JSON text
