@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ git pkg-config ccache
           libgtest-dev libgmock-dev libbenchmark-dev
-          zlib1g-dev libpng-dev nlohmann-json3-dev libcli11-dev libboost-context-dev
+          zlib1g-dev libpng-dev libcairo2-dev fonts-dejavu-core nlohmann-json3-dev libcli11-dev libboost-context-dev
           python3)  # python3: tests/cli/check_report.py (standard library only)
 missing=()
 for p in "${packages[@]}"; do
