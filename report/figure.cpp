@@ -5,6 +5,7 @@
 #include <cairo.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -34,12 +35,10 @@ bool valid_text(std::string_view s) {
       ++i;
       continue;
     }
-    int n = 0;
-    std::uint32_t cp = 0;
-    if ((c & 0xe0) == 0xc0) n = 1, cp = c & 0x1f;
-    else if ((c & 0xf0) == 0xe0) n = 2, cp = c & 0x0f;
-    else if ((c & 0xf8) == 0xf0) n = 3, cp = c & 0x07;
-    else return false;
+    // The lead byte gives the number of continuation bytes and the first bits.
+    const int n = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 0;
+    if (n == 0) return false;
+    std::uint32_t cp = c & (0x7f >> (n + 1));
     if (i + n >= s.size()) return false;  // the sequence runs past the end
     for (int k = 1; k <= n; ++k) {
       const auto d = static_cast<unsigned char>(s[i + k]);
