@@ -1,6 +1,6 @@
 // advgrad attack: one attack over a data set's test split. Prints clean and
 // robust accuracy and the attack's success rate; with --out DIR writes
-// attack.json and attack_grid.png (clean | perturbation | adversarial).
+// attack.json and the figure attack_grid.svg/.png (clean | perturbation | adversarial).
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -11,7 +11,7 @@
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/report/attack_grid.h"
-#include "advgrad/report/png_image.h"
+#include "advgrad/report/figure.h"
 #include "commands.h"
 
 namespace advgrad::cli {
@@ -53,7 +53,7 @@ Command add_attack(CLI::App& app, Common& common) {
   cmd->add_option("--seed", f->seed, "seed of the attack's randomness (and of the synthetic data set)");
   cmd->add_option("--batch-size", f->batch_size, "examples per attack batch")->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--grid-rows", f->grid_rows, "examples in the picture")->check(CLI::Range(1, 64));
-  cmd->add_option("--out", f->out, "directory for attack.json and attack_grid.png");
+  cmd->add_option("--out", f->out, "directory for attack.json, attack_grid.svg and attack_grid.png");
   cmd->add_flag("--json", common.json, "print the results as JSON");
   return {cmd, [f, &common] {
     const attacks::AttackOptions o = f->attack.options(f->attack.eps);
@@ -79,11 +79,12 @@ Command add_attack(CLI::App& app, Common& common) {
                      {"images_per_second", r.seconds > 0 ? static_cast<double>(r.count) / r.seconds : 0.0}};
     if (!f->out.empty()) {
       std::filesystem::create_directories(f->out);
-      const std::string grid = (std::filesystem::path(f->out) / "attack_grid.png").string();
-      report::write_png(
-          grid, report::attack_example_grid(*m.model, test, o, f->seed, f->grid_rows, name + " on " + test.name));
-      const std::string json = (std::filesystem::path(f->out) / "attack.json").string();
-      j["files"] = {grid, json};
+      report::write_figure(
+          report::attack_example_grid(*m.model, test, o, f->seed, f->grid_rows, name + " on " + test.name), f->out,
+          "attack_grid");
+      const auto file = [&](const char* n) { return (std::filesystem::path(f->out) / n).string(); };
+      const std::string json = file("attack.json");
+      j["files"] = {file("attack_grid.svg"), file("attack_grid.png"), json};
       io::write_file_atomically(json, j.dump(2) + "\n");
     }
     if (common.json) {
@@ -97,7 +98,7 @@ Command add_attack(CLI::App& app, Common& common) {
               << (o.targeted ? "  (not pushed into the target class)" : "") << "\n"
               << "  attack success   " << 100 * r.success_rate << "%"
               << (o.targeted ? " (predicted as the target)" : " (misclassified)") << "\n";
-    if (!f->out.empty()) std::cout << "  wrote " << f->out << "/attack_grid.png and attack.json\n";
+    if (!f->out.empty()) std::cout << "  wrote " << f->out << "/attack_grid.svg, attack_grid.png and attack.json\n";
     return 0;
   }};
 }

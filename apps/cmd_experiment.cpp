@@ -80,7 +80,7 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
     const data::Split data = workshop::budget_split(full, b);
     workshop::StageRunner runner(out, f->resume, std::cout, workshop::stage_context(b, data));
     e.run(runner, data, b, f->only);
-    std::cout << "wrote " << out << "/" << e.name << ".csv, " << e.name << ".json, " << e.name << ".png\n";
+    std::cout << "wrote " << out << "/" << e.name << ".csv, " << e.name << ".json, " << e.name << ".svg, " << e.name << ".png\n";
     return 0;
   }};
 }

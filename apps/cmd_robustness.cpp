@@ -1,6 +1,6 @@
 // advgrad robustness: accuracy under an attack as eps grows, for one or more
 // saved models. Writes robustness.csv, robustness.json and the curve
-// robustness.png to --out DIR; --diagnose adds the gradient-masking checks.
+// robustness.svg/.png to --out DIR; --diagnose adds the gradient-masking checks.
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -11,8 +11,7 @@
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
-#include "advgrad/report/figures.h"
-#include "advgrad/report/png_image.h"
+#include "advgrad/report/line_chart.h"
 #include "commands.h"
 
 namespace advgrad::cli {
@@ -73,10 +72,10 @@ int run_robustness(const RobustnessFlags& f, Common& common) {
   co.title = name.substr(0, name.find(" eps")) + " on " + test.name;
   co.x_label = "eps (pixel units)";
   co.y_label = "robust accuracy";
-  report::write_png(file("robustness.png"), report::line_chart(series, co));
+  report::write_figure(report::line_chart(series, co), f.out, "robustness");
   io::write_file_atomically(file("robustness.csv"), csv.str());
   nlohmann::json j{{"data", test.name}, {"attack", name}, {"step_fraction", step_fraction}, {"runs", runs},
-                   {"files", {file("robustness.csv"), file("robustness.json"), file("robustness.png")}}};
+                   {"files", {file("robustness.csv"), file("robustness.json"), file("robustness.svg"), file("robustness.png")}}};
   io::write_file_atomically(file("robustness.json"), j.dump(2) + "\n");
   if (common.json) {
     std::cout << j.dump(2) << "\n";
@@ -98,7 +97,7 @@ int run_robustness(const RobustnessFlags& f, Common& common) {
               << (d["warnings"].empty() ? ": no sign of gradient masking" : "") << "\n";
     for (const auto& w : d["warnings"]) std::cout << "  warning: " << w.get<std::string>() << "\n";
   }
-  std::cout << "wrote " << file("robustness.csv") << ", robustness.json, robustness.png\n";
+  std::cout << "wrote " << file("robustness.csv") << ", robustness.json, robustness.svg, robustness.png\n";
   return 0;
 }
 

@@ -1,7 +1,8 @@
 // advgrad saliency: where does the model look? Saliency maps of chosen test
-// images as a PNG, and (--probe) the numbers behind dLoss/dImage: its norms,
+// images as a figure (PNG and SVG), and (--probe) the numbers behind dLoss/dImage: its norms,
 // the fraction of exact zeros, the gradient reaching each layer, and autograd
 // next to finite differences at a few pixels.
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -12,7 +13,7 @@
 #include "advgrad/core/ops/ops.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/report/figures.h"
-#include "advgrad/report/png_image.h"
+#include "advgrad/report/figure.h"
 #include "commands.h"
 
 namespace advgrad::cli {
@@ -70,6 +71,11 @@ struct SaliencyFlags {
 };
 
 int run_saliency(const SaliencyFlags& f, Common& common) {
+  // The figure's two files: FILE.png as asked, and FILE.svg beside it.
+  const std::filesystem::path out(f.out);
+  ADVGRAD_CHECK(out.extension() == ".png" && !out.stem().empty(), "saliency: --out '", f.out,
+                "' must name a .png file (the figure's .svg is written beside it)");
+  const std::string svg = (out.parent_path() / (out.stem().string() + ".svg")).string();
   nn::LoadedModel m = nn::load_model(f.model);
   const data::Dataset test = f.data.load(f.seed).test;
   check_model_fits(m.config, test, "saliency");
@@ -112,10 +118,11 @@ int run_saliency(const SaliencyFlags& f, Common& common) {
   }
   report::SaliencyFigureOptions fo;
   fo.title = "saliency on " + test.name;
-  report::write_png(f.out, report::saliency_figure(cat(images, 0), cat(maps, 0), row_labels, fo));
+  report::write_figure(report::saliency_figure(cat(images, 0), cat(maps, 0), row_labels, fo),
+                       out.has_parent_path() ? out.parent_path().string() : ".", out.stem().string());
 
   nlohmann::json j{{"model", f.model}, {"data", test.name}, {"indices", f.indices}, {"methods", methods},
-                   {"rows", row_labels}, {"out", f.out}};
+                   {"rows", row_labels}, {"out", f.out}, {"svg", svg}};
   if (f.probe) {
     // A float64 copy of the model for the finite differences (gradient_probe.h).
     nn::LoadedModel m64 = nn::load_model(f.model);
@@ -127,7 +134,7 @@ int run_saliency(const SaliencyFlags& f, Common& common) {
     return 0;
   }
   for (const auto& r : row_labels) std::cout << r << "\n";
-  std::cout << "wrote " << f.out << "\n";
+  std::cout << "wrote " << f.out << " and " << svg << "\n";
   if (!f.probe) return 0;
   print_probe(j["probe"], f.indices);
   return 0;
@@ -150,7 +157,7 @@ Command add_saliency(CLI::App& app, Common& common) {
       ->check(CLI::Range(1, 10000));
   cmd->add_option("--sigma", f->options.sigma, "SmoothGrad noise (pixel units)")->check(non_negative());
   cmd->add_option("--seed", f->seed, "seed of SmoothGrad's noise (and of the synthetic data set)");
-  cmd->add_option("--out", f->out, "PNG file to write");
+  cmd->add_option("--out", f->out, "PNG file to write (FILE.png; FILE.svg is written beside it)");
   cmd->add_flag("--probe", f->probe, "print gradient norms, zeros, per-layer gradients and a finite-difference check");
   cmd->add_flag("--json", common.json, "print the results as JSON");
   return {cmd, [f, &common] { return run_saliency(*f, common); }};

@@ -8,8 +8,8 @@
 
 namespace advgrad::report {
 
-Image attack_example_grid(nn::Module& model, const data::Dataset& data, const attacks::AttackOptions& o,
-                          std::uint64_t seed, std::int64_t rows, const std::string& title) {
+Figure attack_example_grid(nn::Module& model, const data::Dataset& data, const attacks::AttackOptions& o,
+                           std::uint64_t seed, std::int64_t rows, const std::string& title) {
   std::vector<std::int64_t> idx;
   for (std::int64_t i = 0; i < std::min(rows, data.size()); ++i) idx.push_back(i);
   Tensor x = data.images_tensor(idx), y = data.labels_tensor(idx);

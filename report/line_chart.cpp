@@ -1,140 +1,230 @@
-// line_chart (declared in figures.h): axes, grid, ticks, labels, legend.
+#include "advgrad/report/line_chart.h"
+
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #include "advgrad/core/error.h"
-#include "advgrad/report/bitmap_font.h"
-#include "advgrad/report/figures.h"
+#include "advgrad/report/chart_parts.h"
 
 namespace advgrad::report {
 namespace {
 
-constexpr Rgb kInk{25, 25, 25}, kGrid{225, 225, 225}, kFrame{150, 150, 150};
-// Distinct, colour-blind-friendlier hues (in the spirit of the Okabe-Ito set),
-// reused in order when there are more series.
-constexpr Rgb kPalette[] = {{0, 114, 178}, {213, 94, 0}, {0, 158, 115}, {204, 121, 167},
-                            {230, 159, 0}, {86, 180, 233}, {120, 60, 20}, {90, 90, 90}};
+constexpr double kSwatch = 24, kLegendPad = 6;
 
-struct Ticks {
-  double first, step;
-  int count, decimals;
-};
-
-// Ticks at multiples of 1, 2 or 5 x 10^k, about five over [lo, hi], with enough
-// decimals to tell them apart.
-Ticks nice_ticks(double lo, double hi) {
-  const double raw = (hi - lo) / 5;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  const double frac = raw / mag;
-  const double step = (frac < 1.5 ? 1 : frac < 3.5 ? 2 : frac < 7.5 ? 5 : 10) * mag;
-  const double first = std::ceil(lo / step - 1e-9) * step;
-  const int count = static_cast<int>(std::floor((hi - first) / step + 1e-9)) + 1;
-  const int decimals = std::max(0, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
-  return {first, step, count, decimals};
-}
-
-std::string tick_text(double v, int decimals, bool percent) {
-  char buf[64];
-  if (std::fabs(v) < 1e-12) v = 0;  // no "-0.00"
-  std::snprintf(buf, sizeof buf, percent ? "%.*f%%" : "%.*f", decimals, v);
-  return buf;
-}
-
-}  // namespace
-
-Image line_chart(const std::vector<ChartSeries>& series, const ChartOptions& o) {
+void check_series(const std::vector<ChartSeries>& series, const ChartOptions& o) {
   const char* who = "line_chart";
   ADVGRAD_CHECK(!series.empty(), who, ": no series to draw");
   ADVGRAD_CHECK(o.width >= 200 && o.height >= 150 && o.width <= 16384 && o.height <= 16384, who, ": size ", o.width,
                 "x", o.height, " is outside 200x150 .. 16384x16384");
   ADVGRAD_CHECK(std::isfinite(o.y_min) && std::isfinite(o.y_max) && o.y_min < o.y_max, who, ": y range [", o.y_min,
                 ", ", o.y_max, "] is empty or not finite");
-  double x_lo = INFINITY, x_hi = -INFINITY;
   for (const ChartSeries& s : series) {
     ADVGRAD_CHECK(!s.x.empty() && s.x.size() == s.y.size(), who, ": series '", s.name, "' has ", s.x.size(),
                   " x values and ", s.y.size(), " y values (need the same number, at least one)");
+    const bool interval = !s.y_lo.empty() || !s.y_hi.empty();
+    ADVGRAD_CHECK(!interval || (s.y_lo.size() == s.y.size() && s.y_hi.size() == s.y.size()), who, ": series '",
+                  s.name, "' has ", s.y_lo.size(), " y_lo and ", s.y_hi.size(), " y_hi values for ", s.y.size(),
+                  " points (need none or one each per point)");
     for (std::size_t i = 0; i < s.x.size(); ++i) {
       ADVGRAD_CHECK(std::isfinite(s.x[i]) && std::isfinite(s.y[i]), who, ": series '", s.name,
                     "' has a non-finite point (", s.x[i], ", ", s.y[i], ") at index ", i);
-      x_lo = std::min(x_lo, s.x[i]);
-      x_hi = std::max(x_hi, s.x[i]);
+      if (interval)
+        ADVGRAD_CHECK(std::isfinite(s.y_lo[i]) && std::isfinite(s.y_hi[i]) && s.y_lo[i] <= s.y[i] && s.y[i] <= s.y_hi[i],
+                      who, ": series '", s.name, "' at index ", i, ": interval [", s.y_lo[i], ", ", s.y_hi[i],
+                      "] does not hold y = ", s.y[i]);
     }
   }
-  if (x_hi - x_lo < 1e-12 * std::max(1.0, std::fabs(x_hi))) {  // one x value: give it some room
-    x_lo -= 0.5;
-    x_hi += 0.5;
-  }
-  const Ticks xt = nice_ticks(x_lo, x_hi);
-  const double y_scale = o.y_percent ? 100 : 1;  // tick labels in percent, the values stay fractions
-  const Ticks yt = nice_ticks(o.y_min * y_scale, o.y_max * y_scale);
+}
 
-  // Margins from the text they must hold.
-  const int pad = 10, th = text_height();
-  int y_tick_w = 0;
-  for (int i = 0; i < yt.count; ++i)
-    y_tick_w = std::max(y_tick_w, text_width(tick_text(yt.first + i * yt.step, yt.decimals, o.y_percent)));
-  const int top = pad + (o.title.empty() ? 0 : text_height(2) + pad) + (o.y_label.empty() ? 0 : th + 6);
-  const int left = pad + y_tick_w + 8, right = o.width - 2 * pad;
-  const int bottom = o.height - pad - (o.x_label.empty() ? 0 : th + 6) - th - 8;
-  ADVGRAD_CHECK(right - left >= 40 && bottom - top >= 40, who, ": ", o.width, "x", o.height,
-                " leaves no room for the plot after the labels");
-  auto px = [&](double x) { return left + static_cast<int>(std::lround((x - x_lo) / (x_hi - x_lo) * (right - left))); };
-  auto py = [&](double y) {
-    const double t = (std::clamp(y, o.y_min, o.y_max) - o.y_min) / (o.y_max - o.y_min);
-    return bottom - static_cast<int>(std::lround(t * (bottom - top)));
+struct Box {
+  double x = 0, y = 0, w = 0, h = 0;
+  bool holds(Point p, double margin) const {
+    return p.x >= x - margin && p.x <= x + w + margin && p.y >= y - margin && p.y <= y + h + margin;
+  }
+};
+
+// The legend's size when its entries are stacked (inside the plot).
+Box stacked_legend(const std::vector<ChartSeries>& series) {
+  double name_w = 0;
+  for (const ChartSeries& s : series) name_w = std::max(name_w, measure_text(s.name).width);
+  const double line = measure_text("").height() + 4;
+  return {0, 0, 2 * kLegendPad + kSwatch + 6 + name_w, 2 * kLegendPad + line * static_cast<double>(series.size()) - 4};
+}
+
+// The legend entries in rows of at most `width` px (below the plot): the
+// entries' x offsets and row indices, and the rows' count.
+struct FlowLegend {
+  std::vector<double> x;
+  std::vector<int> row;
+  int rows = 0;
+};
+FlowLegend flow_legend(const std::vector<ChartSeries>& series, double width) {
+  FlowLegend l;
+  double at = 0;
+  int row = 0;
+  for (const ChartSeries& s : series) {
+    const double w = kSwatch + 6 + measure_text(s.name).width + 18;
+    if (at > 0 && at + w > width) at = 0, ++row;
+    l.x.push_back(at);
+    l.row.push_back(row);
+    at += w;
+  }
+  l.rows = row + 1;
+  return l;
+}
+
+void draw_swatch(Figure& f, Point left_mid, Color c) {
+  f.line(left_mid, {left_mid.x + kSwatch, left_mid.y}, c, 2);
+  f.circle({left_mid.x + kSwatch / 2, left_mid.y}, 3, c);
+}
+
+}  // namespace
+
+Figure line_chart(const std::vector<ChartSeries>& series, const ChartOptions& o) {
+  check_series(series, o);
+  double x_lo = INFINITY, x_hi = -INFINITY;
+  for (const ChartSeries& s : series)
+    for (double x : s.x) x_lo = std::min(x_lo, x), x_hi = std::max(x_hi, x);
+  if (x_hi - x_lo < 1e-12 * std::max(1.0, std::fabs(x_hi))) x_lo -= 0.5, x_hi += 0.5;  // one x value: some room
+  const bool legend = std::any_of(series.begin(), series.end(), [](const ChartSeries& s) { return !s.name.empty(); });
+  const double W = o.width, H = o.height;
+  const TextExtents text = measure_text(""), label = measure_text("", kAxisLabelSize);
+  const Ticks yt = nice_ticks(o.y_min, o.y_max, std::max(2, static_cast<int>(H / 70)));
+
+  // Margins from the text they hold; the x ticks depend on the plot's width.
+  // With `below`, the legend takes rows under the x label instead of a corner.
+  auto layout = [&](bool below, FlowLegend* flow) {
+    PlotArea p;
+    p.top = kPad + title_height(o.title, W) + text.height() / 2;
+    p.left = kPad + y_axis_width(yt, o.y_percent, o.y_label);
+    p.right = W - kPad - 20;  // room for half of the last x tick label
+    const FlowLegend l = flow_legend(series, W - 2 * kPad);
+    if (flow) *flow = l;
+    p.bottom = H - kPad - (o.x_label.empty() ? 0 : label.height() + 6) - text.height() - 8 -
+               (below ? l.rows * (text.height() + 4) + 8 : 0);
+    return p;
   };
+  bool below = false;
+  FlowLegend flow;
+  PlotArea plot = layout(false, &flow);
+  ADVGRAD_CHECK(plot.width() >= 60 && plot.height() >= 40, "line_chart: ", o.width, "x", o.height,
+                " leaves no room for the plot after the labels");
+  const Ticks xt = nice_ticks(x_lo, x_hi, std::max(2, static_cast<int>(plot.width() / 90)));
+  auto px = [&](double x) { return plot.left + (x - x_lo) / (x_hi - x_lo) * plot.width(); };
+  auto py = [&](double y) { return plot.y_of(std::clamp(y, o.y_min, o.y_max), o.y_min, o.y_max); };
 
-  Image img(o.width, o.height);
-  if (!o.title.empty()) draw_text(img, (o.width - text_width(o.title, 2)) / 2, pad, o.title, kInk, 2);
-  if (!o.y_label.empty()) draw_text(img, std::max(pad, left - y_tick_w / 2), top - th - 6, o.y_label, kInk);
-  if (!o.x_label.empty())
-    draw_text(img, (left + right - text_width(o.x_label)) / 2, o.height - pad - th, o.x_label, kInk);
-  // Grid lines and ticks first, so that the data is drawn over them.
-  for (int i = 0; i < yt.count; ++i) {
-    const double v = yt.first + i * yt.step;
-    const int y = py(v / y_scale);
-    img.draw_line(left, y, right, y, kGrid);
-    img.draw_line(left - 4, y, left, y, kInk);
-    const std::string s = tick_text(v, yt.decimals, o.y_percent);
-    draw_text(img, left - 7 - text_width(s), y - th / 2 + 1, s, kInk);
+  // The legend goes in the first corner of the plot that no curve, marker or
+  // band passes through (sampled every 2 px); if none is free, below the plot.
+  Box box = stacked_legend(series);
+  if (legend) {
+    std::vector<Point> samples;
+    for (const ChartSeries& s : series)
+      for (std::size_t i = 0; i < s.x.size(); ++i) {
+        const Point a{px(s.x[i]), py(s.y[i])};
+        samples.push_back(a);
+        if (!s.y_lo.empty())
+          for (double y = py(s.y_hi[i]); y <= py(s.y_lo[i]); y += 2) samples.push_back({a.x, y});
+        if (i + 1 == s.x.size()) continue;
+        const Point b{px(s.x[i + 1]), py(s.y[i + 1])};
+        const int n = static_cast<int>(std::hypot(b.x - a.x, b.y - a.y) / 2) + 1;
+        for (int k = 1; k < n; ++k) {
+          const double t = static_cast<double>(k) / n;
+          samples.push_back({a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)});
+          if (!s.y_lo.empty())  // the band between the two points
+            for (double y = py(s.y_hi[i] + t * (s.y_hi[i + 1] - s.y_hi[i]));
+                 y <= py(s.y_lo[i] + t * (s.y_lo[i + 1] - s.y_lo[i])); y += 2)
+              samples.push_back({a.x + t * (b.x - a.x), y});
+        }
+      }
+    const double m = 8;
+    const Point corners[] = {{plot.right - box.w - m, plot.top + m},
+                             {plot.right - box.w - m, plot.bottom - box.h - m},
+                             {plot.left + m, plot.bottom - box.h - m},
+                             {plot.left + m, plot.top + m},
+                             {plot.right - box.w - m, (plot.top + plot.bottom - box.h) / 2},
+                             {plot.left + m, (plot.top + plot.bottom - box.h) / 2}};
+    below = true;
+    if (box.w + 2 * m <= plot.width() && box.h + 2 * m <= plot.height())
+      for (const Point& c : corners) {
+        const Box candidate{c.x, c.y, box.w, box.h};
+        if (std::none_of(samples.begin(), samples.end(), [&](Point p) { return candidate.holds(p, 4); })) {
+          box = candidate;
+          below = false;
+          break;
+        }
+      }
+    if (below) {
+      plot = layout(true, &flow);
+      ADVGRAD_CHECK(plot.height() >= 40, "line_chart: ", o.width, "x", o.height, " leaves no room for the plot and a ",
+                    series.size(), "-entry legend");
+    }
   }
+
+  Figure f(W, H);
+  draw_title(f, o.title);
+  // Grid, ticks and labels first, so that the data is drawn over them.
+  draw_y_axis(f, plot, yt, o.y_min, o.y_max, o.y_percent, o.y_label);
   for (int i = 0; i < xt.count; ++i) {
-    const double v = xt.first + i * xt.step;
-    const int x = px(v);
-    img.draw_line(x, top, x, bottom, kGrid);
-    img.draw_line(x, bottom, x, bottom + 4, kInk);
-    const std::string s = tick_text(v, xt.decimals, false);
-    draw_text(img, x - text_width(s) / 2, bottom + 7, s, kInk);
+    const double x = px(xt.at(i));
+    f.line({x, plot.top}, {x, plot.bottom}, kGrid, 1);
+    f.line({x, plot.bottom}, {x, plot.bottom + 4}, kInk, 1);
+    f.text({x, plot.bottom + 6 + text.ascent}, tick_label(xt.at(i), xt.decimals), {.align = Align::Center});
   }
-  img.draw_line(left, top, left, bottom, kInk);
-  img.draw_line(left, bottom, right, bottom, kInk);
+  f.line({plot.left, plot.bottom}, {plot.right, plot.bottom}, kInk, 1);
+  const double x_label_baseline = plot.bottom + 6 + text.height() + 6 + label.ascent;
+  if (!o.x_label.empty())
+    f.text({(plot.left + plot.right) / 2, x_label_baseline}, o.x_label, {.size = kAxisLabelSize, .align = Align::Center});
 
+  // Intervals under the curves, curves under the markers.
   for (std::size_t k = 0; k < series.size(); ++k) {
     const ChartSeries& s = series[k];
-    const Rgb c = kPalette[k % std::size(kPalette)];
-    for (std::size_t i = 0; i + 1 < s.x.size(); ++i) img.draw_line(px(s.x[i]), py(s.y[i]), px(s.x[i + 1]), py(s.y[i + 1]), c, 2);
-    for (std::size_t i = 0; i < s.x.size(); ++i) img.fill_rect(px(s.x[i]) - 2, py(s.y[i]) - 2, 5, 5, c);
+    if (s.y_lo.empty()) continue;
+    const Color c = series_color(k);
+    if (o.intervals == IntervalStyle::Band && s.x.size() >= 2) {
+      std::vector<Point> band;
+      for (std::size_t i = 0; i < s.x.size(); ++i) band.push_back({px(s.x[i]), py(s.y_hi[i])});
+      for (std::size_t i = s.x.size(); i-- > 0;) band.push_back({px(s.x[i]), py(s.y_lo[i])});
+      f.fill_polygon(band, Color(c.r, c.g, c.b, 0.18));
+    } else {
+      for (std::size_t i = 0; i < s.x.size(); ++i) {
+        const double x = px(s.x[i]), lo = py(s.y_lo[i]), hi = py(s.y_hi[i]);
+        f.line({x, lo}, {x, hi}, c, 1.5);
+        f.line({x - 4, lo}, {x + 4, lo}, c, 1.5);
+        f.line({x - 4, hi}, {x + 4, hi}, c, 1.5);
+      }
+    }
+  }
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    const ChartSeries& s = series[k];
+    std::vector<Point> points;
+    for (std::size_t i = 0; i < s.x.size(); ++i) points.push_back({px(s.x[i]), py(s.y[i])});
+    if (points.size() >= 2) f.polyline(points, series_color(k), 2);
+    for (const Point& p : points) f.circle(p, 3.5, series_color(k));
   }
 
-  // Legend in the top-right corner of the plot, where falling robustness curves
-  // leave room: a framed white box, one swatch and name per series.
-  int name_w = 0;
-  for (const ChartSeries& s : series) name_w = std::max(name_w, text_width(s.name));
-  const int line = th + 4, box_w = 6 + 18 + 6 + name_w + 6, box_h = 4 + line * static_cast<int>(series.size()) + 2;
-  const int bx = right - box_w - 4, by = top + 4;
-  img.fill_rect(bx, by, box_w, box_h, {255, 255, 255});
-  img.draw_line(bx, by, bx + box_w - 1, by, kFrame);
-  img.draw_line(bx, by + box_h - 1, bx + box_w - 1, by + box_h - 1, kFrame);
-  img.draw_line(bx, by, bx, by + box_h - 1, kFrame);
-  img.draw_line(bx + box_w - 1, by, bx + box_w - 1, by + box_h - 1, kFrame);
-  for (std::size_t k = 0; k < series.size(); ++k) {
-    const int y = by + 4 + static_cast<int>(k) * line;
-    const Rgb c = kPalette[k % std::size(kPalette)];
-    img.draw_line(bx + 6, y + th / 2, bx + 24, y + th / 2, c, 2);
-    draw_text(img, bx + 30, y, series[k].name, kInk);
+  if (!legend) return f;
+  const double line = text.height() + 4;
+  if (!below) {
+    f.fill_rect(box.x, box.y, box.w, box.h, Color(255, 255, 255, 0.92));
+    f.stroke_rect(box.x, box.y, box.w, box.h, kFrame, 1);
+    for (std::size_t k = 0; k < series.size(); ++k) {
+      const double mid = box.y + kLegendPad + line * static_cast<double>(k) + text.height() / 2;
+      draw_swatch(f, {box.x + kLegendPad, mid}, series_color(k));
+      f.text({box.x + kLegendPad + kSwatch + 6, mid + (text.ascent - text.descent) / 2}, series[k].name);
+    }
+    return f;
   }
-  return img;
+  double rows_w = 0;  // centre the rows under the plot
+  for (std::size_t k = 0; k < series.size(); ++k)
+    rows_w = std::max(rows_w, flow.x[k] + kSwatch + 6 + measure_text(series[k].name).width);
+  const double x0 = std::max(kPad, (W - rows_w) / 2);
+  const double y0 = (o.x_label.empty() ? plot.bottom + 6 + text.height() : x_label_baseline + label.descent) + 10;
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    const double mid = y0 + flow.row[k] * line + text.height() / 2;
+    draw_swatch(f, {x0 + flow.x[k], mid}, series_color(k));
+    f.text({x0 + flow.x[k] + kSwatch + 6, mid + (text.ascent - text.descent) / 2}, series[k].name);
+  }
+  return f;
 }
 
 }  // namespace advgrad::report

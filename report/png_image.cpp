@@ -2,16 +2,13 @@
 
 #include <png.h>
 
-#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
 #include "advgrad/core/error.h"
 #include "advgrad/data/dataset.h"
 #include "advgrad/io/atomic_file.h"
-#include "advgrad/nn/safetensors.h"
 
 namespace advgrad::report {
 namespace {
@@ -21,7 +18,7 @@ constexpr std::int64_t kMaxPixels = std::int64_t{1} << 28;
 
 }  // namespace
 
-// ---- the canvas ------------------------------------------------------------------
+// ---- the raster -------------------------------------------------------------------
 
 Image::Image(int width, int height, Rgb background) {
   ADVGRAD_CHECK(width >= 0 && height >= 0 && std::int64_t{width} * height <= kMaxPixels, "Image: size ", width,
@@ -49,50 +46,6 @@ void Image::set(int x, int y, Rgb c) {
   p[0] = c.r;
   p[1] = c.g;
   p[2] = c.b;
-}
-
-void Image::fill_rect(int x, int y, int w, int h, Rgb c) {
-  // 64-bit ends so that x + w cannot overflow for any int arguments.
-  const int x0 = std::max(x, 0), y0 = std::max(y, 0);
-  const int x1 = static_cast<int>(std::min<std::int64_t>(std::int64_t{x} + w, width_));
-  const int y1 = static_cast<int>(std::min<std::int64_t>(std::int64_t{y} + h, height_));
-  for (int yy = y0; yy < y1; ++yy)
-    for (int xx = x0; xx < x1; ++xx) set(xx, yy, c);
-}
-
-void Image::draw_line(int x0, int y0, int x1, int y1, Rgb c, int thickness) {
-  ADVGRAD_CHECK(thickness >= 1, "Image::draw_line: thickness must be >= 1, got ", thickness);
-  // Bresenham over all eight octants; the error term in 64 bits so that lines
-  // between far-off (clipped) ends cannot overflow it.
-  const std::int64_t dx = std::llabs(std::int64_t{x1} - x0), dy = -std::llabs(std::int64_t{y1} - y0);
-  const int sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1;
-  const int half = (thickness - 1) / 2;
-  std::int64_t err = dx + dy;
-  for (;;) {
-    if (thickness == 1) set(x0, y0, c);
-    else fill_rect(x0 - half, y0 - half, thickness, thickness, c);
-    if (x0 == x1 && y0 == y1) break;
-    const std::int64_t e2 = 2 * err;
-    if (e2 >= dy) {
-      err += dy;
-      x0 += sx;
-    }
-    if (e2 <= dx) {
-      err += dx;
-      y0 += sy;
-    }
-  }
-}
-
-void Image::blit(const Image& src, int x, int y) {
-  const int x0 = std::max(x, 0), y0 = std::max(y, 0);
-  const int x1 = static_cast<int>(std::min<std::int64_t>(std::int64_t{x} + src.width_, width_));
-  const int y1 = static_cast<int>(std::min<std::int64_t>(std::int64_t{y} + src.height_, height_));
-  if (x0 >= x1) return;
-  for (int yy = y0; yy < y1; ++yy)
-    std::memcpy(&pixels_[(static_cast<std::size_t>(yy) * width_ + x0) * 3],
-                &src.pixels_[(static_cast<std::size_t>(yy - y) * src.width_ + (x0 - x)) * 3],
-                static_cast<std::size_t>(x1 - x0) * 3);
 }
 
 // ---- libpng ----------------------------------------------------------------------

@@ -1,7 +1,9 @@
 #pragma once
-// An 8-bit RGB canvas and PNG files (through libpng), for the figures the attack
-// CLI and the reports write. Drawing clips silently (a label that runs off the
-// edge is cut, not an error); reading a pixel out of range is a bug and throws.
+// 8-bit RGB rasters and PNG files (through libpng): decoding any PNG (photos,
+// figures read back), encoding raw RGB images. Figures are drawn with Cairo
+// (figure.h); an Image is what a figure draws pixel for pixel
+// (Figure::pixels). Writing outside the raster clips silently; reading a pixel
+// out of range is a bug and throws.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,7 +15,7 @@ struct Rgb {
   friend bool operator==(const Rgb&, const Rgb&) = default;
 };
 
-class Image {  // 8-bit RGB canvas, row-major, 3 bytes per pixel
+class Image {  // 8-bit RGB, row-major, 3 bytes per pixel
  public:
   Image() = default;
   // Throws advgrad::Error for negative sizes or more than 2^28 pixels.
@@ -21,11 +23,7 @@ class Image {  // 8-bit RGB canvas, row-major, 3 bytes per pixel
   int width() const { return width_; }
   int height() const { return height_; }
   Rgb at(int x, int y) const;                 // throws advgrad::Error when out of range
-  void set(int x, int y, Rgb c);              // silently clips outside the canvas
-  void fill_rect(int x, int y, int w, int h, Rgb c);   // clipped
-  // Bresenham line; thickness t paints a t x t square centred on each point. Clipped.
-  void draw_line(int x0, int y0, int x1, int y1, Rgb c, int thickness = 1);
-  void blit(const Image& src, int x, int y);  // copies src with its top-left at (x, y); clipped
+  void set(int x, int y, Rgb c);              // silently clips outside the image
   const std::vector<std::uint8_t>& rgb() const { return pixels_; }
 
  private:

@@ -1,5 +1,7 @@
 #include "advgrad/report/report.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -7,7 +9,7 @@
 
 #include "advgrad/core/error.h"
 #include "advgrad/io/atomic_file.h"
-#include "advgrad/nn/safetensors.h"
+#include "advgrad/report/figure.h"
 
 namespace advgrad::report {
 
@@ -82,15 +84,40 @@ std::string markdown_cell(std::string_view text) {
   return out;
 }
 
-bool is_png(const std::string& bytes) { return bytes.rfind("\x89PNG\r\n\x1a\n", 0) == 0; }
+// An SVG document as written by Figure::svg: an optional XML declaration,
+// then the <svg> element and nothing else; no scripts.
+std::string_view svg_element(const std::string& svg, const std::string& stem) {
+  std::string_view v = svg;
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+  if (v.starts_with("<?xml")) {
+    const std::size_t end = v.find("?>");
+    v.remove_prefix(end == std::string_view::npos ? v.size() : end + 2);
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+  }
+  ADVGRAD_CHECK(v.starts_with("<svg") && v.ends_with("</svg>"), "report: figure '", stem,
+                ".svg' is not an SVG document");
+  ADVGRAD_CHECK(v.find("<script") == std::string_view::npos && v.find("<foreignObject") == std::string_view::npos,
+                "report: figure '", stem, ".svg' holds a script or foreign content");
+  return v;
+}
+
+void check_stem(const std::string& stem) {
+  const bool ok = !stem.empty() && stem.front() != '.' && std::all_of(stem.begin(), stem.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+  ADVGRAD_CHECK(ok, "report: figure stem '", stem, "' must be a file name of letters, digits, '-', '_' and '.'");
+}
 
 // Small, readable, and printable: no web fonts, nothing fetched.
 constexpr const char* kStyle =
     "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}"
     "table{border-collapse:collapse;margin:1em 0}caption{font-weight:bold;text-align:left;padding:.3em 0}"
     "th,td{border:1px solid #bbb;padding:.25em .6em;text-align:right}th{background:#eee}"
-    "td:first-child,th:first-child{text-align:left}figure{margin:1em 0}img{max-width:100%;image-rendering:pixelated}"
-    "figcaption{font-size:90%;color:#555}pre{background:#f6f6f6;padding:.6em;overflow-x:auto}";
+    "td:first-child,th:first-child{text-align:left}figure{margin:1em 0}"
+    "figure svg{display:block;max-width:100%;height:auto}"
+    "figcaption{font-size:90%;color:#555}pre{background:#f6f6f6;padding:.6em;overflow-x:auto}"
+    "nav.toc ul{list-style:none;padding-left:1em}";
 
 }  // namespace
 
@@ -128,29 +155,66 @@ std::string table_markdown(const ReportTable& t) {
   return s.str();
 }
 
-void Report::heading(std::string text) { blocks_.push_back({Kind::Heading, std::move(text), {}, {}}); }
+std::string heading_anchor(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || std::isalnum(u) || c == '-' || c == '_') out += static_cast<char>(u < 0x80 ? std::tolower(u) : u);
+    else if (c == ' ') out += '-';
+  }
+  return out.empty() ? "section" : out;
+}
+
+void Report::heading(std::string text) {
+  // Repeats get "-1", "-2", ... as on GitHub.
+  const std::string base = heading_anchor(text);
+  std::string anchor = base;
+  for (int k = 1;; ++k) {
+    const bool taken = std::any_of(blocks_.begin(), blocks_.end(),
+                                   [&](const Block& b) { return b.kind == Kind::Heading && b.name == anchor; });
+    if (!taken) break;
+    anchor = base + "-" + std::to_string(k);
+  }
+  blocks_.push_back({Kind::Heading, std::move(text), std::move(anchor), {}});
+}
 void Report::paragraph(std::string text) { blocks_.push_back({Kind::Paragraph, std::move(text), {}, {}}); }
 void Report::table(ReportTable table) { blocks_.push_back({Kind::Table, {}, {}, std::move(table)}); }
-void Report::image(std::string file, std::string caption) {
-  blocks_.push_back({Kind::Image, std::move(caption), std::move(file), {}});
+void Report::figure(std::string stem, std::string caption) {
+  check_stem(stem);
+  blocks_.push_back({Kind::Figure, std::move(caption), std::move(stem), {}});
 }
 void Report::preformatted(std::string text) { blocks_.push_back({Kind::Preformatted, std::move(text), {}, {}}); }
+void Report::toc() { blocks_.push_back({Kind::Toc, {}, {}, {}}); }
 
-std::string Report::html(const ImageLoader& load) const {
+std::string Report::html(const SvgLoader& load) const {
   std::ostringstream s;
   s << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(title_)
     << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<h1>" << html_escape(title_) << "</h1>\n";
+  int figures = 0;
   for (const auto& b : blocks_) {
     switch (b.kind) {
-      case Kind::Heading: s << "<h2>" << html_escape(b.text) << "</h2>\n"; break;
+      case Kind::Heading:
+        s << "<h2 id=\"" << html_escape(b.name) << "\">" << html_escape(b.text) << "</h2>\n";
+        break;
       case Kind::Paragraph: s << "<p>" << html_escape(b.text) << "</p>\n"; break;
       case Kind::Table: s << table_html(b.table); break;
       case Kind::Preformatted: s << "<pre>" << html_escape(b.text) << "</pre>\n"; break;
-      case Kind::Image: {
-        const std::string bytes = load(b.file);
-        ADVGRAD_CHECK(is_png(bytes), "report: image '", b.file, "' is not a PNG file");
-        s << "<figure><img src=\"data:image/png;base64," << base64_encode(bytes) << "\" alt=\"" << html_escape(b.text)
-          << "\"><figcaption>" << html_escape(b.text) << "</figcaption></figure>\n";
+      case Kind::Toc:
+        s << "<nav class=\"toc\" aria-label=\"Contents\"><strong>Contents</strong>\n<ul>\n";
+        for (const auto& h : blocks_)
+          if (h.kind == Kind::Heading)
+            s << "<li><a href=\"#" << html_escape(h.name) << "\">" << html_escape(h.text) << "</a></li>\n";
+        s << "</ul>\n</nav>\n";
+        break;
+      case Kind::Figure: {
+        // Every figure's ids get their own prefix: Cairo names the glyphs of
+        // each SVG "glyph0-1", ..., and one page must not define an id twice.
+        const std::string svg = load(b.name);
+        const std::string inline_svg =
+            rename_svg_ids(svg_element(svg, b.name), "figure" + std::to_string(++figures) + "-");
+        s << "<figure>\n<svg role=\"img\" aria-label=\"" << html_escape(b.text) << "\""
+          << std::string_view(inline_svg).substr(4) << "\n<figcaption>" << html_escape(b.text)
+          << "</figcaption>\n</figure>\n";
         break;
       }
     }
@@ -168,22 +232,36 @@ std::string Report::markdown() const {
       case Kind::Paragraph: s << b.text << "\n\n"; break;
       case Kind::Table: s << table_markdown(b.table) << "\n"; break;
       case Kind::Preformatted: s << "```\n" << b.text << (b.text.ends_with('\n') ? "" : "\n") << "```\n\n"; break;
-      case Kind::Image: s << "![" << markdown_cell(b.text) << "](" << b.file << ")\n\n*" << b.text << "*\n\n"; break;
+      case Kind::Toc:
+        s << "**Contents**\n\n";
+        for (const auto& h : blocks_)
+          if (h.kind == Kind::Heading) s << "- [" << markdown_cell(h.text) << "](#" << h.name << ")\n";
+        s << "\n";
+        break;
+      case Kind::Figure:
+        s << "![" << markdown_cell(b.text) << "](" << b.name << ".png)\n\n*" << b.text << "*\n\n";
+        break;
     }
   }
   return s.str();
 }
 
 void write_report(const Report& report, const std::string& dir) {
-  const auto load = [&dir](const std::string& file) {
+  const auto read = [&dir](const std::string& file) {
     const std::string path = (std::filesystem::path(dir) / file).string();
     std::ifstream in(path, std::ios::binary);
-    ADVGRAD_CHECK(in.good(), "report: cannot read image ", path);
+    ADVGRAD_CHECK(in.good(), "report: cannot read figure ", path);
     std::ostringstream bytes;
     bytes << in.rdbuf();
     return bytes.str();
   };
-  // HTML first: it reads every image, so a missing figure fails before either file changes.
+  // The Markdown links the PNGs: each must be there beside its SVG.
+  const auto load = [&](const std::string& stem) {
+    const std::string png = (std::filesystem::path(dir) / (stem + ".png")).string();
+    ADVGRAD_CHECK(std::filesystem::is_regular_file(png), "report: cannot read figure ", png);
+    return read(stem + ".svg");
+  };
+  // HTML first: it reads every figure, so a missing one fails before either file changes.
   const std::string html = report.html(load);
   io::write_file_atomically((std::filesystem::path(dir) / "report.html").string(), html);
   io::write_file_atomically((std::filesystem::path(dir) / "report.md").string(), report.markdown());

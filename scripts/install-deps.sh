@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ git pkg-config ccache
           libgtest-dev libgmock-dev libbenchmark-dev
-          zlib1g-dev libpng-dev nlohmann-json3-dev libcli11-dev libboost-context-dev
+          zlib1g-dev libpng-dev libcairo2-dev fonts-dejavu-core  # figures: Cairo with DejaVu Sans
+          nlohmann-json3-dev libcli11-dev libboost-context-dev
           dataset-fashion-mnist  # the default data: /usr/share/datasets/fashion-mnist
           python3)  # python3: tests/cli/check_report.py (standard library only)
 missing=()

@@ -278,7 +278,7 @@ report::ReportTable rows_table(const std::vector<RobustRow>& rows, const Experim
   return t;
 }
 
-report::Image rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& b, const std::string& title) {
+report::Figure rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& b, const std::string& title) {
   std::vector<report::ChartSeries> series;
   for (const auto& r : rows) {
     report::ChartSeries s{r.name, {0.0}, {r.clean}};
@@ -299,7 +299,13 @@ void write_rows(StageFiles& files, const std::string& prefix, const std::vector<
                 const ExperimentBudget& b, const std::string& title) {
   io::write_file_atomically(files.file(prefix + ".csv"), rows_to_csv(rows, b));
   io::write_file_atomically(files.file(prefix + ".json"), rows_to_json(rows, b, prefix) + "\n");
-  report::write_png(files.file(prefix + ".png"), rows_chart(rows, b, title));
+  write_stage_figure(files, rows_chart(rows, b, title), prefix);
+}
+
+void write_stage_figure(StageFiles& files, const report::Figure& figure, const std::string& stem) {
+  files.file(stem + ".svg");
+  files.file(stem + ".png");
+  report::write_figure(figure, files.dir(), stem);
 }
 
 void rows_stage(StageRunner& runner, const std::string& name, const std::vector<RobustRow>& rows,

@@ -14,7 +14,8 @@
 #include "advgrad/eval/nsl_protocol.h"
 #include "advgrad/nn/models.h"
 #include "advgrad/nn/module.h"
-#include "advgrad/report/figures.h"
+#include "advgrad/report/figure.h"
+#include "advgrad/report/line_chart.h"
 #include "advgrad/report/report.h"
 #include "advgrad/training/trainer.h"
 #include "advgrad/workshop/workshop_stages.h"
@@ -108,9 +109,12 @@ std::string budget_to_json(const ExperimentBudget& budget);  // a JSON object's 
 report::ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudget& budget,
                                const std::string& caption, bool sweeps);
 // PGD accuracy against eps (clean at eps 0), one series per row.
-report::Image rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& title);
+report::Figure rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& title);
 
-// Writes <prefix>.csv, <prefix>.json and <prefix>.png into the stage's files.
+// Writes `figure` as <stem>.svg and <stem>.png (report::write_figure) among the stage's files.
+void write_stage_figure(StageFiles& files, const report::Figure& figure, const std::string& stem);
+
+// Writes <prefix>.csv, <prefix>.json and the chart <prefix>.svg/.png into the stage's files.
 void write_rows(StageFiles& files, const std::string& prefix, const std::vector<RobustRow>& rows,
                 const ExperimentBudget& budget, const std::string& title);
 
@@ -131,7 +135,7 @@ RobustRow model_stage(StageRunner& runner, const std::string& stage, const std::
 
 // --- the experiments -------------------------------------------------------
 // Each runs its models as stages of `runner` (so they resume), writes
-// <name>.csv, <name>.json and <name>.png, and returns its rows. `only` picks
+// <name>.csv, <name>.json and <name>.svg/.png, and returns its rows. `only` picks
 // some of its rows (names from its list, in any order; empty: all of them),
 // so that one table can be trained by several processes at once, each
 // running its own rows into the same output directory; the table a run

@@ -98,7 +98,7 @@ std::string csv(const eval::NslProtocolResult& r, const ProtocolSweep& s, const 
 // neighbours and under FGSM on itself. The base model's two curves are one
 // attack (its neighbours are its own FGSM examples); the NSL model's gap
 // between them is what the transfer protocol leaves out.
-report::Image chart(const eval::NslProtocolResult& r, const ProtocolSweep& s, const ExperimentBudget& b,
+report::Figure chart(const eval::NslProtocolResult& r, const ProtocolSweep& s, const ExperimentBudget& b,
                     const std::string& data) {
   const auto series = [&](const std::string& name, double clean, const std::vector<double>& y) {
     report::ChartSeries c{name, {0.0}, {clean}};
@@ -139,7 +139,7 @@ eval::NslProtocolResult nsl_protocol_stage(StageRunner& runner, const data::Spli
     file["budget"] = json::parse(budget_to_json(b));
     io::write_file_atomically(files.file("nsl.csv"), csv(r, s, b));
     io::write_file_atomically(files.file("nsl.json"), file.dump(2) + "\n");
-    report::write_png(files.file("nsl.png"), chart(r, s, b, data.test.name));
+    write_stage_figure(files, chart(r, s, b, data.test.name), "nsl");
     for (const eval::NslProtocolRow* row : {&r.base, &r.nsl})
       runner.log() << "  " << row->name << ": clean " << report::format_percent(row->clean) << ", base's neighbours "
                    << report::format_percent(row->neighbors) << ", own FGSM " << report::format_percent(row->fgsm)

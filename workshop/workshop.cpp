@@ -50,6 +50,7 @@ WorkshopSummary run_workshop(const data::Split& full, const WorkshopOptions& opt
   report.paragraph("A CNN is trained, attacked with its own input gradients, explained with them, and defended; "
                    "every number below was measured by this run (advgrad workshop --" + budget.level + ").");
   report.paragraph(describe_budget(budget, data));
+  report.toc();
   WorkshopContext ctx{runner, report, data, budget, nullptr, {}};
 
   baseline_part(ctx);
@@ -77,7 +78,8 @@ WorkshopSummary run_workshop(const data::Split& full, const WorkshopOptions& opt
   report.heading("Files");
   report.paragraph("results.json holds every stage's numbers; stages/<stage>.json each stage's record (what "
                    "--resume reads); *.safetensors the trained models (advgrad eval/attack/saliency --model FILE); "
-                   "*.csv the tables; *.png the figures; report.md the same report with links to the PNG files.");
+                   "*.csv the tables; *.svg and *.png the figures (the SVGs are inlined above); report.md the same "
+                   "report with links to the PNG files.");
 
   json stages = json::object(), stage_seconds = json::object();
   for (const auto& name : runner.order()) {

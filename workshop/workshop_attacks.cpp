@@ -11,6 +11,7 @@
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/report/attack_grid.h"
 #include "advgrad/report/figures.h"
+#include "advgrad/report/line_chart.h"
 #include "advgrad/workshop/workshop_parts.h"
 
 namespace advgrad::workshop {
@@ -21,7 +22,7 @@ using nlohmann::json;
 std::string eps_label(double eps) { return report::format_fixed(eps, 3); }
 
 struct NamedAttack {
-  std::string name, file, what;
+  std::string name, stem, what;  // stem: the figure's files, <stem>.svg and <stem>.png
   attacks::AttackOptions options;
 };
 
@@ -39,9 +40,9 @@ std::vector<NamedAttack> workshop_attacks(const ExperimentBudget& b) {
   targeted.targeted = true;
   targeted.target_mode = attacks::TargetMode::Random;  // a random wrong class per example
   const std::string k = std::to_string(b.pgd_steps);
-  return {{"FGSM", "attack_fgsm.png", "one step of eps * sign(dLoss/dx)", fgsm},
-          {"PGD-" + k, "attack_pgd.png", k + " projected sign steps from a random start", pgd},
-          {"targeted PGD-" + k, "attack_targeted.png",
+  return {{"FGSM", "attack_fgsm", "one step of eps * sign(dLoss/dx)", fgsm},
+          {"PGD-" + k, "attack_pgd", k + " projected sign steps from a random start", pgd},
+          {"targeted PGD-" + k, "attack_targeted",
            "maximise loss(true) - loss(target) toward a random wrong class", targeted}};
 }
 
@@ -73,13 +74,14 @@ void attacks_part(WorkshopContext& ctx) {
     for (const auto& a : attacks_list) {
       const eval::RobustResult r =
           eval::robust_accuracy(*ctx.baseline, ctx.data.test, a.options, b.seed, 250, b.attack_examples);
-      report::write_png(files.file(a.file),
-                        report::attack_example_grid(*ctx.baseline, ctx.data.test, a.options, b.seed, 6,
-                                                    a.name + " eps " + eps_label(b.eps) + " on the baseline"));
+      write_stage_figure(files,
+                         report::attack_example_grid(*ctx.baseline, ctx.data.test, a.options, b.seed, 6,
+                                                     a.name + " eps " + eps_label(b.eps) + " on the baseline"),
+                         a.stem);
       ctx.runner.log() << "  " << a.name << ": accuracy " << report::format_percent(r.clean_accuracy) << " -> "
                        << report::format_percent(r.robust_accuracy) << ", success "
                        << report::format_percent(r.success_rate) << "\n";
-      j["attacks"].push_back({{"name", a.name}, {"what", a.what}, {"file", a.file}, {"eps", a.options.eps},
+      j["attacks"].push_back({{"name", a.name}, {"what", a.what}, {"figure", a.stem}, {"eps", a.options.eps},
                               {"clean", r.clean_accuracy}, {"robust", r.robust_accuracy},
                               {"success", r.success_rate}, {"seconds", r.seconds}, {"count", r.count}});
     }
@@ -103,7 +105,7 @@ void attacks_part(WorkshopContext& ctx) {
     co.title = "Baseline accuracy under attack, " + ctx.data.test.name;
     co.x_label = "eps (pixel units)";
     co.y_label = "accuracy";
-    report::write_png(files.file("eps_sweep.png"), report::line_chart(series, co));
+    write_stage_figure(files, report::line_chart(series, co), "eps_sweep");
     io::write_file_atomically(files.file("eps_sweep.csv"), csv);
     j["sweep"] = {{"eps", eps}, {"fgsm", series[0].y}, {"pgd", series[1].y}, {"pgd_steps", b.sweep_steps}};
     return j.dump();
@@ -124,12 +126,11 @@ void attacks_part(WorkshopContext& ctx) {
   ctx.report.table(t);
   ctx.report.paragraph("For the targeted attack, \"attacked\" is the fraction not pushed into its target class and "
                        "\"success\" the fraction that was.");
-  for (const auto& a : j["attacks"])
-    ctx.report.image(a["file"].get<std::string>(), a["name"].get<std::string>() +
-                                                       ": clean | perturbation (blue -, red +, scaled by 1/eps) | "
-                                                       "adversarial, with the model's predictions");
-  ctx.report.image("eps_sweep.png", "Accuracy as eps grows: FGSM and PGD-" +
-                                        std::to_string(j["sweep"]["pgd_steps"].get<int>()) + " (eps_sweep.csv)");
+  for (const auto& a : attacks_list)
+    ctx.report.figure(a.stem, a.name + ": clean | perturbation (blue -, red +, with its colour bar in pixel units) | "
+                                       "adversarial, with the model's predictions");
+  ctx.report.figure("eps_sweep", "Accuracy as eps grows: FGSM and PGD-" +
+                                     std::to_string(j["sweep"]["pgd_steps"].get<int>()) + " (eps_sweep.csv)");
 }
 
 void saliency_part(WorkshopContext& ctx) {
@@ -159,14 +160,14 @@ void saliency_part(WorkshopContext& ctx) {
     }
     report::SaliencyFigureOptions fo;
     fo.title = "Where the baseline looks: d logit(true class) / d image";
-    report::write_png(files.file("saliency.png"), report::saliency_figure(cat(images, 0), cat(maps, 0), labels, fo));
-    return json{{"file", "saliency.png"}, {"rows", labels}}.dump();
+    write_stage_figure(files, report::saliency_figure(cat(images, 0), cat(maps, 0), labels, fo), "saliency");
+    return json{{"figure", "saliency"}, {"rows", labels}}.dump();
   });
   ctx.report.heading("3. Saliency: where the gradient looks");
   ctx.report.paragraph("The same input gradient that drives the attacks, read as an explanation: the raw gradient "
                        "of the true class's logit, SmoothGrad (the mean gradient over noisy copies) and integrated "
                        "gradients (along the path from a black image). Each row: image | heat map | overlay.");
-  ctx.report.image("saliency.png", "Saliency maps of the first test images");
+  ctx.report.figure("saliency", "Saliency maps of the first test images");
 }
 
 void optimizers_part(WorkshopContext& ctx) {
@@ -177,7 +178,7 @@ void optimizers_part(WorkshopContext& ctx) {
                        "accuracy alone does not tell how robust each model is. Also: `advgrad experiment "
                        "optimizers`.");
   ctx.report.table(rows_table(rows, ctx.budget, "Accuracy by optimizer (optimizers.csv)", true));
-  ctx.report.image("optimizers.png", "PGD accuracy against eps, one curve per optimizer");
+  ctx.report.figure("optimizers", "PGD accuracy against eps, one curve per optimizer");
 }
 
 void comparison_part(WorkshopContext& ctx) {
@@ -189,7 +190,7 @@ void comparison_part(WorkshopContext& ctx) {
   report::ReportTable t = rows_table(ctx.comparison, ctx.budget, "Recipes compared (comparison.csv)", false);
   t.header[0] = "recipe";
   ctx.report.table(t);
-  ctx.report.image("comparison.png", "PGD accuracy against eps, one curve per recipe");
+  ctx.report.figure("comparison", "PGD accuracy against eps, one curve per recipe");
 }
 
 }  // namespace advgrad::workshop

@@ -92,7 +92,7 @@ void nsl_part(WorkshopContext& ctx) {
                        "it with white-box PGD on the NSL model itself. Also: `advgrad experiment nsl`.");
   ctx.report.table(nsl_protocol_table(
       protocol, "NSL tutorial protocol (nsl.csv), on the first " + std::to_string(protocol.count) + " test images"));
-  ctx.report.image("nsl.png", "Accuracy against eps: each model on the baseline's neighbours and under FGSM on "
+  ctx.report.figure("nsl", "Accuracy against eps: each model on the baseline's neighbours and under FGSM on "
                               "itself");
 }
 
@@ -127,7 +127,7 @@ void activations_part(WorkshopContext& ctx) {
                        ctx.budget.arch + " with ReLU and with smooth activations (GELU, SiLU, softplus, ELU). Also: "
                        "`advgrad experiment activations`.");
   ctx.report.table(rows_table(rows, ctx.budget, "PGD adversarial training by activation (activations.csv)", true));
-  ctx.report.image("activations.png", "PGD accuracy against eps, one curve per activation");
+  ctx.report.figure("activations", "PGD accuracy against eps, one curve per activation");
 }
 
 }  // namespace advgrad::workshop

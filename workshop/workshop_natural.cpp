@@ -9,7 +9,7 @@
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
-#include "advgrad/report/figures.h"
+#include "advgrad/report/line_chart.h"
 #include "advgrad/report/natural_adversarial_grid.h"
 #include "advgrad/workshop/workshop_parts.h"
 
@@ -49,14 +49,13 @@ void natural_robustness_part(WorkshopContext& ctx) {
     co.title = "Mean accuracy under common corruptions, " + ctx.data.test.name;
     co.x_label = "severity";
     co.y_label = "accuracy";
-    report::write_png(files.file("corruptions.png"), report::line_chart(series, co));
+    write_stage_figure(files, report::line_chart(series, co), "corruptions");
     io::write_file_atomically(files.file("corruptions.csv"), csv);
 
     const auto found = eval::mine_natural_adversarials(*ctx.baseline, ctx.data.test, 0.9, 12);
     report::NaturalAdversarialGridOptions go;
     go.title = "Confidently wrong without an attack (confidence >= 90%)";
-    report::write_png(files.file("natural_adversarials.png"),
-                      report::natural_adversarial_grid(ctx.data.test, found, go));
+    write_stage_figure(files, report::natural_adversarial_grid(ctx.data.test, found, go), "natural_adversarials");
     j["natural_adversarials"] = static_cast<std::int64_t>(found.size());
     return j.dump();
   });
@@ -85,8 +84,8 @@ void natural_robustness_part(WorkshopContext& ctx) {
     t.rows.push_back(mean_row);
   }
   ctx.report.table(t);
-  ctx.report.image("corruptions.png", "Mean accuracy over the five corruptions against severity");
-  ctx.report.image("natural_adversarials.png",
+  ctx.report.figure("corruptions", "Mean accuracy over the five corruptions against severity");
+  ctx.report.figure("natural_adversarials",
                    std::to_string(j["natural_adversarials"].get<std::int64_t>()) +
                        " natural adversarial examples of the baseline (at most 12 shown)");
 }

@@ -22,7 +22,7 @@
 // and the budget survive a rerun of the stages around them, the way make keeps
 // targets whose prerequisites did not change. Files are
 // written atomically by the stages themselves (write_file_atomically,
-// write_png, save_model), so an interrupted run leaves old or complete files,
+// report::write_figure, save_model), so an interrupted run leaves old or complete files,
 // never half-written ones.
 //
 // Results are JSON text rather than a JSON object so that this header (which

@@ -36,7 +36,7 @@ if [ -n "$robust" ] && [ -n "$clean" ] && ge "$clean" "$robust" && ! ge "$robust
 else
   fail "PGD did not lower accuracy: clean '$clean', robust '$robust'"
 fi
-for f in attack/attack_grid.png attack/attack.json; do
+for f in attack/attack_grid.png attack/attack_grid.svg attack/attack.json; do
   [ -s "$work/$f" ] && ok "wrote $f" || fail "missing $f"
 done
 [ "$(head -c 8 "$work/attack/attack_grid.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] &&
@@ -49,7 +49,7 @@ done
 
 "$bin" robustness --model "$work/m.safetensors" "${data[@]}" --method fgsm --eps-sweep 0:0.2:0.1 \
   --out "$work/rob" >"$work/rob.txt" || fail "robustness exited non-zero"
-for f in robustness.csv robustness.json robustness.png; do
+for f in robustness.csv robustness.json robustness.png robustness.svg; do
   [ -s "$work/rob/$f" ] && ok "wrote rob/$f" || fail "missing rob/$f"
 done
 [ "$(wc -l <"$work/rob/robustness.csv")" -eq 4 ] && ok "robustness.csv has 3 eps rows" ||
@@ -57,7 +57,10 @@ done
 
 "$bin" saliency --model "$work/m.safetensors" "${data[@]}" --index 0 --index 5 --method all --samples 4 --probe \
   --out "$work/sal.png" >"$work/sal.txt" || fail "saliency exited non-zero"
-[ -s "$work/sal.png" ] && ok "wrote sal.png" || fail "missing sal.png"
+[ -s "$work/sal.png" ] && [ -s "$work/sal.svg" ] && ok "wrote sal.png and sal.svg" || fail "missing sal.png or sal.svg"
+python3 -c 'import sys, xml.etree.ElementTree as ET
+for p in sys.argv[1:]: ET.parse(p)' "$work/attack/attack_grid.svg" "$work/rob/robustness.svg" "$work/sal.svg" &&
+  ok "the SVG figures parse as XML" || fail "an SVG figure does not parse as XML"
 grep -q "finite diff" "$work/sal.txt" && awk '/finite diff$/ {on=1; next} on && NF == 4 { r = ($3 - $4) / ($4 == 0 ? 1 : $4); if (r < 0) r = -r; if (r > 1e-4 && ($3 - $4 > 1e-9 || $4 - $3 > 1e-9)) bad = 1; n++ } END { exit bad || n == 0 }' "$work/sal.txt" && ok "saliency --probe: autograd f64 matches the finite difference" ||
   fail "saliency --probe output: $(cat "$work/sal.txt")"
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The workshop on its smoke-test budget. Usage: workshop_test.sh all|resume path/to/advgrad
-#   all:    `advgrad workshop --quick --out DIR` writes every artefact, and
-#           report.html parses (tests/cli/check_report.py: tags balance, images
-#           are PNG data URIs, one comparison row per recipe).
+#   all:    `advgrad workshop --quick --out DIR` writes every artefact (each
+#           figure as .svg and .png), every .svg parses as XML, and report.html
+#           validates (tests/cli/check_report.py: tags balance, figures are
+#           inline SVG with unique ids, TOC links resolve, one comparison row
+#           per recipe, report.md's images exist).
 #   resume: run, delete one late stage's outputs, rerun with --resume: the
 #           earlier stages are skipped ("skipped (done)"), the deleted stage
 #           runs again, and the report is complete. Then lose an early
@@ -21,14 +23,17 @@ ok() { echo "ok: $*"; }
 # The recipes of the final table, in order.
 recipes=(none static-fgsm online-fgsm fgsm-rs pgd-at nsl advprop)
 optimizers=(sgd sgd-momentum nesterov adam rmsprop adagrad)
-files=(report.html report.md results.json baseline.safetensors
-       attack_fgsm.png attack_pgd.png attack_targeted.png eps_sweep.png eps_sweep.csv saliency.png
-       optimizers.csv optimizers.json optimizers.png nsl.csv nsl.json nsl.png comparison.csv comparison.json comparison.png)
+# Each figure is written twice: <stem>.svg (inlined in report.html) and <stem>.png (linked by report.md).
+figures=(attack_fgsm attack_pgd attack_targeted eps_sweep saliency optimizers nsl comparison activations corruptions
+         natural_adversarials)
+files=(report.html report.md results.json baseline.safetensors eps_sweep.csv
+       optimizers.csv optimizers.json nsl.csv nsl.json comparison.csv comparison.json)
+for f in "${figures[@]}"; do files+=("$f.svg" "$f.png"); done
 for o in "${optimizers[@]}"; do files+=("optimizer-$o.safetensors"); done
 for s in static-fgsm online-fgsm fgsm-rs nsl baseline-bn advprop pgd-at-relu pgd-at-gelu pgd-at-silu pgd-at-softplus pgd-at-elu; do
   files+=("$s.safetensors")
 done
-files+=(activations.csv activations.json activations.png corruptions.csv corruptions.png natural_adversarials.png)
+files+=(activations.csv activations.json corruptions.csv)
 
 check_outputs() {  # DIR
   local f
@@ -36,6 +41,8 @@ check_outputs() {  # DIR
   for f in "$1"/*.png; do
     [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "$f is not a PNG"
   done
+  python3 -c 'import sys, xml.etree.ElementTree as ET
+for p in sys.argv[1:]: ET.parse(p)' "$1"/*.svg || fail "an .svg does not parse as XML"
   [ "$(ls "$1"/stages/*.json | wc -l)" -eq 25 ] || fail "stage records: $(ls "$1/stages" | tr "\n" " ")"
   ls "$1" | grep -q '\.tmp' && fail "temporary files left: $(ls "$1")"
   python3 "$here/check_report.py" "$1/report.html" "${recipes[@]}" || fail "report.html does not validate"

@@ -10,7 +10,8 @@
 #include "advgrad/data/image_ops.h"
 #include "advgrad/eval/corruptions.h"
 #include "advgrad/nn/models.h"
-#include "advgrad/report/figures.h"
+#include "advgrad/report/image_grid.h"
+#include "advgrad/report/raster.h"
 #include "advgrad/training/trainer.h"
 #include "expect_error.h"
 #include "training/small_mlp.h"
@@ -121,23 +122,27 @@ TEST(Corruptions, BlurKeepsAConstantImageAndShiftMovesPixels) {
   EXPECT_FLOAT_EQ(c[5], 4.75f);
 }
 
-// One digit under every corruption at severities 1..5 (rows), kept as a PNG
-// when ADVGRAD_FIGURE_DIR is set, for looking at what the severities mean.
+// One digit under every corruption at severities 1..5 (rows), kept as
+// corruptions.svg/.png when ADVGRAD_FIGURE_DIR is set, for looking at what the
+// severities mean.
 TEST(Corruptions, FigureOfTheSeverities) {
   const data::Dataset clean = data::make_synthetic_digits(4, 4, 6).test.head(1);
-  const int scale = 3, side = 28 * scale, gap = 4;
   const auto& names = corruption_names();
-  report::Image strip(static_cast<int>(6 * (side + gap)), static_cast<int>(names.size() * (side + gap)));
-  for (std::size_t r = 0; r < names.size(); ++r) {
-    strip.blit(report::tensor_to_image(clean.images_tensor({0}).select(0, 0), scale), 0,
-               static_cast<int>(r) * (side + gap));
+  std::vector<std::vector<report::GridTile>> rows;
+  for (const std::string& name : names) {
+    rows.push_back({{report::tensor_to_image(clean.images_tensor({0}).select(0, 0)), {}}});
     for (int s = 1; s <= 5; ++s)
-      strip.blit(report::tensor_to_image(corrupt(clean, names[r], s, 0).images_tensor({0}).select(0, 0), scale),
-                 s * (side + gap), static_cast<int>(r) * (side + gap));
+      rows.back().push_back({report::tensor_to_image(corrupt(clean, name, s, 0).images_tensor({0}).select(0, 0)), {}});
   }
-  EXPECT_NE(strip.at(side / 2, side / 2), strip.at(side + gap + 1, 1)) << "tiles were drawn";
-  if (const char* dir = std::getenv("ADVGRAD_FIGURE_DIR"))
-    report::write_png((std::filesystem::path(dir) / "corruptions.png").string(), strip);
+  for (const auto& row : rows) EXPECT_NE(row[0].image.rgb(), row[5].image.rgb()) << "severity 5 changes the image";
+  const report::Figure figure = report::image_grid(
+      rows, {.title = "One digit under each corruption",
+             .column_headers = {"clean", "severity 1", "2", "3", "4", "5"},
+             .row_labels = names});
+  const report::Image png = report::decode_png(figure.png(1), "corruptions");
+  EXPECT_EQ(png.width(), static_cast<int>(std::ceil(figure.width())));
+  EXPECT_GT(png.height(), static_cast<int>(names.size()) * 28 * 3);
+  if (const char* dir = std::getenv("ADVGRAD_FIGURE_DIR")) report::write_figure(figure, dir, "corruptions");
 }
 
 TEST(Corruptions, AccuracyFallsWithSeverity) {

@@ -1,193 +1,40 @@
-// PNG files, the bitmap font and the figures: round trips through libpng,
-// corrupt and truncated files, atomic writes, text that stays in its box, and
-// figures whose sizes and colours say what they show. Set ADVGRAD_FIGURE_DIR to
-// keep the figures these tests draw, to look at them.
-#include <unistd.h>
-#include <zlib.h>
-
-#include <cstdlib>
-#include <filesystem>
+// The figures of input gradients (adversarial_grid, saliency_figure), the
+// image grid they are built on, tensors as rasters and the colour maps:
+// sizes, the colours that say what a tile shows, colour bars, captions, and
+// the errors each names. Figures are drawn from fixed random inputs; set
+// ADVGRAD_FIGURE_DIR to keep them.
+#include <cmath>
+#include <cstdio>
 #include <random>
-#include <set>
 
+#include "advgrad/core/generator.h"
 #include "advgrad/core/ops/ops.h"
-#include "advgrad/report/bitmap_font.h"
+#include "advgrad/data/dataset.h"
 #include "advgrad/report/figures.h"
-#include "advgrad/report/png_image.h"
+#include "advgrad/report/image_grid.h"
+#include "advgrad/report/raster.h"
 #include "expect_error.h"
-#include "testing.h"
+#include "report/figure_testing.h"
 
 namespace advgrad::report {
 namespace {
 
 using advgrad::testing::expect_error;
-namespace fs = std::filesystem;
+using test::count_if_pixel;
+using test::render;
 
-using advgrad::testing::temp_dir;
-
-void keep(const Image& image, const std::string& name) {
-  if (const char* dir = std::getenv("ADVGRAD_FIGURE_DIR")) write_png((fs::path(dir) / name).string(), image);
-}
-
-Image random_image(int w, int h, unsigned seed) {
-  std::mt19937 rng(seed);
-  Image im(w, h);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x)
-      im.set(x, y, {static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(rng())});
-  return im;
-}
-
-// A PNG assembled by hand from the spec (signature, IHDR, one IDAT, IEND), so
-// that the decoder is checked against files our encoder never writes.
-std::string be32(std::uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
-}
-std::string chunk(const std::string& type, const std::string& data) {
-  const std::string body = type + data;
-  const auto crc = static_cast<std::uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
-  return be32(static_cast<std::uint32_t>(data.size())) + body + be32(crc);
-}
-std::string handmade_png(int w, int h, int color_type, int channels, const std::vector<std::uint8_t>& samples) {
-  std::string raw;  // each row: filter byte 0 (none), then the samples
-  for (int y = 0; y < h; ++y) {
-    raw += '\0';
-    raw.append(reinterpret_cast<const char*>(&samples[static_cast<std::size_t>(y) * w * channels]), static_cast<std::size_t>(w) * channels);
-  }
-  uLongf n = compressBound(raw.size());
-  std::string z(n, '\0');
-  EXPECT_EQ(compress(reinterpret_cast<Bytef*>(z.data()), &n, reinterpret_cast<const Bytef*>(raw.data()), raw.size()), Z_OK);
-  z.resize(n);
-  const std::string ihdr = be32(w) + be32(h) + std::string{8, static_cast<char>(color_type), 0, 0, 0};
-  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", z) + chunk("IEND", "");
-}
-
-int count_if_pixel(const Image& im, auto pred) {
-  int n = 0;
-  for (int y = 0; y < im.height(); ++y)
-    for (int x = 0; x < im.width(); ++x) n += pred(im.at(x, y)) ? 1 : 0;
-  return n;
-}
-
-// ---- canvas and PNG ----------------------------------------------------------------
-
-TEST(PngImage, AtChecksRangeAndDrawingClips) {
-  Image im(5, 4, {1, 2, 3});
-  EXPECT_EQ(im.at(4, 3), (Rgb{1, 2, 3}));
-  expect_error([&] { im.at(5, 0); }, {"Image::at", "(5, 0)", "5x4"});
-  expect_error([&] { im.at(0, -1); }, {"Image::at"});
-  im.set(-1, 0, {9, 9, 9});
-  im.set(5, 3, {9, 9, 9});
-  im.fill_rect(3, 2, 100, 100, {7, 7, 7});  // runs off the corner
-  EXPECT_EQ(count_if_pixel(im, [](Rgb c) { return c == Rgb{7, 7, 7}; }), 4);
-  EXPECT_EQ(count_if_pixel(im, [](Rgb c) { return c == Rgb{9, 9, 9}; }), 0);
-  im.draw_line(-10, 0, 10, 0, {5, 5, 5});
-  EXPECT_EQ(count_if_pixel(im, [](Rgb c) { return c == Rgb{5, 5, 5}; }), 5);
-  Image small(3, 3, {8, 8, 8});
-  im.blit(small, -1, -1);  // only its bottom-right 2x2 lands
-  EXPECT_EQ(count_if_pixel(im, [](Rgb c) { return c == Rgb{8, 8, 8}; }), 4);
-  EXPECT_EQ(im.at(1, 1), (Rgb{8, 8, 8}));
-  expect_error([] { Image(-1, 3); }, {"Image", "-1x3"});
-}
-
-TEST(PngCodec, RoundTripKeepsEveryPixelOfAnOddSizedImage) {
-  const Image im = random_image(37, 23, 1);
-  const std::string bytes = encode_png(im);
-  ASSERT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
-  const Image back = decode_png(bytes, "memory");
-  ASSERT_EQ(back.width(), 37);
-  ASSERT_EQ(back.height(), 23);
-  EXPECT_EQ(back.rgb(), im.rgb());
-}
-
-TEST(PngCodec, DecodesGreyAndCompositesAlphaOverWhite) {
-  const Image grey = decode_png(handmade_png(3, 2, 0, 1, {0, 100, 255, 7, 8, 9}), "grey");
-  EXPECT_EQ(grey.at(1, 0), (Rgb{100, 100, 100}));
-  EXPECT_EQ(grey.at(2, 1), (Rgb{9, 9, 9}));
-  // RGBA: opaque red, fully transparent (-> white), half-transparent black.
-  const Image rgba = decode_png(handmade_png(3, 1, 6, 4, {255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 128}), "rgba");
-  EXPECT_EQ(rgba.at(0, 0), (Rgb{255, 0, 0}));
-  EXPECT_EQ(rgba.at(1, 0), (Rgb{255, 255, 255}));
-  EXPECT_EQ(rgba.at(2, 0), (Rgb{127, 127, 127}));
-}
-
-TEST(PngCodec, CorruptOrTruncatedDataThrowsInsteadOfCrashing) {
-  const std::string good = encode_png(random_image(9, 7, 2));
-  expect_error([] { decode_png("", "empty.png"); }, {"decode_png", "empty.png"});
-  expect_error([] { decode_png("GIF89a not a png at all", "x.gif"); }, {"decode_png", "x.gif"});
-  for (std::size_t len : {std::size_t{8}, std::size_t{20}, std::size_t{40}, good.size() / 2, good.size() - 1})
-    expect_error([&] { decode_png(good.substr(0, len), "cut.png"); }, {"decode_png", "cut.png"});
-  // Any single flipped byte after the signature breaks a CRC, a length or a type.
-  for (std::size_t i = 8; i < good.size(); ++i) {
-    std::string bad = good;
-    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
-    expect_error([&] { decode_png(bad, "flip.png"); }, {"decode_png", "flip.png"});
-  }
-}
-
-TEST(PngCodec, WritePngIsAtomic) {
-  const fs::path dir = temp_dir("png_atomic");
-  const std::string path = (dir / "a.png").string();
-  const Image first = random_image(4, 3, 3), second = random_image(6, 5, 4);
-  write_png(path, first);
-  EXPECT_EQ(read_png(path).rgb(), first.rgb());
-  write_png(path, second);  // replaces it
-  EXPECT_EQ(read_png(path).rgb(), second.rgb());
-  expect_error([&] { write_png(path, Image()); }, {"write_png", path.c_str(), "empty"});
-  EXPECT_EQ(read_png(path).rgb(), second.rgb());  // a failed write leaves the old file
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);  // no temp file left
-  const std::string missing = (dir / "no_such_dir" / "b.png").string();
-  expect_error([&] { write_png(missing, first); }, {missing.c_str()});
-  expect_error([&] { read_png(missing); }, {missing.c_str()});
-  fs::remove_all(dir);
-}
-
-// ---- the font ----------------------------------------------------------------------
-
-TEST(FiguresFont, TextStaysInsideItsBoxAndGlyphsDiffer) {
-  const std::string text = "Hello, gjpqy! 97% (x/eps)_=+-:'?";
-  for (int scale : {1, 3}) {
-    const int w = text_width(text, scale), h = text_height(scale), m = 5;
-    EXPECT_EQ(w, (6 * static_cast<int>(text.size()) - 1) * scale);
-    EXPECT_EQ(h, 8 * scale);
-    Image im(w + 2 * m, h + 2 * m);
-    draw_text(im, m, m, text, {0, 0, 0}, scale);
-    int inside = 0, outside = 0;
-    for (int y = 0; y < im.height(); ++y)
-      for (int x = 0; x < im.width(); ++x) {
-        const bool ink = im.at(x, y) == Rgb{0, 0, 0};
-        const bool in_box = x >= m && x < m + w && y >= m && y < m + h;
-        (in_box ? inside : outside) += ink ? 1 : 0;
-      }
-    EXPECT_GT(inside, 50 * scale * scale);
-    EXPECT_EQ(outside, 0);
-  }
-  // Every printable character has its own glyph; only the space is blank.
-  std::set<std::string> seen;  // pixels as bytes (a set of vectors trips a GCC 12 -O3 false warning)
-  const Image empty_cell(5, 8);
-  for (int c = 33; c <= 126; ++c) {
-    Image im(5, 8);
-    draw_text(im, 0, 0, std::string(1, static_cast<char>(c)), {0, 0, 0});
-    EXPECT_TRUE(seen.insert(std::string(im.rgb().begin(), im.rgb().end())).second) << "glyph '" << static_cast<char>(c) << "' repeats another";
-    EXPECT_NE(im.rgb(), empty_cell.rgb()) << "glyph '" << static_cast<char>(c) << "' is blank";
-  }
-  Image box(5, 8), blank(5, 8);
-  draw_text(box, 0, 0, "\x01", {0, 0, 0});
-  draw_text(blank, 0, 0, " ", {0, 0, 0});
-  EXPECT_NE(box.rgb(), blank.rgb());  // unknown characters are visible
-  expect_error([] { text_width("a", 0); }, {"text_width", "scale"});
-}
-
-// ---- figures -----------------------------------------------------------------------
+auto red = [](Rgb c) { return c.r > 180 && c.g < 80 && c.b < 80; };
+auto blue = [](Rgb c) { return c.b > 180 && c.r < 80 && c.g < 100; };
 
 struct GridInputs {
   Tensor x, x_adv, labels, logits;
 };
 
-// n grey 6x5 images at 0.5, moved by `delta`, all labelled and predicted 1 of 3.
-GridInputs grid_inputs(std::int64_t n, double delta, DType dtype = DType::Float32) {
+// n grey h x w images at 0.5, moved by `delta`, all labelled and predicted 1 of 3.
+GridInputs grid_inputs(std::int64_t n, double delta, DType dtype = DType::Float32, std::int64_t h = 5,
+                       std::int64_t w = 6) {
   GridInputs g;
-  g.x = full({n, 1, 5, 6}, 0.5, {.dtype = dtype});
+  g.x = full({n, 1, h, w}, 0.5, {.dtype = dtype});
   g.x_adv = g.x + delta;
   std::vector<std::int64_t> y;
   std::vector<double> l;
@@ -203,38 +50,55 @@ GridInputs grid_inputs(std::int64_t n, double delta, DType dtype = DType::Float3
 TEST(FiguresGrid, OneRowPerExampleUpToMaxRows) {
   const std::vector<std::string> names{"zero", "one", "two"};
   auto height_for = [&](std::int64_t n, std::int64_t max_rows) {
-    const GridInputs g = grid_inputs(n, 0.1);
+    const GridInputs g = grid_inputs(n, 0.1, DType::Float32, 28, 28);
     return adversarial_grid(g.x, g.x_adv, g.labels, g.logits, g.logits, names, {.max_rows = max_rows}).height();
   };
-  const int h1 = height_for(1, 8), h2 = height_for(2, 8), h3 = height_for(3, 8);
-  EXPECT_EQ(h3 - h2, h2 - h1);
-  EXPECT_GT(h2 - h1, 5 * 3 + 8);  // a tile (5 px at scale 3) and its caption
+  const double h1 = height_for(1, 8), h2 = height_for(2, 8), h3 = height_for(3, 8);
+  EXPECT_NEAR(h3 - h2, h2 - h1, 1e-9);
+  EXPECT_GT(h2 - h1, 28 * 3 + 2 * 12) << "a tile and its two caption lines";
   EXPECT_EQ(height_for(5, 2), h2);
   const GridInputs g = grid_inputs(2, 0.1);
-  const Image im = adversarial_grid(g.x, g.x_adv, g.labels, g.logits, g.logits, names, {.scale = 3});
-  EXPECT_GE(im.width(), 3 * 6 * 3);
+  EXPECT_GE(adversarial_grid(g.x, g.x_adv, g.labels, g.logits, g.logits, names, {.scale = 3}).width(), 3 * 6 * 3);
 }
 
-TEST(FiguresGrid, PositivePerturbationIsRedNegativeIsBlue) {
-  auto red = [](Rgb c) { return c.r > 180 && c.g < 80 && c.b < 80; };
-  auto blue = [](Rgb c) { return c.b > 180 && c.r < 80 && c.g < 100; };
-  const int tile = 5 * 3 * 6 * 3;
-  for (double delta : {0.05, -0.05}) {
-    for (DType dtype : {DType::Float32, DType::Float64}) {
-      const GridInputs g = grid_inputs(1, delta, dtype);
-      const Image im = adversarial_grid(g.x, g.x_adv, g.labels, g.logits, g.logits, {}, {.scale = 3, .title = "FGSM"});
-      EXPECT_EQ(count_if_pixel(im, red), delta > 0 ? tile : 0);
-      EXPECT_EQ(count_if_pixel(im, blue), delta < 0 ? tile : 0);
+TEST(FiguresGrid, PositivePerturbationIsRedNegativeIsBlueWithAColourBar) {
+  // The same figure but for the sign of delta: the perturbation tile (6x5 at
+  // scale 3) turns from all blue to all red; the colour bar stays.
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    Image im[2];
+    for (int k = 0; k < 2; ++k) {
+      const GridInputs g = grid_inputs(1, k == 0 ? 0.05 : -0.05, dtype);
+      const Figure f = adversarial_grid(g.x, g.x_adv, g.labels, g.logits, g.logits, {}, {.scale = 3, .title = "FGSM"});
+      im[k] = render(f, 1);
     }
+    EXPECT_EQ(count_if_pixel(im[0], red) - count_if_pixel(im[1], red), 18 * 15);
+    EXPECT_EQ(count_if_pixel(im[1], blue) - count_if_pixel(im[0], blue), 18 * 15);
+    EXPECT_GT(count_if_pixel(im[0], blue), 20) << "the colour bar's blue end";
+    EXPECT_GT(count_if_pixel(im[1], red), 20) << "the colour bar's red end";
   }
-  // Non-contiguous RGB input (a permuted NHWC tensor) with a known eps.
+  // Non-contiguous RGB input (a permuted NHWC tensor) with a known eps: x - eps is all blue.
   Tensor x = full({2, 4, 4, 3}, 0.25).permute({0, 3, 1, 2});
   const Tensor logits = from_vector(std::vector<double>{1, 0, 0, 1}, {2, 2});
   const Tensor labels = from_vector(std::vector<std::int64_t>{0, 0}, {2});
-  const Image im = adversarial_grid(x, x - 0.03, labels, logits, logits, {"cat", "dog"},
-                                    {.scale = 2, .title = "PGD eps 0.03", .eps = 0.03});
-  EXPECT_EQ(count_if_pixel(im, blue), 2 * 8 * 8);
-  keep(im, "grid_rgb.png");
+  const AdversarialGridOptions o{.scale = 2, .title = "PGD eps 0.03", .eps = 0.03};
+  const Image moved = render(adversarial_grid(x, x - 0.03, labels, logits, logits, {"cat", "dog"}, o));
+  const Image still = render(adversarial_grid(x, x, labels, logits, logits, {"cat", "dog"}, o));
+  EXPECT_EQ(count_if_pixel(moved, blue) - count_if_pixel(still, blue), 2 * 8 * 8);
+}
+
+TEST(FiguresGrid, FromRealDigitsWithCaptionsAndSvg) {
+  // Synthetic digits and an FGSM-like step of fixed random signs.
+  const data::Dataset digits = data::make_synthetic_digits(4, 6, 3).test;
+  const Tensor x = digits.images_tensor({0, 1, 2, 3, 4, 5}), y = digits.labels_tensor({0, 1, 2, 3, 4, 5});
+  Generator gen(9);
+  const Tensor x_adv = clamp(x + 0.1 * sign(randn(x.shape(), gen)), 0.0, 1.0);
+  const Tensor clean = 4.0 * one_hot(y, 10) + 0.3 * randn({6, 10}, gen);
+  const Tensor adv = 2.0 * randn({6, 10}, gen);
+  const Figure f = adversarial_grid(x, x_adv, y, clean, adv, {}, {.title = "FGSM eps 0.100 on synthetic digits", .eps = 0.1});
+  test::expect_valid_svg(f);
+  const Image im = render(f, 2);
+  EXPECT_GT(count_if_pixel(im, [](Rgb c) { return c.r > 180 && c.g < 60 && c.b < 60; }), 10) << "a wrong, red caption";
+  test::keep(f, "adversarial_grid");
 }
 
 TEST(FiguresGrid, BadInputsNameTheFunctionAndShapes) {
@@ -254,56 +118,110 @@ TEST(FiguresGrid, BadInputsNameTheFunctionAndShapes) {
   expect_error([&] { adversarial_grid(g.x, g.x_adv, bad_label, g.logits, g.logits, {}); }, {"adversarial_grid", "label 3"});
 }
 
-TEST(FiguresSaliency, HeatMapIsNormalisedPerExample) {
+TEST(FiguresSaliency, HeatMapIsNormalisedPerExampleWithAColourBar) {
   // Example 0: one hot pixel among zeros; example 1: the same map 1000x larger.
   std::vector<double> m(2 * 3 * 4 * 4, 0.0);
   m[5] = -2.0;
   m[48 + 5] = 2000.0;
   const Tensor maps = from_vector(m, {2, 3, 4, 4}, {.dtype = DType::Float64});
   const Tensor x = full({2, 1, 4, 4}, 0.5);
-  const Image im = saliency_figure(x, maps, {"a", "b"}, {.scale = 4, .title = "saliency"});
+  const Figure f = saliency_figure(x, maps, {"a", "b"}, {.scale = 4, .title = "saliency"});
+  const Image im = render(f, 1);
   // Each heat tile: 15 black pixels (16 px each at scale 4), one white one.
   EXPECT_GE(count_if_pixel(im, [](Rgb c) { return c == Rgb{0, 0, 0}; }), 2 * 15 * 16);
-  const Image one = saliency_figure(x.narrow(0, 0, 1), maps.narrow(0, 0, 1), {});
-  EXPECT_LT(one.height(), im.height());
+  // The colour bar: the heat map's yellow, which no tile has.
+  EXPECT_GT(count_if_pixel(im, [](Rgb c) { return c.r > 240 && c.g > 150 && c.g < 235 && c.b < 40; }), 20);
+  const Figure one = saliency_figure(x.narrow(0, 0, 1), maps.narrow(0, 0, 1), {});
+  EXPECT_LT(one.height(), f.height());
   expect_error([&] { saliency_figure(x, maps.narrow(2, 0, 3), {}); }, {"saliency_figure", "[2, 3, 3, 4]"});
   expect_error([&] { saliency_figure(x, maps, {"only one"}); }, {"saliency_figure", "1 row labels"});
   // A smooth map, to look at.
   const Tensor ramp = arange(16, {.dtype = DType::Float32}).reshape({1, 4, 4}).expand({2, 4, 4});
-  keep(saliency_figure(x, ramp, {"first", "second"}, {.title = "|dL/dx|"}), "saliency.png");
+  test::keep(saliency_figure(x, ramp, {"first example, a long label that wraps", "second"}, {.title = "|dL/dx|"}),
+             "saliency");
 }
 
-TEST(FiguresChart, DrawsSeriesColoursAndRejectsBadData) {
-  const std::vector<ChartSeries> series{{"standard", {0, 0.01, 0.02, 0.03}, {0.99, 0.7, 0.2, 0.02}},
-                                        {"adv-trained", {0, 0.01, 0.02, 0.03}, {0.97, 0.93, 0.85, 0.7}}};
-  const ChartOptions opts{.title = "Robust accuracy (PGD-20)", .x_label = "eps (L-inf)", .y_label = "accuracy"};
-  const Image im = line_chart(series, opts);
-  EXPECT_EQ(im.width(), 640);
-  EXPECT_EQ(im.height(), 420);
-  auto has = [&](Rgb want) { return count_if_pixel(im, [&](Rgb c) { return c == want; }) > 50; };
-  EXPECT_TRUE(has({0, 114, 178}));
-  EXPECT_TRUE(has({213, 94, 0}));
-  keep(im, "chart.png");
-  expect_error([&] { line_chart({}, opts); }, {"line_chart", "no series"});
-  expect_error([&] { line_chart({{"s", {0, 1}, {0.5}}}, opts); }, {"line_chart", "'s'", "2 x values and 1 y"});
-  expect_error([&] { line_chart({{"s", {0, 1}, {0.5, NAN}}}, opts); }, {"line_chart", "non-finite"});
-  expect_error([&] { line_chart(series, {.y_min = 1, .y_max = 1}); }, {"line_chart", "y range"});
-  const Image single = line_chart({{"one point", {0.1}, {0.5}}}, {.y_percent = false, .width = 200, .height = 150});
-  EXPECT_EQ(single.width(), 200);
+// PyTorch's FGSM tutorial view: a row per eps, "true -> predicted (confidence)"
+// under each tile, red once the prediction changed.
+TEST(FiguresImageGrid, EpsRowsOfPredictionsAndTargetedHitsAndMisses) {
+  const data::Dataset digits = data::make_synthetic_digits(4, 5, 1).test;
+  const std::vector<double> eps{0, 0.05, 0.1, 0.15, 0.2, 0.3};
+  std::mt19937 rng(4);
+  std::uniform_int_distribution<int> cls(0, 9);
+  std::uniform_real_distribution<double> conf(0.5, 0.99);
+  Generator gen(2);
+  std::vector<std::vector<GridTile>> rows;
+  std::vector<std::string> labels;
+  for (double e : eps) {
+    char label[32];
+    std::snprintf(label, sizeof label, "eps = %.2f", e);
+    labels.push_back(label);
+    rows.emplace_back();
+    for (std::int64_t i = 0; i < digits.size(); ++i) {
+      const Tensor x = digits.images_tensor({i}).select(0, 0);
+      const Tensor moved = clamp(x + e * sign(randn(x.shape(), gen)), 0.0, 1.0);
+      const std::int64_t truth = digits.labels[i];
+      const std::int64_t pred = e < 0.1 || cls(rng) < 3 ? truth : cls(rng);
+      char caption[48];
+      std::snprintf(caption, sizeof caption, "%lld → %lld (%.0f%%)", static_cast<long long>(truth),
+                    static_cast<long long>(pred), 100 * conf(rng));
+      rows.back().push_back({tensor_to_image(moved), {{caption, pred == truth ? kInk : kWrong}}});
+    }
+  }
+  const Figure tutorial = image_grid(rows, {.title = "FGSM: true → predicted (confidence)", .row_labels = labels});
+  test::expect_valid_svg(tutorial);
+  const Image im = render(tutorial, 2);
+  EXPECT_GT(count_if_pixel(im, [](Rgb c) { return c.r > 180 && c.g < 60 && c.b < 60; }), 10) << "a red caption";
+  EXPECT_EQ(im.width(), static_cast<int>(std::ceil(2 * tutorial.width() - 1e-9)));
+  test::keep(tutorial, "grid_fgsm_tutorial");
+
+  // "Make everything a 3": one row, hit (green) or miss (red) under each.
+  std::vector<GridTile> row;
+  for (std::int64_t i = 0; i < digits.size(); ++i) {
+    const bool hit = i % 3 != 1;
+    row.push_back({tensor_to_image(digits.images_tensor({i}).select(0, 0)),
+                   {{hit ? "hit: 3 (91%)" : "miss: 7 (64%)", hit ? kRight : kWrong}, {"was a " + std::to_string(digits.labels[i]), kMuted}}});
+  }
+  const Figure targeted = image_grid({row}, {.title = "Targeted PGD: make everything a 3",
+                                             .column_headers = {"#0", "#1", "#2", "#3", "#4"}, .scale = 2});
+  const Image t = render(targeted, 2);
+  EXPECT_GT(count_if_pixel(t, [](Rgb c) { return c.g > 100 && c.r < 60 && c.b < 90; }), 10) << "a green caption";
+  test::keep(targeted, "grid_targeted");
 }
 
-TEST(FiguresTensor, TensorToImageScalesPixelsAndChecksShape) {
+TEST(FiguresImageGrid, RejectsBadLayouts) {
+  const GridTile tile{Image(4, 4), {}};
+  expect_error([] { image_grid({}, {}); }, {"image_grid", "no tiles"});
+  expect_error([&] { image_grid({{tile}}, {.scale = 0}); }, {"image_grid", "scale"});
+  expect_error([&] { image_grid({{tile}}, {.row_labels = {"a", "b"}}); }, {"image_grid", "2 row labels for 1 rows"});
+  expect_error([&] { image_grid({{tile}}, {.column_headers = {"a", "b"}}); }, {"image_grid", "2 column headers"});
+  expect_error([&] { image_grid({{{Image(4, 4), {{"1"}, {"2"}, {"3"}}}}}, {}); }, {"image_grid", "3 caption lines"});
+  EXPECT_GT(image_grid({{tile, GridTile{}}}, {}).width(), 0) << "an empty image leaves a blank place";
+}
+
+TEST(FiguresColorMaps, EndsAndMiddles) {
+  EXPECT_EQ(diverging_color(0), (Rgb{255, 255, 255}));
+  EXPECT_EQ(diverging_color(1), (Rgb{200, 20, 20}));
+  EXPECT_EQ(diverging_color(-2), (Rgb{20, 60, 210}));
+  EXPECT_EQ(heat_color(0), (Rgb{0, 0, 0}));
+  EXPECT_EQ(heat_color(1), (Rgb{255, 255, 255}));
+  EXPECT_EQ(map_color(ColorMap::Diverging, 0.5), (Rgb{255, 255, 255}));
+  EXPECT_EQ(map_color(ColorMap::Heat, NAN), (Rgb{0, 0, 0}));
+  EXPECT_EQ(map_color(ColorMap::Blues, 1), (Rgb{8, 48, 107}));
+}
+
+TEST(FiguresTensor, TensorToImageKeepsPixelsAndChecksShape) {
   // RGB [3, 1, 2] from a permuted float64 [1, 2, 3] (non-contiguous).
   const Tensor hwc = from_vector(std::vector<double>{1, 0, 0, 0, 0.5, 1}, {1, 2, 3}, {.dtype = DType::Float64});
-  const Image im = tensor_to_image(hwc.permute({2, 0, 1}), 2);
-  ASSERT_EQ(im.width(), 4);
-  ASSERT_EQ(im.height(), 2);
-  EXPECT_EQ(im.at(1, 1), (Rgb{255, 0, 0}));
-  EXPECT_EQ(im.at(2, 0), (Rgb{0, 128, 255}));
+  const Image im = tensor_to_image(hwc.permute({2, 0, 1}));
+  ASSERT_EQ(im.width(), 2);
+  ASSERT_EQ(im.height(), 1);
+  EXPECT_EQ(im.at(0, 0), (Rgb{255, 0, 0}));
+  EXPECT_EQ(im.at(1, 0), (Rgb{0, 128, 255}));
   const Image grey = tensor_to_image(full({1, 2, 2}, 2.0));  // clamped to 1
   EXPECT_EQ(grey.at(1, 1), (Rgb{255, 255, 255}));
   expect_error([] { tensor_to_image(full({2, 2, 2}, 0.5)); }, {"tensor_to_image", "[2, 2, 2]"});
-  expect_error([] { tensor_to_image(full({1, 2, 2}, 0.5), 0); }, {"tensor_to_image", "scale"});
+  expect_error([] { tensor_to_image(full({1, 2, 2}, 0.5, {.dtype = DType::Int64})); }, {"tensor_to_image", "int64"});
   expect_error([] { tensor_to_image(full({1, 1, 1}, NAN)); }, {"tensor_to_image", "non-finite"});
 }
 

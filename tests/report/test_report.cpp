@@ -1,5 +1,6 @@
 // The report writer: base64 against RFC 4648's test vectors, HTML escaping,
-// tables in HTML and Markdown, and images embedded as data URIs.
+// tables in HTML and Markdown, figures inlined as SVG with ids unique on the
+// page, the table of contents, and the files it writes.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,9 +11,11 @@
 #include <sstream>
 #include <thread>
 
-#include "advgrad/report/png_image.h"
+#include "advgrad/report/heat_map.h"
+#include "advgrad/report/line_chart.h"
 #include "advgrad/report/report.h"
 #include "expect_error.h"
+#include "report/figure_testing.h"
 #include "testing.h"
 
 namespace advgrad::report {
@@ -85,62 +88,119 @@ TEST(ReportTable, RejectsRaggedRowsAndNoColumns) {
   expect_error([&] { table_markdown(ReportTable{"x", {}, {}}); }, {"no columns"});
 }
 
-std::string tiny_png() {
-  Image im(2, 2, {10, 20, 30});
-  return encode_png(im);
+// Two real figures whose Cairo ids collide ("glyph0-1", ...) before renaming.
+std::map<std::string, std::string> two_figures() {
+  const Figure chart =
+      line_chart({{"standard", {0, 0.1, 0.2}, {0.9, 0.4, 0.1}, {}, {}}, {"robust", {0, 0.1, 0.2}, {0.8, 0.7, 0.6}, {}, {}}},
+                 {.title = "accuracy", .x_label = "eps", .y_label = "accuracy"});
+  const Figure matrix = confusion_matrix({{5, 1}, {2, 7}}, {"cat", "dog"}, "confusion");
+  return {{"chart", chart.svg()}, {"matrix", matrix.svg()}};
 }
 
-TEST(Report, HtmlEmbedsImagesAndStandsAlone) {
+// Each <svg ...>...</svg> element of a page.
+std::vector<std::string> svg_elements(const std::string& html) {
+  std::vector<std::string> out;
+  for (std::size_t p = html.find("<svg"); p != std::string::npos; p = html.find("<svg", p + 1)) {
+    const std::size_t end = html.find("</svg>", p);
+    out.push_back(html.substr(p, end + 6 - p));
+  }
+  return out;
+}
+
+TEST(Report, HtmlInlinesEachFigureAsSvgWithItsOwnIds) {
+  const auto svgs = two_figures();
+  EXPECT_NE(svgs.at("chart").find("id=\"c1\""), std::string::npos);
+  EXPECT_NE(svgs.at("matrix").find("id=\"c1\""), std::string::npos) << "each document numbers its ids from 1";
   Report r("Title & more");
   r.heading("Section <1>");
   r.paragraph("Some text");
   r.table(sample_table());
-  r.image("fig.png", "A \"figure\"");
+  r.figure("chart", "A \"figure\"");
+  r.figure("matrix", "Another");
   r.preformatted("log <line>\n");
-  const std::string png = tiny_png();
-  const std::string html = r.html([&](const std::string& file) {
-    EXPECT_EQ(file, "fig.png");
-    return png;
+  std::vector<std::string> asked;
+  const std::string html = r.html([&](const std::string& stem) {
+    asked.push_back(stem);
+    return svgs.at(stem);
   });
+  EXPECT_EQ(asked, (std::vector<std::string>{"chart", "matrix"}));
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_NE(html.find("<title>Title &amp; more</title>"), std::string::npos);
-  EXPECT_NE(html.find("<h2>Section &lt;1&gt;</h2>"), std::string::npos);
-  EXPECT_NE(html.find("<img src=\"data:image/png;base64," + base64_encode(png) + "\" alt=\"A &quot;figure&quot;\">"),
-            std::string::npos);
+  EXPECT_NE(html.find("<h2 id=\"section-1\">Section &lt;1&gt;</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<figure>\n<svg role=\"img\" aria-label=\"A &quot;figure&quot;\" xmlns="), std::string::npos);
+  EXPECT_NE(html.find("<figcaption>A &quot;figure&quot;</figcaption>"), std::string::npos);
   EXPECT_NE(html.find("<pre>log &lt;line&gt;\n</pre>"), std::string::npos);
-  // Nothing fetched from elsewhere.
-  EXPECT_EQ(html.find("http"), std::string::npos);
+  EXPECT_EQ(html.find("<?xml"), std::string::npos) << "no XML declaration inside HTML";
+  const auto elements = svg_elements(html);
+  ASSERT_EQ(elements.size(), 2u);
+  for (const auto& e : elements) EXPECT_EQ(advgrad::testing::xml_problem(e), "");
+  EXPECT_EQ(advgrad::testing::id_problem(html), "") << "ids unique on the page, every reference resolved";
+  EXPECT_NE(elements[1].find("id=\"figure2-1\""), std::string::npos);
+  // Nothing fetched from elsewhere (the SVG namespaces are names, not fetches).
   EXPECT_EQ(html.find("<link"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_EQ(html.find("@import"), std::string::npos);
+  for (const std::string& href : advgrad::testing::values_after(html, "href=\"", '"'))
+    EXPECT_TRUE(href.starts_with("#") || href.starts_with("data:")) << href;
 }
 
-TEST(Report, RefusesToEmbedSomethingThatIsNotAPng) {
+TEST(Report, RefusesToInlineSomethingThatIsNotAnSvg) {
   Report r("t");
-  r.image("fig.png", "x");
-  expect_error([&] { r.html([](const std::string&) { return std::string("GIF89a"); }); }, {"not a PNG"});
+  r.figure("fig", "x");
+  expect_error([&] { r.html([](const std::string&) { return std::string("GIF89a"); }); }, {"fig.svg", "not an SVG"});
+  expect_error([&] { r.html([](const std::string&) { return std::string("<svg><script>alert(1)</script></svg>"); }); },
+               {"fig.svg", "script"});
+  expect_error([] { Report("t").figure("../up", "x"); }, {"figure stem", "../up"});
 }
 
-TEST(Report, MarkdownLinksTheImageFiles) {
+TEST(Report, MarkdownLinksThePngFiles) {
   Report r("Title");
   r.heading("Part");
-  r.image("fig.png", "the figure");
+  r.figure("fig", "the figure");
   const std::string md = r.markdown();
   EXPECT_EQ(md.rfind("# Title\n", 0), 0u);
   EXPECT_NE(md.find("## Part\n"), std::string::npos);
   EXPECT_NE(md.find("![the figure](fig.png)"), std::string::npos);
 }
 
-TEST(Report, WriteReportWritesBothFilesAndFailsCleanlyOnAMissingImage) {
-  const fs::path dir = temp_dir("report");
-  write_png((dir / "fig.png").string(), Image(3, 3));
+TEST(Report, TableOfContentsLinksEveryHeading) {
+  EXPECT_EQ(heading_anchor("1. Baseline: a CNN trained the standard way"), "1-baseline-a-cnn-trained-the-standard-way");
+  EXPECT_EQ(heading_anchor("Files"), "files");
+  EXPECT_EQ(heading_anchor("??"), "section");
+  EXPECT_EQ(heading_anchor("Größe of δ"), "größe-of-δ");  // non-ASCII kept, as on GitHub
   Report r("t");
-  r.image("fig.png", "x");
+  r.paragraph("intro");
+  r.toc();
+  r.heading("1. Baseline: a CNN");
+  r.heading("Files");
+  r.heading("Files");
+  const std::string html = r.html([](const std::string&) { return std::string(); });
+  EXPECT_LT(html.find("<nav class=\"toc\""), html.find("<h2"));
+  for (const char* anchor : {"1-baseline-a-cnn", "files", "files-1"}) {
+    EXPECT_NE(html.find("<a href=\"#" + std::string(anchor) + "\">"), std::string::npos) << anchor;
+    EXPECT_NE(html.find("<h2 id=\"" + std::string(anchor) + "\">"), std::string::npos) << anchor;
+  }
+  EXPECT_EQ(advgrad::testing::id_problem(html), "") << "every TOC link resolves";
+  const std::string md = r.markdown();
+  EXPECT_NE(md.find("- [1. Baseline: a CNN](#1-baseline-a-cnn)\n- [Files](#files)\n- [Files](#files-1)\n"),
+            std::string::npos)
+      << md;
+}
+
+TEST(Report, WriteReportWritesBothFilesAndFailsCleanlyOnAMissingFigure) {
+  const fs::path dir = temp_dir("report");
+  write_figure(confusion_matrix({{3, 1}, {0, 4}}, {"a", "b"}), dir.string(), "fig");
+  Report r("t");
+  r.figure("fig", "x");
   write_report(r, dir.string());
   EXPECT_TRUE(fs::is_regular_file(dir / "report.html"));
   EXPECT_TRUE(fs::is_regular_file(dir / "report.md"));
   Report missing("t");
-  missing.image("nope.png", "x");
-  expect_error([&] { write_report(missing, dir.string()); }, {"cannot read image"});
+  missing.figure("nope", "x");
+  expect_error([&] { write_report(missing, dir.string()); }, {"cannot read figure", "nope.png"});
+  fs::remove(dir / "fig.svg");  // the PNG alone is not enough: the HTML needs the SVG
+  expect_error([&] { write_report(r, dir.string()); }, {"cannot read figure", "fig.svg"});
   fs::remove_all(dir);
 }
 
