@@ -1,6 +1,6 @@
 // advgrad workshop: the main job. Trains, attacks, explains and defends a CNN
 // and writes one directory with report.html, report.md, results.json, the
-// figures and the models (the work is training::run_workshop).
+// figures and the models (the work is workshop::run_workshop).
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -27,6 +27,7 @@ Command add_workshop(CLI::App& app, Common& common) {
   cmd->add_flag("--json", common.json, "print a JSON summary on stdout (the log goes to stderr)");
   return {cmd, [f, &common] {
     f->options.budget = f->quick ? "quick" : f->full ? "full" : "default";
+    f->options.command = common.command_line;
     std::ostream& log = common.json ? std::cerr : std::cout;
     const data::Split data = f->data.load(f->options.seed);
     const workshop::WorkshopSummary s = workshop::run_workshop(data, f->options, log);

@@ -21,6 +21,7 @@ struct Command {
 };
 
 struct Common {
+  std::string command_line;  // "advgrad <the arguments as given>", shell-quoted where needed
   bool json = false;
   int threads = 0;
   std::string device_name = "cpu";  // --device

@@ -10,6 +10,27 @@
 #include "advgrad/core/ops/ops.h"
 
 namespace advgrad::eval {
+namespace {
+
+void tally(RobustResult& r, std::int64_t classes, const std::vector<std::int64_t>& y,
+           const std::vector<std::int64_t>& pred, const std::vector<double>& success,
+           const std::vector<double>& eligible) {
+  const auto k = static_cast<std::size_t>(classes);
+  if (r.confusion.empty()) {
+    r.confusion.assign(k, std::vector<std::int64_t>(k, 0));
+    r.class_success.assign(k, 0);
+    r.class_eligible.assign(k, 0);
+  }
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const auto t = static_cast<std::size_t>(y[i]), p = static_cast<std::size_t>(pred[i]);
+    if (t >= k || p >= k) continue;  // a label the model has no logit for: counted nowhere
+    r.confusion[t][p]++;
+    r.class_success[t] += success[i] * eligible[i] > 0.5;
+    r.class_eligible[t] += eligible[i] > 0.5;
+  }
+}
+
+}  // namespace
 
 RobustResult robust_accuracy(nn::Module& model, const data::Dataset& data, const attacks::AttackOptions& o,
                              std::uint64_t seed, std::int64_t batch_size, std::int64_t limit) {
@@ -30,12 +51,14 @@ RobustResult robust_accuracy(nn::Module& model, const data::Dataset& data, const
     attacks::EvalModeGuard eval_mode(model);
     NoGradGuard no_grad;
     clean += sum(eq(argmax(model(x), 1), y).to(DType::Float64)).item();
-    Tensor pred = argmax(model(a.x_adv), 1);
+    Tensor logits = model(a.x_adv), pred = argmax(logits, 1);
     // Targeted: "robust" = not fooled into the target; untargeted: still correct.
     robust += sum((o.targeted ? ne(pred, a.targets) : eq(pred, y)).to(DType::Float64)).item();
     success += sum(mul(a.success, a.eligible)).item();
     eligible += sum(a.eligible).item();
     loss += sum(a.loss).item();
+    tally(r, logits.size(1), y.to_int_vector(), pred.to_int_vector(), a.success.to_double_vector(),
+          a.eligible.to_double_vector());
   }
   r.count = n;
   r.clean_accuracy = n ? clean / static_cast<double>(n) : 0;

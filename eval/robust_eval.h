@@ -19,6 +19,11 @@ struct RobustResult {
   double mean_loss = 0;        // mean attack objective at x_adv
   std::int64_t count = 0;
   double seconds = 0;
+  // Per example, tallied: confusion[true][predicted on x_adv], and per true
+  // class the attack's successes over its eligible examples (a targeted
+  // attack's eligible ones are those not already of the target class).
+  std::vector<std::vector<std::int64_t>> confusion;
+  std::vector<std::int64_t> class_success, class_eligible;
 };
 
 // Runs the attack on every batch of `data` (first `limit` examples if > 0).

@@ -109,15 +109,25 @@ void check_stem(const std::string& stem) {
   ADVGRAD_CHECK(ok, "report: figure stem '", stem, "' must be a file name of letters, digits, '-', '_' and '.'");
 }
 
+// Numbers ("77.8% [74.0, 81.2]", "0.5", "-") are right-aligned and kept on one
+// line; words are left-aligned and wrap.
+bool looks_numeric(const std::string& cell) {
+  return !cell.empty() && (std::isdigit(static_cast<unsigned char>(cell[0])) || cell == "-" ||
+                           (cell[0] == '-' && cell.size() > 1 && std::isdigit(static_cast<unsigned char>(cell[1]))));
+}
+
 // Small, readable, and printable: no web fonts, nothing fetched.
 constexpr const char* kStyle =
     "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}"
     "table{border-collapse:collapse;margin:1em 0}caption{font-weight:bold;text-align:left;padding:.3em 0}"
-    "th,td{border:1px solid #bbb;padding:.25em .6em;text-align:right}th{background:#eee}"
-    "td:first-child,th:first-child{text-align:left}figure{margin:1em 0}"
+    "th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#eee}"
+    "td.n{text-align:right;white-space:nowrap}figure{margin:1em 0}"
     "figure svg{display:block;max-width:100%;height:auto}"
     "figcaption{font-size:90%;color:#555}pre{background:#f6f6f6;padding:.6em;overflow-x:auto}"
-    "nav.toc ul{list-style:none;padding-left:1em}";
+    "nav.toc ul{list-style:none;padding-left:1em}"
+    "p.takeaway{border-left:4px solid #2b6cb0;background:#eef4fb;padding:.5em .8em}"
+    "p.warning{border-left:4px solid #c05621;background:#fdf0e6;padding:.5em .8em}"
+    "table{font-size:92%}";
 
 }  // namespace
 
@@ -131,7 +141,7 @@ std::string table_html(const ReportTable& t) {
   s << "</tr></thead>\n<tbody>\n";
   for (const auto& row : t.rows) {
     s << "<tr>";
-    for (const auto& cell : row) s << "<td>" << html_escape(cell) << "</td>";
+    for (const auto& cell : row) s << (looks_numeric(cell) ? "<td class=\"n\">" : "<td>") << html_escape(cell) << "</td>";
     s << "</tr>\n";
   }
   s << "</tbody>\n</table>\n";
@@ -185,6 +195,8 @@ void Report::figure(std::string stem, std::string caption) {
 }
 void Report::preformatted(std::string text) { blocks_.push_back({Kind::Preformatted, std::move(text), {}, {}}); }
 void Report::toc() { blocks_.push_back({Kind::Toc, {}, {}, {}}); }
+void Report::takeaway(std::string text) { blocks_.push_back({Kind::Takeaway, std::move(text), {}, {}}); }
+void Report::warning(std::string text) { blocks_.push_back({Kind::Warning, std::move(text), {}, {}}); }
 
 std::string Report::html(const SvgLoader& load) const {
   std::ostringstream s;
@@ -197,6 +209,10 @@ std::string Report::html(const SvgLoader& load) const {
         s << "<h2 id=\"" << html_escape(b.name) << "\">" << html_escape(b.text) << "</h2>\n";
         break;
       case Kind::Paragraph: s << "<p>" << html_escape(b.text) << "</p>\n"; break;
+      case Kind::Takeaway:
+        s << "<p class=\"takeaway\"><strong>Takeaway:</strong> " << html_escape(b.text) << "</p>\n";
+        break;
+      case Kind::Warning: s << "<p class=\"warning\"><strong>Note:</strong> " << html_escape(b.text) << "</p>\n"; break;
       case Kind::Table: s << table_html(b.table); break;
       case Kind::Preformatted: s << "<pre>" << html_escape(b.text) << "</pre>\n"; break;
       case Kind::Toc:
@@ -230,6 +246,8 @@ std::string Report::markdown() const {
     switch (b.kind) {
       case Kind::Heading: s << "## " << b.text << "\n\n"; break;
       case Kind::Paragraph: s << b.text << "\n\n"; break;
+      case Kind::Takeaway: s << "> **Takeaway:** " << b.text << "\n\n"; break;
+      case Kind::Warning: s << "> **Note:** " << b.text << "\n\n"; break;
       case Kind::Table: s << table_markdown(b.table) << "\n"; break;
       case Kind::Preformatted: s << "```\n" << b.text << (b.text.ends_with('\n') ? "" : "\n") << "```\n\n"; break;
       case Kind::Toc:

@@ -54,6 +54,10 @@ class Report {
   // DIR/stem.svg, the Markdown links stem.png.
   void figure(std::string stem, std::string caption);
   void preformatted(std::string text);  // e.g. a training log excerpt
+  // A section's one-sentence lesson, set apart ("Takeaway: ...").
+  void takeaway(std::string text);
+  // Something the reader must not miss, e.g. a failed training ("Note: ...").
+  void warning(std::string text);
   // Here, a list of links to every heading of the report (those after it too).
   void toc();
 
@@ -66,7 +70,7 @@ class Report {
   const std::string& title() const { return title_; }
 
  private:
-  enum class Kind { Heading, Paragraph, Table, Figure, Preformatted, Toc };
+  enum class Kind { Heading, Paragraph, Table, Figure, Preformatted, Toc, Takeaway, Warning };
   struct Block {
     Kind kind;
     std::string text, name;  // name: the Figure's stem, the Heading's anchor

@@ -25,8 +25,8 @@ TrainingVerdict judge_training(const FitResult& fit, double clean_accuracy, std:
              "of another data set)";
   } else if (const EpochStats& last = fit.history.back(); last.train_loss >= 0.95 * uniform_loss) {
     cause.precision(3);
-    cause << "the training loss stayed at " << last.train_loss << " after " << last.epoch
-          << " epoch(s), the " << uniform_loss << " = ln(" << classes
+    cause << "the training loss ended at " << last.train_loss << " after " << last.epoch
+          << " epoch(s), no better than the " << uniform_loss << " = ln(" << classes
           << ") of a uniform guess: the optimizer did not move the network (a learning rate too small or too "
              "large for this activation, or too few steps on this budget)";
   } else if (last.train_accuracy > chance + 0.2) {

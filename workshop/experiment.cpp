@@ -7,12 +7,14 @@
 
 #include "advgrad/attacks/attack.h"
 #include "advgrad/core/error.h"
+#include "advgrad/eval/interval.h"
 #include "advgrad/eval/robust_eval.h"
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/training/option_names.h"
 #include "advgrad/training/training_verdict.h"
+#include "advgrad/workshop/report_text.h"
 
 namespace advgrad::workshop {
 
@@ -118,19 +120,27 @@ TrainedModel train_model(const nn::ModelConfig& config, const training::TrainerO
   return {model, config, std::move(fit), {}};
 }
 
+attacks::AttackOptions fgsm_options(double eps) {
+  attacks::AttackOptions o;
+  o.eps = o.step_size = eps;
+  o.steps = 1;
+  return o;
+}
+
+attacks::AttackOptions pgd_options(double eps, int steps) {
+  attacks::AttackOptions o;
+  o.eps = eps;
+  o.steps = steps;
+  o.step_size = 2.5 * eps / steps;  // Madry et al.'s rule: the path can cross the ball
+  o.random_start = true;
+  return o;
+}
+
 RobustRow evaluate_row(nn::Module& model, const data::Dataset& test, const ExperimentBudget& b, std::string name) {
   RobustRow r;
   r.name = std::move(name);
   r.clean = eval::evaluate(model, test).accuracy;
-  attacks::AttackOptions fgsm;
-  fgsm.eps = b.eps;
-  fgsm.step_size = b.eps;
-  fgsm.steps = 1;
-  attacks::AttackOptions pgd;
-  pgd.eps = b.eps;
-  pgd.steps = b.pgd_steps;
-  pgd.step_size = 2.5 * b.eps / b.pgd_steps;  // Madry et al.'s rule: the path can cross the ball
-  pgd.random_start = true;
+  const attacks::AttackOptions fgsm = fgsm_options(b.eps), pgd = pgd_options(b.eps, b.pgd_steps);
   const eval::RobustResult under_fgsm = eval::robust_accuracy(model, test, fgsm, b.seed, 250, b.attack_examples);
   r.fgsm = under_fgsm.robust_accuracy;
   r.pgd = eval::robust_accuracy(model, test, pgd, b.seed, 250, b.attack_examples).robust_accuracy;
@@ -254,43 +264,54 @@ std::string budget_to_json(const ExperimentBudget& b) {
 }
 
 report::ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudget& b,
-                               const std::string& caption, bool sweeps) {
+                               const std::string& caption) {
   report::ReportTable t;
-  t.caption = caption;
+  t.caption = caption + "; accuracies with their 95% intervals";
   t.header = {"model", "setting", "clean", "FGSM eps " + eps_text(b.eps),
-              "PGD-" + std::to_string(b.pgd_steps) + " eps " + eps_text(b.eps)};
-  if (sweeps) {
-    for (double e : b.eps_values) t.header.push_back("FGSM " + eps_text(e));
-    for (double e : b.eps_values) t.header.push_back("PGD-" + std::to_string(b.sweep_steps) + " " + eps_text(e));
-  }
-  t.header.push_back("train s");
+              "PGD-" + std::to_string(b.pgd_steps) + " eps " + eps_text(b.eps), "train s"};
   for (const auto& r : rows) {
-    std::vector<std::string> cells{r.name, r.detail, report::format_percent(r.clean), report::format_percent(r.fgsm),
-                                   report::format_percent(r.pgd)};
-    if (sweeps) {
-      for (double v : r.fgsm_sweep) cells.push_back(report::format_percent(v));
-      for (double v : r.pgd_sweep) cells.push_back(report::format_percent(v));
-      cells.resize(t.header.size() - 1);  // rows recorded with another sweep leave blanks, not a crash
+    if (r.failed) {
+      t.rows.push_back({r.name, r.detail, "failed training: " + report::format_percent(r.clean) + ", at chance", "-",
+                        "-", report::format_fixed(r.train_seconds, 1)});
+      continue;
     }
-    cells.push_back(report::format_fixed(r.train_seconds, 1));
-    t.rows.push_back(std::move(cells));
+    t.rows.push_back({r.name, r.detail, accuracy_text(r.clean, r.clean_count), accuracy_text(r.fgsm, r.attack_count),
+                      accuracy_text(r.pgd, r.attack_count), report::format_fixed(r.train_seconds, 1)});
   }
   return t;
+}
+
+std::vector<std::string> failed_training_notes(const std::vector<RobustRow>& rows) {
+  std::vector<std::string> notes;
+  for (const auto& r : rows)
+    if (r.failed)
+      notes.push_back("Failed training: " + r.name + " (" + r.detail + ") reached " + report::format_percent(r.clean) +
+                      " clean, which cannot be told apart from guessing; it is left out of the figures and is not a "
+                      "result about robustness. Likely cause: " + r.failure_cause + ".");
+  return notes;
 }
 
 report::Figure rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& b, const std::string& title) {
   std::vector<report::ChartSeries> series;
   for (const auto& r : rows) {
-    report::ChartSeries s{r.name, {0.0}, {r.clean}};
+    if (r.failed) continue;  // a model at chance is not a result (training_verdict.h)
+    report::ChartSeries s{r.name, {0.0}, {r.clean}, {}, {}};
     for (std::size_t i = 0; i < r.pgd_sweep.size() && i < b.eps_values.size(); ++i) {
       s.x.push_back(b.eps_values[i]);
       s.y.push_back(r.pgd_sweep[i]);
     }
+    if (r.clean_count > 0 && r.attack_count > 0)
+      for (std::size_t i = 0; i < s.y.size(); ++i) {
+        const eval::Interval ci = eval::accuracy_interval(s.y[i], i == 0 ? r.clean_count : r.attack_count);
+        s.y_lo.push_back(ci.lo);
+        s.y_hi.push_back(ci.hi);
+      }
     series.push_back(std::move(s));
   }
+  if (series.empty()) series.push_back({"(every model failed to train)", {0.0}, {0.0}, {}, {}});
   report::ChartOptions o;
   o.title = title;
-  o.x_label = "eps (pixel units), PGD-" + std::to_string(b.sweep_steps);
+  o.x_label = "eps (pixel units), PGD-" + std::to_string(b.sweep_steps) + "; bands: 95% intervals";
   o.y_label = "accuracy";
   return report::line_chart(series, o);
 }

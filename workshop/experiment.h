@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "advgrad/attacks/attack.h"
 #include "advgrad/data/dataset.h"
 #include "advgrad/eval/nsl_protocol.h"
 #include "advgrad/nn/models.h"
@@ -95,6 +96,10 @@ struct RobustRow {
   bool failed = false;
   std::string failure_cause;
 };
+// The workshop's attacks: FGSM (one step of eps) and PGD with a random start
+// and Madry et al.'s step 2.5 eps / steps (the path can cross the ball).
+attacks::AttackOptions fgsm_options(double eps);
+attacks::AttackOptions pgd_options(double eps, int steps);
 // Clean accuracy, FGSM and PGD-<pgd_steps> at eps, and both sweeps.
 RobustRow evaluate_row(nn::Module& model, const data::Dataset& test, const ExperimentBudget& budget, std::string name);
 // The training half of a row: its curves, time and the failed-training verdict.
@@ -105,10 +110,15 @@ std::string row_to_json(const RobustRow& row);  // JSON text
 RobustRow row_from_json(const std::string& json);
 std::string rows_to_json(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& what);
 std::string budget_to_json(const ExperimentBudget& budget);  // a JSON object's text
-// "name | detail | clean | FGSM | PGD-40 | train s" and the sweep columns when `sweeps`.
+// "model | setting | clean | FGSM | PGD-40 | train s", each accuracy with its
+// 95% interval; a failed training shows as such. The sweeps are in the
+// charts and the CSV.
 report::ReportTable rows_table(const std::vector<RobustRow>& rows, const ExperimentBudget& budget,
-                               const std::string& caption, bool sweeps);
-// PGD accuracy against eps (clean at eps 0), one series per row.
+                               const std::string& caption);
+// One sentence per failed training among `rows`, with its likely cause.
+std::vector<std::string> failed_training_notes(const std::vector<RobustRow>& rows);
+// PGD accuracy against eps (clean at eps 0) with 95% bands, one series per
+// row; failed trainings are left out.
 report::Figure rows_chart(const std::vector<RobustRow>& rows, const ExperimentBudget& budget, const std::string& title);
 
 // Writes `figure` as <stem>.svg and <stem>.png (report::write_figure) among the stage's files.

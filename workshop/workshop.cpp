@@ -28,6 +28,24 @@ std::string describe_budget(const ExperimentBudget& b, const data::Split& data) 
          std::to_string(b.seed) + ".";
 }
 
+// The command that reproduces this run.
+std::string command_line(const WorkshopOptions& o, const ExperimentBudget& b) {
+  if (!o.command.empty()) return o.command;
+  std::string c = "advgrad workshop";
+  if (b.level != "default") c += " --" + b.level;
+  if (o.seed != 0) c += " --seed " + std::to_string(o.seed);
+  return c + " --out " + o.out;
+}
+
+// Training images the budget leaves out, as many as it trains on (Noisy
+// Student's unlabelled set); none when the budget takes them all.
+data::Dataset unlabelled_pool(const data::Split& full, const ExperimentBudget& b) {
+  std::vector<std::int64_t> idx;
+  if (b.train_size > 0)
+    for (std::int64_t i = b.train_size; i < std::min(full.train.size(), 2 * b.train_size); ++i) idx.push_back(i);
+  return full.train.select(idx);
+}
+
 // Every regular file under `dir` (relative paths, sorted), for the summary.
 std::vector<std::string> list_files(const std::string& dir) {
   std::set<std::string> names;
@@ -48,20 +66,28 @@ WorkshopSummary run_workshop(const data::Split& full, const WorkshopOptions& opt
   StageRunner runner(options.out, options.resume, log, stage_context(budget, data));
   report::Report report("advgrad workshop: gradients with respect to the input");
   report.paragraph("A CNN is trained, attacked with its own input gradients, explained with them, and defended; "
-                   "every number below was measured by this run (advgrad workshop --" + budget.level + ").");
+                   "every number below was measured by this run:");
+  report.preformatted(command_line(options, budget));
   report.paragraph(describe_budget(budget, data));
+  report.paragraph("Every accuracy comes with its 95% interval (Wilson's, from the number of images it was measured "
+                   "on): the range the accuracy on the whole distribution plausibly lies in. The text calls one "
+                   "number higher than another only when their intervals do not overlap.");
   report.toc();
-  WorkshopContext ctx{runner, report, data, budget, nullptr, {}};
+  const data::Dataset unlabelled = unlabelled_pool(full, budget);
+  WorkshopContext ctx{runner, report, data, budget, unlabelled, nullptr, {}};
 
   baseline_part(ctx);
   attacks_part(ctx);
+  targeted_part(ctx);
   saliency_part(ctx);
   static_fgsm_part(ctx);
   online_part(ctx);
+  robust_view_part(ctx);
   nsl_part(ctx);
   advprop_part(ctx);
   activations_part(ctx);
   natural_robustness_part(ctx);
+  noisy_student_part(ctx);
   optimizers_part(ctx);
   comparison_part(ctx);
 

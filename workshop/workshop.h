@@ -28,6 +28,9 @@ struct WorkshopOptions {
   std::string out = "workshop-out";
   bool resume = false;
   std::uint64_t seed = 0;
+  // How the run was started, quoted in the report's introduction (the CLI
+  // passes its own command line); empty: "advgrad workshop" and the options.
+  std::string command;
 };
 
 struct WorkshopSummary {
@@ -38,7 +41,8 @@ struct WorkshopSummary {
   double stage_seconds = 0;  // every stage's time, the reused ones' as recorded: the whole run's compute
 };
 
-// Runs the workshop on `data` (the whole split; the budget takes its subsets).
+// Runs the workshop on `data` (the whole split; the budget takes its subsets,
+// and Noisy Student's unlabelled images are training images outside them).
 WorkshopSummary run_workshop(const data::Split& data, const WorkshopOptions& options, std::ostream& log);
 
 }  // namespace advgrad::workshop

@@ -24,8 +24,10 @@ ok() { echo "ok: $*"; }
 recipes=(none static-fgsm online-fgsm fgsm-rs pgd-at nsl advprop)
 optimizers=(sgd sgd-momentum nesterov adam rmsprop adagrad)
 # Each figure is written twice: <stem>.svg (inlined in report.html) and <stem>.png (linked by report.md).
-figures=(attack_fgsm attack_pgd attack_targeted eps_sweep saliency optimizers nsl comparison activations corruptions
-         natural_adversarials)
+figures=(attack_fgsm attack_pgd attack_targeted eps_sweep fgsm_tutorial confusion_clean confusion_pgd
+         baseline_accuracy baseline_loss make_everything targeted_by_class saliency robust_view
+         online-fgsm_accuracy fgsm-rs_accuracy pgd-at_accuracy recipe_curves
+         optimizers nsl comparison activations corruptions natural_adversarials)
 files=(report.html report.md results.json baseline.safetensors eps_sweep.csv
        optimizers.csv optimizers.json nsl.csv nsl.json comparison.csv comparison.json)
 for f in "${figures[@]}"; do files+=("$f.svg" "$f.png"); done
@@ -43,11 +45,11 @@ check_outputs() {  # DIR
   done
   python3 -c 'import sys, xml.etree.ElementTree as ET
 for p in sys.argv[1:]: ET.parse(p)' "$1"/*.svg || fail "an .svg does not parse as XML"
-  [ "$(ls "$1"/stages/*.json | wc -l)" -eq 25 ] || fail "stage records: $(ls "$1/stages" | tr "\n" " ")"
+  [ "$(ls "$1"/stages/*.json | wc -l)" -eq 31 ] || fail "stage records: $(ls "$1/stages" | tr "\n" " ")"
   ls "$1" | grep -q '\.tmp' && fail "temporary files left: $(ls "$1")"
   python3 "$here/check_report.py" "$1/report.html" "${recipes[@]}" || fail "report.html does not validate"
   grep -q '"comparison"' "$1/results.json" || fail "results.json has no comparison"
-  grep -q '](attack_fgsm.png)' "$1/report.md" || fail "report.md does not link attack_fgsm.png"
+  grep -q '](attack_pgd.png)' "$1/report.md" || fail "report.md does not link attack_pgd.png"
 }
 
 out=$work/ws

@@ -64,7 +64,8 @@ TEST(ReportTable, Html) {
   const std::string html = table_html(sample_table());
   EXPECT_NE(html.find("<caption>Recipes &lt;compared&gt;</caption>"), std::string::npos);
   EXPECT_NE(html.find("<thead><tr><th>recipe</th><th>clean</th></tr></thead>"), std::string::npos);
-  EXPECT_NE(html.find("<tr><td>none</td><td>98.0%</td></tr>"), std::string::npos);
+  // Numbers are right-aligned cells (class "n"), words are not.
+  EXPECT_NE(html.find("<tr><td>none</td><td class=\"n\">98.0%</td></tr>"), std::string::npos);
   EXPECT_NE(html.find("<td>a|b &lt;T-shirt&gt;</td>"), std::string::npos);
   std::size_t rows = 0;
   for (std::size_t p = html.find("<tr>"); p != std::string::npos; p = html.find("<tr>", p + 1)) ++rows;

@@ -32,7 +32,7 @@ TEST(TrainingVerdict, AModelAtChanceFailed) {
 
 TEST(TrainingVerdict, TheCauseComesFromTheHistory) {
   const TrainingVerdict stuck = judge_training(history(2.301, 0.10), 0.10, 500, 10);
-  EXPECT_NE(stuck.cause.find("stayed at 2.3"), std::string::npos) << stuck.cause;
+  EXPECT_NE(stuck.cause.find("ended at 2.3"), std::string::npos) << stuck.cause;
   EXPECT_NE(stuck.cause.find("ln(10)"), std::string::npos) << stuck.cause;
   const TrainingVerdict memorised = judge_training(history(0.1, 0.97), 0.10, 500, 10);
   EXPECT_NE(memorised.cause.find("97%"), std::string::npos) << memorised.cause;
