@@ -33,6 +33,35 @@ TEST(RobustEval, SweepFallsWithEpsAndNeverBeatsClean) {
   EXPECT_GE(rep.noise_accuracy, rep.pgd_accuracy);
 }
 
+// The tallies: the confusion matrix of the attacked images counts every one
+// once, its diagonal is the robust accuracy, and per class the successes of
+// an untargeted attack are the attacked images that left their class.
+TEST(RobustEval, TalliesConfusionAndSuccessPerClass) {
+  data::Split data = data::make_synthetic_digits(300, 90, 2);
+  nn::ModelConfig c;
+  c.arch = "mlp";
+  c.seed = 3;
+  auto model = nn::build_model(c);
+  attacks::AttackOptions fgsm;
+  fgsm.eps = fgsm.step_size = 0.2;
+  fgsm.steps = 1;
+  const RobustResult r = robust_accuracy(*model, data.test, fgsm, 0, 32, 70);
+  ASSERT_EQ(r.confusion.size(), 10u);
+  std::int64_t total = 0, diagonal = 0, success = 0, eligible = 0;
+  for (std::size_t t = 0; t < 10; ++t) {
+    std::int64_t row = 0;
+    for (std::size_t p = 0; p < 10; ++p) total += r.confusion[t][p], row += r.confusion[t][p];
+    diagonal += r.confusion[t][t];
+    EXPECT_EQ(r.class_success[t], row - r.confusion[t][t]) << "class " << t;
+    success += r.class_success[t];
+    eligible += r.class_eligible[t];
+  }
+  EXPECT_EQ(total, 70);
+  EXPECT_EQ(eligible, 70);
+  EXPECT_NEAR(static_cast<double>(diagonal) / 70, r.robust_accuracy, 1e-12);
+  EXPECT_NEAR(static_cast<double>(success) / 70, r.success_rate, 1e-12);
+}
+
 TEST(RobustEval, ParseEpsSweep) {
   EXPECT_EQ(parse_eps_sweep("0:0.3:0.05").size(), 7u);
   EXPECT_EQ(parse_eps_sweep("0.1:0.1:1"), std::vector<double>{0.1});

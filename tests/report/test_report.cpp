@@ -155,6 +155,17 @@ TEST(Report, RefusesToInlineSomethingThatIsNotAnSvg) {
   expect_error([] { Report("t").figure("../up", "x"); }, {"figure stem", "../up"});
 }
 
+TEST(Report, TakeawaysAndWarningsStandApart) {
+  Report r("t");
+  r.takeaway("PGD-AT <holds>");
+  r.warning("failed training");
+  const std::string html = r.html([](const std::string&) { return std::string(); });
+  EXPECT_NE(html.find("<p class=\"takeaway\"><strong>Takeaway:</strong> PGD-AT &lt;holds&gt;</p>"), std::string::npos);
+  EXPECT_NE(html.find("<p class=\"warning\"><strong>Note:</strong> failed training</p>"), std::string::npos);
+  EXPECT_NE(r.markdown().find("> **Takeaway:** PGD-AT <holds>"), std::string::npos);
+  EXPECT_NE(r.markdown().find("> **Note:** failed training"), std::string::npos);
+}
+
 TEST(Report, MarkdownLinksThePngFiles) {
   Report r("Title");
   r.heading("Part");
