@@ -33,6 +33,15 @@ std::vector<RobustRow> optimizer_experiment(StageRunner& runner, const data::Spl
     const double lr = experiment_lr(opt);
     std::ostringstream detail;
     detail << "lr " << lr;
+    if (opt == "adam") {
+      // Adam at 1e-3 is the baseline recipe itself (same data, seed and
+      // weights): its stage is reused rather than trained twice.
+      RobustRow row = recipe_stage(runner, "none", data, b);
+      row.name = opt;
+      row.detail = detail.str();
+      rows.push_back(row);
+      continue;
+    }
     rows.push_back(model_stage(runner, "optimizer-" + opt, opt, detail.str(), data, b, [&](std::ostream& log) {
       return train_model(model_config_for(data.train, b), trainer_options(b, opt, lr), data, {}, log);
     }));
