@@ -35,6 +35,16 @@ struct ParityCase {
 };
 void check_parity(const ParityCase& c);
 
+// The registry's CUDA mode for one case (tests/ops/op_registry.h), under one
+// of its variants (or none): the case on the device under test against the
+// CPU reference kernels, in float32 (the case's tolerance) and float64 (1e-10,
+// 1e-12), on contiguous and (unless the case opts out) non-contiguous device
+// inputs: the output and the gradients of sum(out * w) with respect to every
+// differentiable input; then (unless the case opts out) a float64
+// finite-difference gradcheck of the op run on the device, its inputs moved
+// there differentiably and its output brought back.
+::testing::AssertionResult cuda_matches_reference(const OpSpec& spec, const Variant* variant);
+
 // The conv algorithm of CUDA tensors for one scope; the previous one is restored.
 class ConvAlgorithmScope {
  public:
