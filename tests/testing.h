@@ -39,20 +39,4 @@ std::filesystem::path temp_dir(const std::string& name);
 // case opts out) non-contiguous; the output and the first-order gradients.
 ::testing::AssertionResult fast_matches_reference(const OpSpec& spec);
 
-// The op harness. An op is declared once with a function and its float64
-// inputs (leaves that require grad or constants); check_op runs:
-//   1. the fast CPU kernels vs the reference kernels on float32 copies of the
-//      inputs (contiguous and non-contiguous), forward and first-order gradients;
-//   2. gradcheck in float64;
-//   3. gradgradcheck in float64 (unless second_order is false).
-struct OpCase {
-  std::string name;
-  TensorFn fn;
-  std::vector<Tensor> inputs;      // float64; requires_grad marks differentiable ones
-  bool second_order = true;
-  double fast_rtol = 1e-4, fast_atol = 1e-5;  // float32 fast-vs-reference tolerance
-  double grad_rtol = 1e-4, grad_atol = 1e-6;
-};
-void check_op(const OpCase& c);
-
 }  // namespace advgrad::testing
