@@ -138,22 +138,6 @@ const OpSpec& find_op(const std::string& name) {
   throw std::out_of_range("op registry: no case named '" + name + "'");
 }
 
-const char* mode_name(Mode mode) {
-  switch (mode) {
-    case Mode::FastVsReference:
-      return "FastVsReference";
-    case Mode::Gradcheck:
-      return "Gradcheck";
-    case Mode::Gradgradcheck:
-      return "Gradgradcheck";
-    case Mode::Cuda:
-      return "CudaVsReference";
-    case Mode::Timing:
-      return "Timing";
-  }
-  return "?";
-}
-
 std::vector<OpRun> op_runs(Mode mode) {
   std::vector<OpRun> runs;
   for (const OpSpec& s : op_registry()) {

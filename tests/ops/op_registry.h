@@ -41,7 +41,7 @@ struct Arg {
   Shape shape;
   bool differentiable = true;         // a leaf that requires grad; otherwise a constant
   double lo = -1.0, hi = 1.0;         // floating inputs: uniform in [lo, hi)
-  double quantum = 0.0;               // > 0: values rounded down to multiples of it (ties on purpose)
+  double quantum = 0.0;               // > 0: rounded down to lo + a multiple of it (ties on purpose)
   std::vector<std::int64_t> indices;  // int64 inputs: the values, row-major
 
   bool is_index() const { return !indices.empty(); }
@@ -119,7 +119,6 @@ const std::vector<OpSpec>& op_registry();
 const OpSpec& find_op(const std::string& name);  // throws std::out_of_range for an unknown name
 
 enum class Mode { FastVsReference, Gradcheck, Gradgradcheck, Cuda, Timing };
-const char* mode_name(Mode mode);
 
 // One test (or benchmark) of a mode: a case, and for Cuda one of its variants.
 struct OpRun {
