@@ -15,27 +15,6 @@ std::filesystem::path temp_dir(const std::string& name) {
   return dir;
 }
 
-Tensor random_tensor(const Shape& shape, std::uint64_t salt, DType dtype, double lo, double hi) {
-  Generator gen(0x5eed0000ull + salt * 7919ull);
-  return uniform(shape, lo, hi, gen, TensorOptions{}.with_dtype(dtype));
-}
-
-Tensor non_contiguous(const Tensor& t) {
-  if (t.dim() < 2) {
-    // Every other element of a twice-as-long buffer.
-    Tensor wide = zeros({t.numel() * 2}, t.options());
-    {
-      NoGradGuard no_grad;
-      wide.slice(0, 0, t.numel() * 2, 2).copy_(t.reshape({t.numel()}));
-    }
-    return wide.slice(0, 0, t.numel() * 2, 2).reshape(t.shape());
-  }
-  // Store transposed, view back: same values, swapped strides on the last two dims.
-  const auto n = t.dim();
-  Tensor stored = t.transpose(n - 2, n - 1).contiguous();
-  return stored.transpose(n - 2, n - 1);
-}
-
 ::testing::AssertionResult all_close(const Tensor& a, const Tensor& b, double rtol, double atol) {
   if (a.shape() != b.shape())
     return ::testing::AssertionFailure() << "shape " << shape_str(a.shape()) << " vs " << shape_str(b.shape());
@@ -153,51 +132,39 @@ double scalar_loss(const TensorFn& f, const std::vector<Tensor>& inputs, const T
   return gradcheck(F, inputs, eps, rtol, atol);
 }
 
-void check_op(const OpCase& c) {
-  SCOPED_TRACE("op " + c.name);
-  // 1. fast vs reference, float32, contiguous and non-contiguous inputs.
+::testing::AssertionResult results_match(const std::vector<Tensor>& actual, const std::vector<Tensor>& expected,
+                                         Tolerance tol) {
+  if (actual.size() != expected.size())
+    return ::testing::AssertionFailure() << actual.size() << " results vs " << expected.size();
+  for (std::size_t k = 0; k < actual.size(); ++k) {
+    const std::string what = k == 0 ? "output" : "gradient of differentiable input " + std::to_string(k - 1);
+    if (actual[k].defined() != expected[k].defined())
+      return ::testing::AssertionFailure() << what << " is defined on one side only";
+    if (!actual[k].defined()) continue;
+    if (actual[k].dtype() != expected[k].dtype())
+      return ::testing::AssertionFailure() << what << ": " << dtype_name(actual[k].dtype()) << " vs "
+                                           << dtype_name(expected[k].dtype());
+    auto r = all_close(actual[k], expected[k], tol.rtol, tol.atol);
+    if (!r) return ::testing::AssertionFailure() << what << ": " << r.message();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult fast_matches_reference(const OpSpec& spec) {
   for (bool strided : {false, true}) {
-    SCOPED_TRACE(strided ? "non-contiguous inputs" : "contiguous inputs");
-    auto make_inputs = [&] {
-      std::vector<Tensor> xs;
-      for (const auto& t : c.inputs) {
-        Tensor x = is_floating(t.dtype()) ? t.detach().to(DType::Float32) : t.detach();
-        if (strided && is_floating(t.dtype())) x = non_contiguous(x);
-        if (t.requires_grad()) x.requires_grad_(true);
-        xs.push_back(x);
-      }
-      return xs;
-    };
+    if (strided && !spec.non_contiguous) continue;
+    // Fresh inputs for each run, so that no run sees another's gradients.
     auto run = [&](bool reference) {
       ReferenceKernelsGuard guard(reference);
-      std::vector<Tensor> xs = make_inputs();
-      Tensor out = c.fn(xs);
-      std::vector<Tensor> results{out.detach()};
-      std::vector<Tensor> diff;
-      for (const auto& x : xs)
-        if (x.requires_grad()) diff.push_back(x);
-      if (!diff.empty() && out.requires_grad()) {
-        Tensor loss = sum(mul(out, weight_for(out)));
-        for (const auto& g : autograd::grad({loss}, diff, {}, {.allow_unused = true}))
-          results.push_back(g.defined() ? g : Tensor());
-      }
-      return results;
+      return outputs_and_gradients(spec.fn, make_inputs(spec, DType::Float32, Device::cpu(), strided));
     };
-    auto fast = run(false), ref = run(true);
-    ASSERT_EQ(fast.size(), ref.size());
-    for (std::size_t i = 0; i < fast.size(); ++i) {
-      if (!fast[i].defined() && !ref[i].defined()) continue;
-      ASSERT_TRUE(fast[i].defined() && ref[i].defined()) << "result " << i << " defined on one path only";
-      EXPECT_TRUE(all_close(fast[i], ref[i], c.fast_rtol, c.fast_atol))
-          << (i == 0 ? "forward" : "gradient " + std::to_string(i - 1)) << " fast vs reference";
-    }
+    const std::vector<Tensor> fast = run(false), ref = run(true);
+    auto r = results_match(fast, ref, spec.fast);
+    if (!r)
+      return ::testing::AssertionFailure() << "fast vs reference kernels, float32, "
+                                           << (strided ? "non-contiguous" : "contiguous") << " inputs: " << r.message();
   }
-  // 2. first order in float64.
-  EXPECT_TRUE(gradcheck(c.fn, c.inputs, 1e-6, c.grad_rtol, c.grad_atol));
-  // 3. second order in float64.
-  if (c.second_order) {
-    EXPECT_TRUE(gradgradcheck(c.fn, c.inputs, 1e-5, 1e-3, 1e-5));
-  }
+  return ::testing::AssertionSuccess();
 }
 
 }  // namespace advgrad::testing

@@ -1,70 +1,22 @@
-// batch_norm: the op harness in training and eval mode (with and without
-// affine parameters), running-statistics updates, eval vs train, the fused vs
-// composite backward, and bad inputs.
+// batch_norm beyond the op registry (tests/ops/cases_batch_norm.cpp checks
+// its values and derivatives in training and eval mode): the running-statistics
+// update, eval vs train, the fused vs composite backward, and bad inputs.
 #include <cmath>
 
+#include "expect_error.h"
 #include "testing.h"
 
 namespace advgrad {
 namespace {
 
 using testing::all_close;
-using testing::check_op;
-using testing::OpCase;
+using testing::expect_error;
 using testing::random_tensor;
-using V = std::vector<Tensor>;
 
 Tensor leaf(const Shape& s, std::uint64_t salt, double lo = -1.0, double hi = 1.0) {
   return random_tensor(s, salt, DType::Float64, lo, hi).requires_grad_(true);
 }
 Tensor doubles(const std::vector<double>& v, const Shape& s) { return from_vector(v, s, {.dtype = DType::Float64}); }
-
-template <typename F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an error containing: " << needle;
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
-
-// batch_norm with fresh running statistics in x's dtype (the harness converts
-// inputs to float32 and back, so they are made inside the function).
-Tensor bn_train(const Tensor& x, const Tensor& w, const Tensor& b) {
-  Tensor rm = zeros({x.shape()[1]}, x.options()), rv = ones({x.shape()[1]}, x.options());
-  return batch_norm(x, w, b, rm, rv, true, 0.1, 1e-5);
-}
-Tensor bn_eval(const Tensor& x, const Tensor& w, const Tensor& b) {
-  const std::int64_t c = x.shape()[1];
-  Tensor rm = random_tensor({c}, 99, x.dtype(), -0.5, 0.5), rv = random_tensor({c}, 98, x.dtype(), 0.5, 2.0);
-  return batch_norm(x, w, b, rm, rv, false, 0.1, 1e-5);
-}
-
-TEST(BatchNorm, TrainingThroughHarness) {
-  // float32 sums of N*H*W terms: allow a little more than the default on the fast path.
-  auto cse = [](std::string name, testing::TensorFn fn, std::vector<Tensor> in) {
-    OpCase c{std::move(name), std::move(fn), std::move(in)};
-    c.fast_rtol = 1e-3;
-    c.fast_atol = 1e-4;
-    return c;
-  };
-  check_op(cse("bn_train_2d", [](const V& x) { return bn_train(x[0], x[1], x[2]); },
-               {leaf({6, 3}, 1), leaf({3}, 2, 0.5, 1.5), leaf({3}, 3)}));
-  check_op(cse("bn_train_4d", [](const V& x) { return bn_train(x[0], x[1], x[2]); },
-               {leaf({3, 2, 3, 5}, 4), leaf({2}, 5, 0.5, 1.5), leaf({2}, 6)}));
-  check_op(cse("bn_train_no_affine", [](const V& x) { return bn_train(x[0], Tensor(), Tensor()); },
-               {leaf({2, 3, 2, 3}, 7)}));
-  // Only the input requires grad (what an attack asks for).
-  check_op(cse("bn_train_input_only", [](const V& x) { return bn_train(x[0], x[1], x[2]); },
-               {leaf({4, 3, 2, 2}, 8), random_tensor({3}, 9, DType::Float64, 0.5, 1.5), random_tensor({3}, 10)}));
-}
-
-TEST(BatchNorm, EvalThroughHarness) {
-  check_op({"bn_eval_4d", [](const V& x) { return bn_eval(x[0], x[1], x[2]); },
-            {leaf({3, 4, 2, 3}, 11), leaf({4}, 12, 0.5, 1.5), leaf({4}, 13)}});
-  check_op({"bn_eval_2d_no_affine", [](const V& x) { return bn_eval(x[0], Tensor(), Tensor()); }, {leaf({5, 4}, 14)}});
-}
 
 TEST(BatchNorm, RunningStatisticsUpdateLikePyTorch) {
   // Channel 0: 1, 2, 3, 6 (mean 3, biased var 3.5, unbiased 14/3); channel 1: 0, 0, 2, 2 (mean 1, var 1, unbiased 4/3).
@@ -122,18 +74,18 @@ TEST(BatchNorm, BadInputs) {
   Tensor rm = zeros({3}, {.dtype = DType::Float64}), rv = ones({3}, {.dtype = DType::Float64});
   Tensor none;
   expect_error([&] { batch_norm(x, random_tensor({4}, 41), Tensor(), rm, rv, true); },
-               "batch_norm: weight of shape [4] does not match the 3 channels of input [4, 3, 2, 2] (expected [3])");
-  expect_error([&] { batch_norm(x, Tensor(), random_tensor({3, 1}, 42), rm, rv, true); }, "batch_norm: bias of shape [3, 1]");
+               {"batch_norm: weight of shape [4] does not match the 3 channels of input [4, 3, 2, 2] (expected [3])"});
+  expect_error([&] { batch_norm(x, Tensor(), random_tensor({3, 1}, 42), rm, rv, true); }, {"batch_norm: bias of shape [3, 1]"});
   Tensor bad_rm = zeros({2});
-  expect_error([&] { batch_norm(x, Tensor(), Tensor(), bad_rm, rv, true); }, "batch_norm: running_mean of shape [2]");
-  expect_error([&] { batch_norm(x, Tensor(), Tensor(), rm, none, true); }, "running_mean and running_var must both be given");
+  expect_error([&] { batch_norm(x, Tensor(), Tensor(), bad_rm, rv, true); }, {"batch_norm: running_mean of shape [2]"});
+  expect_error([&] { batch_norm(x, Tensor(), Tensor(), rm, none, true); }, {"running_mean and running_var must both be given"});
   expect_error([&] { batch_norm(random_tensor({3}, 43), Tensor(), Tensor(), rm, rv, true); },
-               "batch_norm: expected input of shape [N, C] or [N, C, H, W], got [3]");
+               {"batch_norm: expected input of shape [N, C] or [N, C, H, W], got [3]"});
   expect_error([&] { batch_norm(random_tensor({1, 3}, 44), Tensor(), Tensor(), rm, rv, true); },
-               "batch_norm: expected more than 1 value per channel when training");
+               {"batch_norm: expected more than 1 value per channel when training"});
   expect_error([&] { batch_norm(x, random_tensor({3}, 45, DType::Float32), Tensor(), rm, rv, true); },
-               "batch_norm: weight is float32 but the input is float64");
-  expect_error([&] { batch_norm(x, Tensor(), Tensor(), rm, rv, true, 1.5); }, "batch_norm: momentum must be in [0, 1]");
+               {"batch_norm: weight is float32 but the input is float64"});
+  expect_error([&] { batch_norm(x, Tensor(), Tensor(), rm, rv, true, 1.5); }, {"batch_norm: momentum must be in [0, 1]"});
 }
 
 }  // namespace

@@ -1,78 +1,21 @@
-// conv2d through the op harness (fast vs reference, float64 gradcheck and
-// gradgradcheck, non-contiguous inputs), its backward ops as differentiable ops
-// of their own, input-only / weight-only backward skipping kernels, and
-// argument errors.
+// conv2d beyond the op registry (tests/ops/cases_conv.cpp checks its values
+// and derivatives, and those of its backward ops, on every backend):
+// input-only / weight-only backward skipping the kernels it does not need, an
+// empty batch, known values, and argument errors.
 #include <string>
 
 #include "advgrad/core/ops/conv_internal.h"
+#include "expect_error.h"
 #include "testing.h"
 
 namespace advgrad {
 namespace {
 
-using testing::check_op;
-using testing::OpCase;
+using testing::expect_error;
 using testing::random_tensor;
-using V = std::vector<Tensor>;
-
-Tensor leaf(const Shape& s, std::uint64_t salt) { return random_tensor(s, salt).requires_grad_(true); }
 
 Conv2dOptions opts(std::int64_t stride, std::int64_t pad, std::int64_t dilation = 1, std::int64_t groups = 1) {
   return {stride, stride, pad, pad, dilation, dilation, groups};
-}
-
-TEST(ConvOps, Conv2dWithBias) {
-  check_op({"conv2d 3x3 pad 1",
-            [](const V& x) { return conv2d(x[0], x[1], x[2], opts(1, 1)); },
-            {leaf({2, 3, 7, 6}, 1), leaf({4, 3, 3, 3}, 2), leaf({4}, 3)}});
-}
-
-TEST(ConvOps, Conv2dStrideNonSquareKernel) {
-  Conv2dOptions o{.stride_h = 2, .stride_w = 1, .pad_h = 2, .pad_w = 1};
-  check_op({"conv2d 5x3 stride (2,1)", [o](const V& x) { return conv2d(x[0], x[1], x[2], o); },
-            {leaf({2, 3, 9, 7}, 4), leaf({5, 3, 5, 3}, 5), leaf({5}, 6)}});
-}
-
-TEST(ConvOps, Conv2dDilation) {
-  check_op({"conv2d dilation 2", [](const V& x) { return conv2d(x[0], x[1], {}, opts(1, 2, 2)); },
-            {leaf({2, 2, 8, 7}, 7), leaf({3, 2, 3, 3}, 8)}});
-}
-
-TEST(ConvOps, Conv2dGroupsAndDepthwise) {
-  check_op({"conv2d groups 2", [](const V& x) { return conv2d(x[0], x[1], x[2], opts(2, 1, 1, 2)); },
-            {leaf({2, 4, 7, 8}, 9), leaf({6, 2, 3, 3}, 10), leaf({6}, 11)}});
-  check_op({"conv2d depthwise", [](const V& x) { return conv2d(x[0], x[1], x[2], opts(1, 1, 1, 3)); },
-            {leaf({2, 3, 6, 7}, 12), leaf({3, 1, 3, 3}, 13), leaf({3}, 14)}});
-  check_op({"conv2d depthwise x2 stride 2", [](const V& x) { return conv2d(x[0], x[1], {}, opts(2, 1, 1, 3)); },
-            {leaf({2, 3, 7, 7}, 15), leaf({6, 1, 3, 3}, 16)}});
-}
-
-TEST(ConvOps, Conv2dPointwise) {
-  check_op({"conv2d 1x1", [](const V& x) { return conv2d(x[0], x[1], x[2]); },
-            {leaf({2, 5, 4, 3}, 17), leaf({3, 5, 1, 1}, 18), leaf({3}, 19)}});
-}
-
-TEST(ConvOps, Conv2dConstantWeight) {
-  // Only the input is differentiable: the weight is a constant (not a leaf that requires grad).
-  Tensor w = random_tensor({4, 2, 3, 3}, 20);
-  check_op({"conv2d constant weight", [w](const V& x) { return conv2d(x[0], w.to(x[0].dtype()), {}, opts(1, 1)); },
-            {leaf({2, 2, 5, 6}, 21)}});
-}
-
-// The backward ops are differentiable ops themselves: checking them through the
-// harness checks the second and third derivatives of conv2d.
-TEST(ConvOps, InputGradIsDifferentiable) {
-  const Conv2dOptions o = opts(2, 1, 1, 2);
-  check_op({"conv2d_input_grad",
-            [o](const V& x) { return detail::conv2d_input_grad(x[0], x[1], {2, 4, 7, 6}, o); },
-            {leaf({2, 6, 4, 3}, 22), leaf({6, 2, 3, 3}, 23)}});
-}
-
-TEST(ConvOps, WeightGradIsDifferentiable) {
-  const Conv2dOptions o{.stride_h = 1, .stride_w = 2, .pad_h = 1, .pad_w = 0, .dilation_h = 2};
-  check_op({"conv2d_weight_grad",
-            [o](const V& x) { return detail::conv2d_weight_grad(x[0], x[1], {3, 2, 2, 3}, o); },
-            {leaf({2, 2, 6, 7}, 24), leaf({2, 3, 6, 3}, 25)}});
 }
 
 // Input-only backward (what attacks do) must not run the weight-gradient kernel,
@@ -130,16 +73,6 @@ TEST(ConvOps, KnownValues) {
   Tensor y = conv2d(x, w, b);
   EXPECT_EQ(y.to_double_vector(), (std::vector<double>{12.5, 16.5, 24.5, 28.5}));
   EXPECT_EQ(autograd::grad({sum(y)}, {x})[0].to_double_vector(), (std::vector<double>{1, 2, 1, 2, 4, 2, 1, 2, 1}));
-}
-
-void expect_error(const std::function<void()>& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning '" << parts[0] << "'";
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    for (const auto& part : parts) EXPECT_NE(msg.find(part), std::string::npos) << "message: " << msg;
-  }
 }
 
 TEST(ConvOps, BadArguments) {

@@ -1,6 +1,6 @@
-// dropout: the op harness (a freshly seeded Generator per call, so the fast and
-// reference runs draw the same mask), determinism, the keep fraction, scaling,
-// the backward mask and bad inputs.
+// dropout beyond the op registry (tests/ops/cases_dropout.cpp checks its
+// values and derivatives with a freshly seeded Generator per call):
+// determinism, the keep fraction, scaling, the backward mask and bad inputs.
 #include <cmath>
 
 #include "testing.h"
@@ -8,19 +8,7 @@
 namespace advgrad {
 namespace {
 
-using testing::check_op;
-using testing::OpCase;
 using testing::random_tensor;
-using V = std::vector<Tensor>;
-
-TEST(Dropout, ThroughHarness) {
-  check_op({"dropout",
-            [](const V& x) {
-              Generator gen(1234);
-              return dropout(x[0], 0.3, true, gen);
-            },
-            {random_tensor({7, 9}, 1).requires_grad_(true)}});
-}
 
 TEST(Dropout, SameSeedSameMaskOtherSeedOtherMask) {
   Tensor x = ones({64, 33});

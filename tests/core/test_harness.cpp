@@ -1,6 +1,8 @@
 // The harness must be able to fail: a deliberately wrong backward formula is
-// caught by gradcheck, a wrong second derivative by gradgradcheck, and a
-// mismatch between paths by all_close.
+// caught by gradcheck, a wrong second derivative by gradgradcheck, a
+// mismatch between paths by all_close, and the registry's FastVsReference
+// mode catches a fast path that differs from the reference in its output, in
+// its gradient, or only on non-contiguous inputs.
 #include "testing.h"
 
 namespace advgrad {
@@ -67,6 +69,25 @@ TEST(Harness, AllCloseReportsTheWorstElement) {
   auto r = testing::all_close(a, b);
   EXPECT_FALSE(r);
   EXPECT_NE(std::string(r.message()).find("element 1"), std::string::npos) << r.message();
+}
+
+TEST(Harness, FastVsReferenceCatchesAMismatchingFastPath) {
+  using testing::input;
+  testing::OpCaseList cases("harness");
+  cases.add("output_off", [](const V& x) { return reference_kernels_enabled() ? x[0] * 2.0 : x[0] * 2.001; },
+            {input({3, 4})});
+  // Same values on both paths; on the fast one the gradient flows through half of it only.
+  cases.add("gradient_off", [](const V& x) { return reference_kernels_enabled() ? x[0] * 2.0 : x[0] + x[0].detach(); },
+            {input({3, 4})});
+  cases.add("off_when_strided",
+            [](const V& x) { return reference_kernels_enabled() || x[0].is_contiguous() ? x[0] * 2.0 : x[0] * 2.001; },
+            {input({3, 4})});
+  const std::vector<testing::OpSpec> specs = cases.take();
+  for (const auto& spec : specs) EXPECT_FALSE(testing::fast_matches_reference(spec)) << spec.name;
+  // The strided-only difference goes unseen when the case opts out of non-contiguous views.
+  testing::OpSpec contiguous = specs[2];
+  contiguous.contiguous_only();
+  EXPECT_TRUE(testing::fast_matches_reference(contiguous));
 }
 
 }  // namespace

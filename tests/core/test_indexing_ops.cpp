@@ -1,62 +1,18 @@
-// cat, stack, split, index_select, gather, scatter_add and one_hot: the op
-// harness (fast vs reference, gradcheck, gradgradcheck), hand-computed values
-// and bad inputs.
+// cat, stack, split, index_select, gather, scatter_add and one_hot beyond the
+// op registry (tests/ops/cases_indexing.cpp checks their values and
+// derivatives): hand-computed values, int64 data, non-contiguous indices and
+// labels, and bad inputs.
+#include "expect_error.h"
 #include "testing.h"
 
 namespace advgrad {
 namespace {
 
-using testing::check_op;
-using testing::OpCase;
+using testing::expect_error;
 using testing::random_tensor;
-using V = std::vector<Tensor>;
 
 Tensor leaf(const Shape& s, std::uint64_t salt) { return random_tensor(s, salt).requires_grad_(true); }
 Tensor ints(const std::vector<std::int64_t>& v, const Shape& s) { return from_vector(v, s); }
-
-// Runs f, expects an advgrad::Error whose message contains `needle`.
-template <typename F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an error containing: " << needle;
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
-
-TEST(IndexingOps, CatStackSplitThroughHarness) {
-  check_op({"cat_dim1", [](const V& x) { return cat({x[0], x[1], x[2]}, 1); },
-            {leaf({3, 2}, 1), leaf({3, 5}, 2), leaf({3, 1}, 3)}});
-  check_op({"cat_dim0_negative", [](const V& x) { return cat({x[0], x[1]}, -2); }, {leaf({2, 3}, 4), leaf({4, 3}, 5)}});
-  // A constant (no grad) input among differentiable ones.
-  check_op({"cat_with_constant", [](const V& x) { return cat({x[0], x[1]}, 0); },
-            {leaf({2, 3}, 6), random_tensor({1, 3}, 7)}});
-  check_op({"stack_dim1", [](const V& x) { return stack({x[0], x[1], x[2]}, 1); },
-            {leaf({3, 4}, 8), leaf({3, 4}, 9), leaf({3, 4}, 10)}});
-  check_op({"split_and_recombine",
-            [](const V& x) {
-              auto parts = split(x[0], 2, 1);
-              return cat({parts[2] * 3.0, parts[0], parts[1] * 2.0}, 1);
-            },
-            {leaf({3, 5}, 11)}});
-}
-
-TEST(IndexingOps, GatherScatterIndexSelectThroughHarness) {
-  Tensor idx01 = ints({2, 0, 2, 1, 1, 1}, {3, 2});
-  check_op({"gather_dim1", [](const V& x) { return gather(x[0], 1, x[1]); }, {leaf({3, 4}, 20), idx01}});
-  Tensor idx0 = ints({1, 0, 2, 2, 1, 0, 0, 1}, {2, 4});
-  check_op({"gather_dim0", [](const V& x) { return gather(x[0], 0, x[1]); }, {leaf({3, 4}, 21), idx0}});
-  Tensor idx3 = ints({0, 3, 1, 2, 2, 0, 3, 3, 1, 0, 0, 2}, {2, 3, 2});
-  check_op({"gather_3d_smaller_index", [](const V& x) { return gather(x[0], 2, x[1]); }, {leaf({2, 4, 4}, 22), idx3}});
-  // Repeated indices: gradients add up.
-  check_op({"scatter_add_dim1", [](const V& x) { return scatter_add({3, 4}, 1, x[1], x[0]); }, {leaf({3, 2}, 23), idx01}});
-  check_op({"scatter_add_dim0", [](const V& x) { return scatter_add({3, 5}, 0, x[1], x[0]); }, {leaf({2, 4}, 24), idx0}});
-  Tensor sel = ints({2, 0, 2, 1, 3}, {5});
-  check_op({"index_select_dim0", [](const V& x) { return index_select(x[0], 0, x[1]); }, {leaf({4, 3}, 25), sel}});
-  check_op({"index_select_dim1", [](const V& x) { return index_select(x[0], 1, x[1]); }, {leaf({2, 4, 3}, 26), sel}});
-  check_op({"index_select_last_dim", [](const V& x) { return index_select(x[0], -1, x[1]); }, {leaf({3, 4}, 27), sel}});
-}
 
 TEST(IndexingOps, GatherAndScatterValues) {
   Tensor x = from_vector(std::vector<double>{1, 2, 3, 4, 5, 6}, {2, 3});
@@ -116,32 +72,32 @@ TEST(IndexingOps, OneHot) {
 
 TEST(IndexingOps, OutOfRangeIndicesNameOpValueAndSize) {
   Tensor x = random_tensor({2, 3}, 40);
-  expect_error([&] { gather(x, 1, ints({0, 5, 1, 1}, {2, 2})); }, "gather: index 5 is out of range for dim 1 of size 3");
-  expect_error([&] { gather(x, 0, ints({0, -1, 1}, {1, 3})); }, "gather: index -1 is out of range for dim 0 of size 2");
+  expect_error([&] { gather(x, 1, ints({0, 5, 1, 1}, {2, 2})); }, {"gather: index 5 is out of range for dim 1 of size 3"});
+  expect_error([&] { gather(x, 0, ints({0, -1, 1}, {1, 3})); }, {"gather: index -1 is out of range for dim 0 of size 2"});
   expect_error([&] { scatter_add({2, 3}, 1, ints({3}, {1, 1}), random_tensor({1, 1}, 41)); },
-               "scatter_add: index 3 is out of range for dim 1 of size 3");
-  expect_error([&] { index_select(x, 0, ints({0, 2}, {2})); }, "index_select: index 2 is out of range for dim 0 of size 2");
-  expect_error([&] { one_hot(ints({0, 4}, {2}), 4); }, "one_hot: label 4 is out of range for 4 classes");
+               {"scatter_add: index 3 is out of range for dim 1 of size 3"});
+  expect_error([&] { index_select(x, 0, ints({0, 2}, {2})); }, {"index_select: index 2 is out of range for dim 0 of size 2"});
+  expect_error([&] { one_hot(ints({0, 4}, {2}), 4); }, {"one_hot: label 4 is out of range for 4 classes"});
   // Out of range also on the reference kernels, with the same message.
   ReferenceKernelsGuard ref;
-  expect_error([&] { gather(x, 1, ints({0, 1, 7, 9}, {2, 2})); }, "gather: index 7 is out of range for dim 1 of size 3");
+  expect_error([&] { gather(x, 1, ints({0, 1, 7, 9}, {2, 2})); }, {"gather: index 7 is out of range for dim 1 of size 3"});
 }
 
 TEST(IndexingOps, BadShapesAndDtypes) {
   Tensor x = random_tensor({2, 3}, 50);
-  expect_error([&] { gather(x, 1, random_tensor({2, 2}, 51)); }, "gather: index must be int64, got float64");
-  expect_error([&] { gather(x, 1, ints({0, 0, 0}, {3, 1})); }, "gather: index of shape [3, 1] does not fit the input of shape [2, 3]");
-  expect_error([&] { gather(x, 1, ints({0, 0}, {2})); }, "gather: index of shape [2] must have as many dims");
+  expect_error([&] { gather(x, 1, random_tensor({2, 2}, 51)); }, {"gather: index must be int64, got float64"});
+  expect_error([&] { gather(x, 1, ints({0, 0, 0}, {3, 1})); }, {"gather: index of shape [3, 1] does not fit the input of shape [2, 3]"});
+  expect_error([&] { gather(x, 1, ints({0, 0}, {2})); }, {"gather: index of shape [2] must have as many dims"});
   expect_error([&] { scatter_add({2, 3}, 1, ints({0, 1}, {2, 1}), random_tensor({2, 2}, 52)); },
-               "scatter_add: src of shape [2, 2] must have the shape of the index [2, 1]");
-  expect_error([&] { index_select(x, 0, ints({0, 1}, {1, 2})); }, "index_select: index must be 1-D");
-  expect_error([&] { cat({x, random_tensor({2, 4}, 53)}, 0); }, "cat: tensor 1 has shape [2, 4]");
-  expect_error([&] { cat({x, x.to(DType::Float32)}, 0); }, "cat: tensor 1 is float32, tensor 0 is float64");
-  expect_error([&] { cat({}, 0); }, "cat: expected at least one tensor");
-  expect_error([&] { stack({x, random_tensor({3, 2}, 54)}); }, "stack: tensor 1 has shape [3, 2]");
-  expect_error([&] { split(x, 0); }, "split: size must be positive");
-  expect_error([&] { one_hot(random_tensor({2}, 55), 3); }, "one_hot: labels must be int64");
-  expect_error([&] { gather(x, 2, ints({0}, {1, 1})); }, "gather: dim 2 is out of range");
+               {"scatter_add: src of shape [2, 2] must have the shape of the index [2, 1]"});
+  expect_error([&] { index_select(x, 0, ints({0, 1}, {1, 2})); }, {"index_select: index must be 1-D"});
+  expect_error([&] { cat({x, random_tensor({2, 4}, 53)}, 0); }, {"cat: tensor 1 has shape [2, 4]"});
+  expect_error([&] { cat({x, x.to(DType::Float32)}, 0); }, {"cat: tensor 1 is float32, tensor 0 is float64"});
+  expect_error([&] { cat({}, 0); }, {"cat: expected at least one tensor"});
+  expect_error([&] { stack({x, random_tensor({3, 2}, 54)}); }, {"stack: tensor 1 has shape [3, 2]"});
+  expect_error([&] { split(x, 0); }, {"split: size must be positive"});
+  expect_error([&] { one_hot(random_tensor({2}, 55), 3); }, {"one_hot: labels must be int64"});
+  expect_error([&] { gather(x, 2, ints({0}, {1, 1})); }, {"gather: dim 2 is out of range"});
 }
 
 }  // namespace

@@ -1,60 +1,14 @@
-// matmul and linear through the op harness (fast vs reference kernels,
-// float64 gradcheck and gradgradcheck), plus shape/dtype errors.
+// matmul and linear beyond the op registry (tests/ops/cases_linalg.cpp checks
+// their values and derivatives): hand-computed values, an empty inner
+// dimension, input-only backward, linear == matmul + bias, and shape/dtype
+// errors.
 #include "testing.h"
 
 namespace advgrad {
 namespace {
 
 using testing::all_close;
-using testing::check_op;
-using testing::OpCase;
 using testing::random_tensor;
-using V = std::vector<Tensor>;
-
-Tensor leaf(const Shape& s, std::uint64_t salt) {
-  return random_tensor(s, salt, DType::Float64).requires_grad_(true);
-}
-
-Tensor mm(const V& x) { return matmul(x[0], x[1]); }
-
-TEST(Matmul, VectorAndMatrixPromotion) {
-  check_op({"dot", mm, {leaf({7}, 1), leaf({7}, 2)}});
-  check_op({"vec_mat", mm, {leaf({5}, 3), leaf({5, 4}, 4)}});
-  check_op({"mat_vec", mm, {leaf({3, 5}, 5), leaf({5}, 6)}});
-  check_op({"mat_mat", mm, {leaf({3, 5}, 7), leaf({5, 4}, 8)}});
-  check_op({"vec_batched", mm, {leaf({5}, 9), leaf({2, 5, 3}, 10)}});
-  check_op({"batched_vec", mm, {leaf({2, 3, 5}, 11), leaf({5}, 12)}});
-}
-
-TEST(Matmul, BatchedWithBroadcasting) {
-  check_op({"batched", mm, {leaf({2, 3, 4}, 20), leaf({2, 4, 5}, 21)}});
-  check_op({"batched_times_matrix", mm, {leaf({2, 3, 4}, 22), leaf({4, 5}, 23)}});
-  check_op({"matrix_times_batched", mm, {leaf({3, 4}, 24), leaf({2, 4, 5}, 25)}});
-  check_op({"broadcast_batch_dims", mm, {leaf({2, 1, 3, 4}, 26), leaf({3, 4, 2}, 27)}});
-  check_op({"broadcast_size_one", mm, {leaf({1, 3, 4}, 28), leaf({3, 4, 2}, 29)}});
-}
-
-TEST(Matmul, StridedOperandsWithoutCopies) {
-  // Transposed views map to GEMM's trans flags; a slice keeps a padded row stride.
-  check_op({"transposed_a", [](const V& x) { return matmul(x[0].t(), x[1]); }, {leaf({5, 3}, 30), leaf({5, 4}, 31)}});
-  check_op({"transposed_b", [](const V& x) { return matmul(x[0], x[1].t()); }, {leaf({3, 5}, 32), leaf({4, 5}, 33)}});
-  check_op({"both_transposed", [](const V& x) { return matmul(x[0].transpose(-1, -2), x[1].transpose(-1, -2)); },
-            {leaf({2, 5, 3}, 34), leaf({2, 4, 5}, 35)}});
-  check_op({"sliced", [](const V& x) { return matmul(x[0].slice(1, 1, 6), x[1].slice(0, 0, 5)); },
-            {leaf({3, 7}, 36), leaf({6, 4}, 37)}});
-  check_op({"permuted_batch", [](const V& x) { return matmul(x[0].permute({1, 0, 2}), x[1]); },
-            {leaf({3, 2, 4}, 38), leaf({2, 4, 3}, 39)}});
-  check_op({"expanded", [](const V& x) { return matmul(x[0].expand({3, 2, 4}), x[1]); },
-            {leaf({2, 4}, 40), leaf({3, 4, 5}, 41)}});
-  // Every other column: neither dim has stride 1, so the operand is copied.
-  check_op({"strided_columns", [](const V& x) { return matmul(x[0].slice(1, 0, 8, 2), x[1]); },
-            {leaf({3, 8}, 42), leaf({4, 2}, 43)}});
-}
-
-TEST(Matmul, LargerThanTheSmallPath) {
-  // Goes through the packed kernel (edges in every direction) and its threads.
-  check_op({"packed", mm, {leaf({2, 37, 41}, 50), leaf({41, 45}, 51)}, true, 1e-4, 1e-4});
-}
 
 TEST(Matmul, ValuesMatchHandComputation) {
   Tensor a = from_vector(std::vector<double>{1, 2, 3, 4, 5, 6}, {2, 3});
@@ -81,20 +35,6 @@ TEST(Matmul, InputOnlyBackwardSkipsTheOtherGradient) {
   // d sum(A B) / dA = 1 B^T: every row equals the row sums of B.
   Tensor expected = matmul(ones({3, 2}, {.dtype = DType::Float64}), b.t());
   EXPECT_TRUE(all_close(ga, expected));
-}
-
-TEST(Linear, WithAndWithoutBias) {
-  check_op({"linear", [](const V& x) { return linear(x[0], x[1], x[2]); },
-            {leaf({4, 5}, 70), leaf({3, 5}, 71), leaf({3}, 72)}});
-  check_op({"linear_no_bias", [](const V& x) { return linear(x[0], x[1]); }, {leaf({4, 5}, 73), leaf({3, 5}, 74)}});
-  check_op({"linear_3d_input", [](const V& x) { return linear(x[0], x[1], x[2]); },
-            {leaf({2, 3, 5}, 75), leaf({4, 5}, 76), leaf({4}, 77)}});
-  check_op({"linear_1d_input", [](const V& x) { return linear(x[0], x[1], x[2]); },
-            {leaf({5}, 78), leaf({4, 5}, 79), leaf({4}, 80)}});
-  check_op({"linear_transposed_weight", [](const V& x) { return linear(x[0], x[1].t(), x[2]); },
-            {leaf({4, 5}, 81), leaf({5, 3}, 82), leaf({3}, 83)}});
-  check_op({"linear_constant_weight", [](const V& x) { return linear(x[0], x[1], x[2]); },
-            {leaf({4, 5}, 84), random_tensor({3, 5}, 85), leaf({3}, 86)}});
 }
 
 TEST(Linear, MatchesMatmulPlusBias) {

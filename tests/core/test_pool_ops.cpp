@@ -1,32 +1,21 @@
-// Pooling ops through the op harness (fast vs reference, gradcheck,
-// gradgradcheck, non-contiguous inputs), the max-pool tie convention, the
-// differentiable backward of max pooling, and argument errors.
+// Pooling beyond the op registry (tests/ops/cases_pooling.cpp checks the
+// values and derivatives of every pooling op and of their backward passes):
+// the indices of max pooling, the tie convention, global == adaptive 1x1, and
+// argument errors.
 #include <string>
 
+#include "expect_error.h"
 #include "testing.h"
 
 namespace advgrad {
 namespace {
 
-using testing::check_op;
-using testing::OpCase;
+using testing::expect_error;
 using testing::random_tensor;
-using V = std::vector<Tensor>;
-
-Tensor leaf(const Shape& s, std::uint64_t salt) { return random_tensor(s, salt).requires_grad_(true); }
 
 Pool2dOptions window(std::int64_t k, std::int64_t stride = 0, std::int64_t pad = 0, bool ceil_mode = false,
                      bool include_pad = true) {
   return {k, k, stride, stride, pad, pad, ceil_mode, include_pad};
-}
-
-TEST(PoolOps, MaxPool) {
-  check_op({"max_pool2d 2x2", [](const V& x) { return max_pool2d(x[0], window(2)); }, {leaf({2, 3, 7, 6}, 1)}});
-  check_op({"max_pool2d 3x3 s2 p1", [](const V& x) { return max_pool2d(x[0], window(3, 2, 1)); },
-            {leaf({2, 3, 7, 8}, 2)}});
-  Pool2dOptions o{
-      .kernel_h = 3, .kernel_w = 2, .stride_h = 2, .stride_w = 1, .pad_h = 1, .pad_w = 1, .ceil_mode = true};
-  check_op({"max_pool2d 3x2 ceil", [o](const V& x) { return max_pool2d(x[0], o); }, {leaf({1, 2, 8, 5}, 3)}});
 }
 
 TEST(PoolOps, MaxPoolWithIndices) {
@@ -44,37 +33,7 @@ TEST(PoolOps, MaxPoolWithIndices) {
   }
 }
 
-// Max pooling's backward (a scatter by the indices) is differentiable in the
-// incoming gradient: its derivative gathers by the same indices.
-TEST(PoolOps, MaxPoolBackwardIsDifferentiable) {
-  check_op({"max_pool2d backward",
-            [](const V& x) {
-              Tensor y = max_pool2d(x[0], window(3, 2, 1));
-              return autograd::grad({sum(mul(y, x[1]))}, {x[0]}, {}, {.create_graph = true})[0];
-            },
-            {leaf({2, 2, 7, 6}, 5), leaf({2, 2, 4, 3}, 6)}});
-}
-
-TEST(PoolOps, AvgPool) {
-  check_op({"avg_pool2d 2x2", [](const V& x) { return avg_pool2d(x[0], window(2)); }, {leaf({2, 3, 7, 6}, 7)}});
-  check_op({"avg_pool2d 3x3 s2 p1", [](const V& x) { return avg_pool2d(x[0], window(3, 2, 1)); },
-            {leaf({2, 3, 7, 8}, 8)}});
-  check_op({"avg_pool2d exclude pad ceil", [](const V& x) { return avg_pool2d(x[0], window(3, 2, 1, true, false)); },
-            {leaf({2, 2, 8, 7}, 9)}});
-  check_op({"avg_pool2d backward",
-            [](const V& x) {
-              Tensor y = avg_pool2d(x[0], window(3, 2, 1, true, true));
-              return autograd::grad({sum(mul(y, x[1]))}, {x[0]}, {}, {.create_graph = true})[0];
-            },
-            {leaf({1, 2, 8, 7}, 10), leaf({1, 2, 5, 4}, 11)}});
-}
-
-TEST(PoolOps, AdaptiveAndGlobalAvgPool) {
-  check_op({"adaptive_avg_pool2d 3x2", [](const V& x) { return adaptive_avg_pool2d(x[0], 3, 2); },
-            {leaf({2, 3, 7, 5}, 12)}});
-  check_op({"adaptive_avg_pool2d growing", [](const V& x) { return adaptive_avg_pool2d(x[0], 5, 4); },
-            {leaf({1, 2, 3, 3}, 13)}});
-  check_op({"global_avg_pool2d", [](const V& x) { return global_avg_pool2d(x[0]); }, {leaf({2, 3, 5, 4}, 14)}});
+TEST(PoolOps, GlobalAvgPoolIsAdaptiveToOneByOne) {
   Tensor x = random_tensor({2, 3, 5, 4}, 15);
   EXPECT_TRUE(testing::all_close(global_avg_pool2d(x), adaptive_avg_pool2d(x, 1, 1).reshape({2, 3}), 1e-12, 1e-12));
 }
@@ -99,16 +58,6 @@ TEST(PoolOps, MaxPoolTieConvention) {
     auto [yp, ip] = max_pool2d_with_indices(x.slice(2, 2, 4), window(3, 2, 1));
     EXPECT_EQ(yp.to_double_vector(), (std::vector<double>{-2, -2}));
     EXPECT_EQ(ip.to_int_vector(), (std::vector<std::int64_t>{1, 1}));  // overlapping windows share a max
-  }
-}
-
-void expect_error(const std::function<void()>& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning '" << parts[0] << "'";
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    for (const auto& part : parts) EXPECT_NE(msg.find(part), std::string::npos) << "message: " << msg;
   }
 }
 

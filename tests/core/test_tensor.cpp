@@ -16,10 +16,7 @@ namespace {
 
 using testing::all_close;
 using testing::expect_error;
-using testing::check_op;
-using testing::OpCase;
 using testing::random_tensor;
-using V = std::vector<Tensor>;
 using Strides = std::vector<std::int64_t>;
 
 const TensorOptions kF64{.dtype = DType::Float64};
@@ -345,32 +342,7 @@ TEST(Tensor, Printing) {
   EXPECT_NE(zeros({0, 2}).str().find("shape=[0, 2]"), std::string::npos);
 }
 
-// ---------------------------------------------------------------- gradients of every view op
-
-Tensor leaf(const Shape& s, std::uint64_t salt) { return random_tensor(s, salt).requires_grad_(true); }
-
-TEST(Tensor, ViewOpGradients) {
-  check_op({"view", [](const V& x) { return x[0].view({2, 3, 4}); }, {leaf({6, 4}, 1)}});
-  check_op({"view_infer", [](const V& x) { return x[0].view({-1}); }, {leaf({1, 5}, 2)}});
-  check_op({"reshape", [](const V& x) { return x[0].reshape({4, 3}); }, {leaf({3, 4}, 3)}});
-  check_op({"flatten", [](const V& x) { return x[0].flatten(1); }, {leaf({2, 3, 4}, 4)}});
-  check_op({"permute", [](const V& x) { return x[0].permute({2, 0, 1}); }, {leaf({2, 3, 4}, 5)}});
-  check_op({"transpose", [](const V& x) { return x[0].transpose(0, 1); }, {leaf({3, 5}, 6)}});
-  check_op({"t", [](const V& x) { return x[0].t() * x[1]; }, {leaf({3, 5}, 7), leaf({5, 3}, 8)}});
-  check_op({"slice_step", [](const V& x) { return x[0].slice(0, 1, 7, 2); }, {leaf({7, 5}, 9)}});
-  check_op({"slice_last_dim", [](const V& x) { return x[0].slice(-1, 0, 5, 3); }, {leaf({3, 5}, 10)}});
-  check_op({"narrow", [](const V& x) { return x[0].narrow(1, 2, 3); }, {leaf({5, 6}, 11)}});
-  check_op({"select", [](const V& x) { return x[0].select(0, 2); }, {leaf({4, 5}, 12)}});
-  check_op({"select_neg", [](const V& x) { return x[0].select(1, -1); }, {leaf({4, 5}, 13)}});
-  check_op({"squeeze", [](const V& x) { return x[0].squeeze(1); }, {leaf({3, 1, 4}, 14)}});
-  check_op({"squeeze_all", [](const V& x) { return x[0].squeeze(); }, {leaf({1, 3, 1}, 15)}});
-  check_op({"unsqueeze", [](const V& x) { return x[0].unsqueeze(0) * x[1]; }, {leaf({3, 4}, 16), leaf({2, 1, 4}, 17)}});
-  check_op({"expand", [](const V& x) { return x[0].expand({2, 3, 4}); }, {leaf({3, 1}, 18)}});
-  check_op({"contiguous", [](const V& x) { return x[0].t().contiguous(); }, {leaf({3, 4}, 19)}});
-  check_op({"clone", [](const V& x) { return x[0].clone() * x[0]; }, {leaf({3, 4}, 20)}});
-  check_op({"chain", [](const V& x) { return x[0].transpose(0, 2).slice(1, 1, 3).reshape({-1}).narrow(0, 1, 9); },
-            {leaf({2, 3, 4}, 21)}});
-}
+// The gradients of every view op: tests/ops/cases_views.cpp.
 
 // ---------------------------------------------------------------- errors
 

@@ -18,22 +18,15 @@ bool cuda_test_device_is_emulated();
 // A copy on the device under test; keeps requires_grad for leaves.
 Tensor to_cuda(const Tensor& t);
 
-// One op, checked on the CUDA device against the CPU reference kernels:
-//   1. float32 and float64 forward outputs and the gradients of
-//      sum(out * w) (random w) with respect to every input that requires grad,
-//      on contiguous and (unless disabled) non-contiguous device inputs;
-//   2. a float64 finite-difference gradcheck of the op run on the device
-//      (inputs move there differentiably, the output comes back).
-// Inputs are float64 leaves (requires_grad marks differentiable ones) or int64 constants.
-struct ParityCase {
-  std::string name;
-  TensorFn fn;
-  std::vector<Tensor> inputs;
-  double rtol = 1e-4, atol = 1e-5;  // float32; float64 uses 1e-10 / 1e-12
-  bool non_contiguous = true;
-  bool gradcheck = true;
-};
-void check_parity(const ParityCase& c);
+// The registry's CUDA mode for one case (tests/ops/op_registry.h), under one
+// of its variants (or none): the case on the device under test against the
+// CPU reference kernels, in float32 (the case's tolerance) and float64 (1e-10,
+// 1e-12), on contiguous and (unless the case opts out) non-contiguous device
+// inputs: the output and the gradients of sum(out * w) with respect to every
+// differentiable input; then (unless the case opts out) a float64
+// finite-difference gradcheck of the op run on the device, its inputs moved
+// there differentiably and its output brought back.
+::testing::AssertionResult cuda_matches_reference(const OpSpec& spec, const Variant* variant);
 
 // The conv algorithm of CUDA tensors for one scope; the previous one is restored.
 class ConvAlgorithmScope {

@@ -2,8 +2,9 @@
 //
 // On a real GPU with cuDNN (a build with ADVGRAD_CUDNN, cuda::cudnn_available()):
 //   - cuDNN's conv forward and both gradients against the CPU reference
-//     kernels, through the same harness as our kernels (check_parity);
-//   - our implicit-GEMM conv against cuDNN directly, on the same device
+//     kernels: the "_cudnn" variants of the op registry's conv cases
+//     (tests/ops/cases_conv.cpp, run by tests/cuda/test_ops_cuda.cpp);
+//   - here, our implicit-GEMM conv against cuDNN directly, on the same device
 //     inputs, including shapes large enough to span many tiles.
 // Anywhere else these are counted, printed skips ("no GPU with cuDNN").
 // Everywhere: ADVGRAD_CUDA_CONV's names include "cudnn", and choosing cuDNN
@@ -30,8 +31,6 @@ bool cudnn_under_test() { return !cuda_test_device_is_emulated() && cuda::cudnn_
     }                                                \
   } while (0)
 
-Tensor leaf(const Shape& s, std::uint64_t salt) { return random_tensor(s, salt).requires_grad_(true); }
-
 Conv2dOptions conv_opts(std::int64_t stride, std::int64_t pad, std::int64_t dilation = 1, std::int64_t groups = 1) {
   return {stride, stride, pad, pad, dilation, dilation, groups};
 }
@@ -42,32 +41,6 @@ struct ConvCase {
   Conv2dOptions options;
   bool bias = true;
 };
-
-// cuDNN's conv2d(x, w, b) against the CPU reference: outputs and gradients in
-// float32 and float64, contiguous and not, and a float64 gradcheck on the device.
-void check_cudnn_conv(const ConvCase& c, std::uint64_t salt) {
-  ConvAlgorithmScope scope(cuda::ConvAlgorithm::Cudnn);
-  V inputs{leaf(c.x, salt), leaf(c.w, salt + 1)};
-  if (c.bias) inputs.push_back(leaf({c.w[0]}, salt + 2));
-  const Conv2dOptions o = c.options;
-  const bool bias = c.bias;
-  check_parity({c.name, [o, bias](const V& v) { return conv2d(v[0], v[1], bias ? v[2] : Tensor(), o); }, inputs});
-}
-
-TEST(CudaCudnnConv, MatchesTheReference) {
-  SKIP_WITHOUT_CUDNN("cuDNN conv parity");
-  check_cudnn_conv({"cudnn 3x3 pad 1", {2, 3, 7, 6}, {4, 3, 3, 3}, conv_opts(1, 1)}, 101);
-  const Conv2dOptions o{.stride_h = 2, .stride_w = 1, .pad_h = 2, .pad_w = 1};
-  check_cudnn_conv({"cudnn 5x3 stride (2,1) pad (2,1)", {2, 3, 9, 7}, {5, 3, 5, 3}, o}, 104);
-  check_cudnn_conv({"cudnn 1x1", {2, 5, 4, 3}, {3, 5, 1, 1}, conv_opts(1, 0), false}, 107);
-}
-
-TEST(CudaCudnnConv, DilationGroupsDepthwise) {
-  SKIP_WITHOUT_CUDNN("cuDNN conv parity (dilation, groups)");
-  check_cudnn_conv({"cudnn dilation 2", {2, 2, 8, 7}, {3, 2, 3, 3}, conv_opts(1, 2, 2), false}, 110);
-  check_cudnn_conv({"cudnn groups 2 stride 2", {2, 4, 7, 8}, {6, 2, 3, 3}, conv_opts(2, 1, 1, 2)}, 113);
-  check_cudnn_conv({"cudnn depthwise", {2, 3, 6, 7}, {3, 1, 3, 3}, conv_opts(1, 1, 1, 3)}, 116);
-}
 
 // The output, dx and dw of sum(conv2d(x, w, b) * r) with one conv algorithm,
 // on device copies of the same inputs.

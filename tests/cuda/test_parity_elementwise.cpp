@@ -1,8 +1,10 @@
-// CUDA parity of the elementwise family: elementwise ops, casts, fills,
-// reductions, gather/scatter and the random draws, against the CPU reference
-// kernels (check_parity where there is a gradient, plain comparisons
-// otherwise). Shapes are small and odd: the emulated device runs every thread
-// as a fiber.
+// CUDA parity of the elementwise family beyond the op registry (whose CUDA
+// mode checks every differentiable elementwise, reduction and indexing op:
+// tests/cuda/test_ops_cuda.cpp): comparisons, int64 arithmetic, casts, fills,
+// NaN propagation, ties and NaN in argmax/argmin, bitwise scatter_add,
+// one_hot, bad indices and the random draws, against the CPU reference
+// kernels. Shapes are small and odd: the emulated device runs every thread as
+// a fiber.
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -18,9 +20,6 @@ using V = std::vector<Tensor>;
 
 std::string dname(DType d) { return std::string(dtype_name(d)); }
 
-Tensor leaf(const Shape& s, std::uint64_t salt, double lo = -1.0, double hi = 1.0) {
-  return random_tensor(s, salt, DType::Float64, lo, hi).requires_grad_(true);
-}
 Tensor constant(const Shape& s, std::uint64_t salt, double lo = -1.0, double hi = 1.0) {
   return random_tensor(s, salt, DType::Float64, lo, hi);
 }
@@ -76,59 +75,12 @@ std::string error_of(const std::function<void()>& fn) {
 
 // ---------------------------------------------------------------- elementwise
 
-TEST(CudaElementwise, UnaryMath) {
-  check_parity({"neg", [](const V& x) { return neg(x[0]); }, {leaf({3, 5}, 1)}});
-  check_parity({"exp", [](const V& x) { return exp(x[0]); }, {leaf({3, 5}, 2)}});
-  check_parity({"log", [](const V& x) { return log(x[0]); }, {leaf({3, 5}, 3, 0.5, 2.0)}});
-  check_parity({"sqrt", [](const V& x) { return sqrt(x[0]); }, {leaf({4, 3}, 4, 0.5, 2.0)}});
-  check_parity({"rsqrt", [](const V& x) { return rsqrt(x[0]); }, {leaf({4, 3}, 5, 0.5, 2.0)}});
-  check_parity({"abs", [](const V& x) { return abs(x[0]); }, {leaf({4, 3}, 6)}});
-  check_parity({"sign", [](const V& x) { return sign(x[0]); }, {leaf({4, 3}, 7)}});
-  check_parity({"square", [](const V& x) { return square(x[0]); }, {leaf({4, 3}, 8)}});
-  check_parity({"reciprocal", [](const V& x) { return reciprocal(x[0]); }, {leaf({4, 3}, 9, 0.5, 2.0)}});
-  check_parity({"erf", [](const V& x) { return erf(x[0]); }, {leaf({4, 3}, 10)}});
-  check_parity({"pow_scalar", [](const V& x) { return pow(x[0], 2.5); }, {leaf({5, 3}, 11, 0.5, 2.0)}});
-  check_parity({"clamp", [](const V& x) { return clamp(x[0], -0.5, 0.4); }, {leaf({5, 4}, 12)}});
-  check_parity({"clamp_lo_only", [](const V& x) { return clamp(x[0], -0.2, std::nullopt); }, {leaf({5, 4}, 13)}});
-  check_parity({"copy", [](const V& x) { return x[0].contiguous() * 1.0; }, {leaf({3, 4, 2}, 14)}});
-}
-
-TEST(CudaElementwise, Activations) {
-  check_parity({"relu", [](const V& x) { return relu(x[0]); }, {leaf({6, 5}, 20)}});
-  check_parity({"leaky_relu", [](const V& x) { return leaky_relu(x[0], 0.1); }, {leaf({6, 5}, 21)}});
-  check_parity({"elu", [](const V& x) { return elu(x[0], 0.7); }, {leaf({6, 5}, 22)}});
-  check_parity({"gelu", [](const V& x) { return gelu(x[0]); }, {leaf({6, 5}, 23, -3, 3)}});
-  check_parity({"gelu_tanh", [](const V& x) { return gelu(x[0], true); }, {leaf({6, 5}, 24, -3, 3)}});
-  check_parity({"silu", [](const V& x) { return silu(x[0]); }, {leaf({6, 5}, 25, -3, 3)}});
-  check_parity({"softplus", [](const V& x) { return softplus(x[0], 2.0, 3.0); }, {leaf({6, 5}, 26, -3, 3)}});
-  check_parity({"sigmoid", [](const V& x) { return sigmoid(x[0]); }, {leaf({6, 5}, 27, -6, 6)}});
-  check_parity({"tanh", [](const V& x) { return tanh(x[0]); }, {leaf({6, 5}, 28, -3, 3)}});
-}
-
-TEST(CudaElementwise, BinaryWithBroadcastingAndScalars) {
-  check_parity({"add", [](const V& x) { return add(x[0], x[1]); }, {leaf({3, 1, 5}, 30), leaf({4, 5}, 31)}});
-  check_parity({"sub", [](const V& x) { return sub(x[0], x[1]); }, {leaf({2, 1, 3}, 32), leaf({4, 3}, 33)}});
-  check_parity({"mul", [](const V& x) { return mul(x[0], x[1]); }, {leaf({3, 4}, 34), leaf({3, 1}, 35)}});
-  check_parity({"div", [](const V& x) { return div(x[0], x[1]); }, {leaf({3, 1, 5}, 36), leaf({4, 5}, 37, 0.5, 2)}});
-  check_parity({"pow", [](const V& x) { return pow(x[0], x[1]); }, {leaf({3, 4}, 38, 0.5, 2.0), leaf({4}, 39)}});
-  check_parity({"minimum", [](const V& x) { return minimum(x[0], x[1]); }, {leaf({4, 3}, 40), leaf({3}, 41)}});
-  check_parity({"maximum", [](const V& x) { return maximum(x[0], x[1]); }, {leaf({3, 1, 5}, 42), leaf({4, 5}, 43)}});
-  check_parity({"scalars", [](const V& x) { return (2.0 - x[0]) * 3.0 / (x[0] + 4.0) - 1.5; }, {leaf({7}, 44)}});
-  check_parity({"zero_dim", [](const V& x) { return mul(x[0], x[1]) + x[1]; }, {leaf({}, 45), leaf({2, 3}, 46)}});
-  check_parity({"both_zero_dim", [](const V& x) { return div(x[0], x[1]); }, {leaf({}, 47), leaf({}, 48, 0.5, 2)}});
-  // Eight dims with broadcasting along several of them.
-  check_parity({"eight_dims", [](const V& x) { return mul(x[0], x[1]); },
-                {leaf({2, 1, 2, 1, 3, 1, 2, 2}, 49), leaf({1, 2, 1, 2, 3, 2, 1, 2}, 50)}});
-}
-
 // Tensors this small take the kernel's 32-bit index path; ADVGRAD_CUDA_INDEX64=1
 // forces the 64-bit one (taken on a GPU when an index or offset passes 2^31).
-TEST(CudaElementwise, SixtyFourBitIndexPath) {
+// The differentiable ops run on both paths as variants of their registry cases
+// (tests/ops/cases_elementwise.cpp); a cast has no gradient and is checked here.
+TEST(CudaElementwise, CastOnTheSixtyFourBitIndexPath) {
   ASSERT_EQ(setenv("ADVGRAD_CUDA_INDEX64", "1", 1), 0);
-  check_parity({"mul 64-bit", [](const V& x) { return mul(x[0], x[1]); }, {leaf({3, 1, 5}, 55), leaf({4, 5}, 56)}});
-  check_parity({"exp 64-bit", [](const V& x) { return exp(x[0]); }, {leaf({2, 3, 4}, 57)}});
-  check_parity({"where 64-bit", [](const V& x) { return where(gt(x[0], x[1]), x[0], x[1]); },
-                {leaf({3, 4}, 58), leaf({4}, 59)}});
   expect_same("cast 64-bit", [](const V& x) { return x[0].to(DType::Int64); }, {constant({3, 5}, 65, -9, 9)});
   unsetenv("ADVGRAD_CUDA_INDEX64");
 }
@@ -161,13 +113,6 @@ TEST(CudaElementwise, Int64Arithmetic) {
   const std::string dev = error_of([&] { (void)div(a.to(cuda_test_device()), b.to(cuda_test_device())); });
   EXPECT_FALSE(cpu.empty());
   EXPECT_EQ(cpu, dev);
-}
-
-TEST(CudaElementwise, Where) {
-  check_parity({"where", [](const V& x) { return where(gt(x[0], x[1]), x[0] * 2.0, x[1]); },
-                {leaf({3, 4}, 60), leaf({4}, 61)}});
-  check_parity({"where_broadcast", [](const V& x) { return where(x[2], x[0], x[1]); },
-                {leaf({3, 1, 5}, 62), leaf({4, 5}, 63), gt(constant({4, 1}, 64), scalar_tensor(0.0, {DType::Float64}))}});
 }
 
 TEST(CudaElementwise, CastsBetweenAllDtypes) {
@@ -205,49 +150,9 @@ TEST(CudaElementwise, FillsViaZerosOnesAndFull) {
 
 // ---------------------------------------------------------------- reductions
 
-TEST(CudaReduce, SumMeanAlongDims) {
-  const Tensor x = leaf({4, 3, 5}, 80);
-  for (const Dims& dims : std::vector<Dims>{{}, {0}, {1}, {2}, {0, 2}, {-1, 0}, {0, 1, 2}}) {
-    for (bool keepdim : {false, true}) {
-      const std::string name = "dims " + std::to_string(dims.size()) + (dims.empty() ? "" : std::to_string(dims[0])) +
-                               (keepdim ? " keepdim" : "");
-      check_parity({"sum " + name, [dims, keepdim](const V& v) { return sum(v[0], dims, keepdim); }, {x}});
-      check_parity({"mean " + name, [dims, keepdim](const V& v) { return mean(v[0], dims, keepdim); }, {x}});
-    }
-  }
-  // Zero-dim input, and a sum over an empty dim.
-  check_parity({"sum 0-dim", [](const V& v) { return sum(v[0]); }, {leaf({}, 81)}});
+// A sum over an empty dim is zeros (the registry's cases have no empty dims).
+TEST(CudaReduce, SumOverAnEmptyDim) {
   expect_same("sum empty", [](const V& v) { return sum(v[0], {1}); }, {constant({3, 0, 2}, 82)});
-}
-
-TEST(CudaReduce, LongReductionsUseTheBlockKernel) {
-  // Reduced extents above 32 with few outputs: the block kernel, with inner
-  // (coalesced) and outer (strided) reduced dims, and a reduced extent that is
-  // not a multiple of the block.
-  check_parity({"sum inner", [](const V& v) { return sum(v[0], {1}); }, {leaf({3, 300}, 83)}});
-  check_parity({"sum outer", [](const V& v) { return sum(v[0], {0}); }, {leaf({300, 3}, 84)}});
-  check_parity({"sum all", [](const V& v) { return sum(v[0]); }, {leaf({7, 9, 11}, 85)}});
-  check_parity({"amax inner", [](const V& v) { return amax(v[0], {1}); }, {leaf({3, 77}, 86)}});
-  check_parity({"amin all", [](const V& v) { return amin(v[0]); }, {leaf({5, 41}, 87)}});
-  check_parity({"max inner", [](const V& v) { return max(v[0], 1).values; }, {leaf({3, 130}, 88)}});
-  // Many outputs next to each other in memory: the thread-per-output kernel.
-  check_parity({"sum many outputs", [](const V& v) { return sum(v[0], {0}); }, {leaf({40, 2100}, 89)},
-                1e-4, 1e-5, false, false});
-}
-
-TEST(CudaReduce, AmaxAminAndNorms) {
-  const Tensor x = leaf({4, 3, 5}, 90);
-  for (const Dims& dims : std::vector<Dims>{{}, {0}, {2}, {0, 1}}) {
-    for (bool keepdim : {false, true}) {
-      check_parity({"amax", [dims, keepdim](const V& v) { return amax(v[0], dims, keepdim); }, {x}});
-      check_parity({"amin", [dims, keepdim](const V& v) { return amin(v[0], dims, keepdim); }, {x}});
-    }
-  }
-  for (double p : {1.0, 2.0, std::numeric_limits<double>::infinity()})
-    check_parity({"norm_per_sample p=" + std::to_string(p), [p](const V& v) { return norm_per_sample(v[0], p); },
-                  {leaf({3, 2, 4}, 91)}});
-  check_parity({"logsumexp", [](const V& v) { return logsumexp(v[0], {1}); }, {leaf({3, 6}, 92)}});
-  check_parity({"var", [](const V& v) { return var(v[0], {0}); }, {leaf({5, 3}, 93)}});
 }
 
 TEST(CudaReduce, MaxMinPropagateNaN) {
@@ -297,31 +202,9 @@ TEST(CudaReduce, ArgmaxArgminFirstIndexOnTiesAndNaN) {
     expect_same("argmax nan cols", [](const V& t) { return argmax(t[0], 0); }, {y.to(dtype)});
     expect_same("max nan values", [](const V& t) { return max(t[0], 1).values; }, {y.to(dtype)});
   }
-  check_parity({"max gradient", [](const V& t) { return max(t[0], 0).values; }, {leaf({5, 4}, 96)}});
-  check_parity({"min gradient", [](const V& t) { return min(t[0], 1, true).values; }, {leaf({5, 40}, 97)}});
 }
 
 // ---------------------------------------------------------------- indexing
-
-TEST(CudaIndex, GatherScatterAddIndexSelect) {
-  const Tensor idx = labels({0, 2, 1, 2, 2, 0, 1, 1, 0, 2, 2, 2}, {3, 4});
-  check_parity({"gather dim 1", [idx](const V& v) { return gather(v[0], 1, idx.to(v[0].device())); },
-                {leaf({3, 5}, 100)}});
-  check_parity({"gather dim 0", [idx](const V& v) { return gather(v[0], 0, idx.to(v[0].device())); },
-                {leaf({4, 6}, 101)}});
-  // Repeated indices: the adds happen in the reference's order.
-  check_parity({"scatter_add dim 1",
-                [idx](const V& v) { return scatter_add({3, 5}, 1, idx.to(v[0].device()), v[0]); },
-                {leaf({3, 4}, 102)}});
-  check_parity({"scatter_add dim 0",
-                [idx](const V& v) { return scatter_add({3, 6}, 0, idx.to(v[0].device()), v[0]); },
-                {leaf({3, 4}, 103)}});
-  const Tensor sel = labels({2, 0, 2, 3, 1}, {5});
-  check_parity({"index_select dim 0", [sel](const V& v) { return index_select(v[0], 0, sel.to(v[0].device())); },
-                {leaf({4, 3}, 104)}});
-  check_parity({"index_select dim 1", [sel](const V& v) { return index_select(v[0], 1, sel.to(v[0].device())); },
-                {leaf({2, 4, 3}, 105)}});
-}
 
 TEST(CudaIndex, ScatterAddIsBitwiseTheReference) {
   // Many repeats of a few destinations, in float32: any other order of the adds shows up in the bits.

@@ -249,7 +249,9 @@ TEST(NnKernels, CrossEntropyBackwardMatchesReference) {
 // ---- batch norm ----
 
 TEST(NnKernels, BatchNormMatchesReference) {
-  const BatchNormShape shapes[] = {{7, 5, 1}, {3, 4, 13}, {2, 3, 1000}, {64, 33, 1}, {1, 2, 2}};
+  // Long channels and many rows (the parallel paths) and a single sample; the
+  // small shapes run end to end in the op registry (tests/ops/cases_batch_norm.cpp).
+  const BatchNormShape shapes[] = {{2, 3, 1000}, {64, 33, 1}, {1, 2, 2}};
   with_threads([&] {
     for (const auto& sh : shapes)
       for (bool affine : {false, true}) {
