@@ -140,9 +140,9 @@ void baseline_part(WorkshopContext& ctx) {
   }
   ctx.report.figure("confusion_clean", "Where the clean baseline errs: the confusion matrix of the test images");
   ctx.report.takeaway("Trained the standard way, the baseline classifies " + accuracy_text(row.clean, row.clean_count) +
-                      " of the clean test images; the next section shows how little of that survives an attacker "
-                      "who may move each pixel by " +
-                      report::format_fixed(b.eps, 2) + ".");
+                      " of the clean test images correctly; under " + "PGD-" + std::to_string(b.pgd_steps) +
+                      " at eps " + report::format_fixed(b.eps, 2) + " it keeps " +
+                      accuracy_text(row.pgd, row.attack_count) + ".");
 }
 
 void attacks_part(WorkshopContext& ctx) {

@@ -32,7 +32,13 @@ void optimizers_part(WorkshopContext& ctx) {
                         ". Under " + pgd + ": " +
                         compare_text({best->name, best->pgd, best->attack_count},
                                      {worst->name, worst->pgd, worst->attack_count}) +
-                        ". The optimizer that fits the data best need not leave the most robust model.");
+                        [&] {
+                          switch (compare({"", best->pgd, best->attack_count}, {"", worst->pgd, worst->attack_count})) {
+                            case 1: return std::string(": the better fit is also the more robust model.");
+                            case -1: return std::string(": the better fit is the less robust model.");
+                            default: return std::string(": the clean gap does not carry over to the attack.");
+                          }
+                        }());
   }
 }
 
