@@ -64,24 +64,17 @@ void draw(std::ostream& log, const Tensor& image, bool signed_map) {
   }
 }
 
-}  // namespace
-
-GradientDemoResult run_gradient_demo(const GradientDemoOptions& o, std::ostream& log) {
-  ADVGRAD_CHECK(o.steps >= 1 && o.batch_size >= 1 && o.test_size >= 1 && o.learning_rate > 0 && o.fgsm_eps >= 0,
-                "gradient demo: steps, batch size and test size must be >= 1, learning rate > 0, eps >= 0");
-  GradientDemoResult result;
-  Generator gen(o.seed);
+// ---- 1. the network: a 64-16-2 MLP with Kaiming-uniform-like init, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) ----
+Mlp init_mlp(Generator& gen) {
   const int hidden = 16;
-  // Kaiming-uniform-like init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
   const double s1 = 1.0 / std::sqrt(kPixels), s2 = 1.0 / std::sqrt(hidden);
-  Mlp net{uniform({hidden, kPixels}, -s1, s1, gen).requires_grad_(true),
-          uniform({hidden}, -s1, s1, gen).requires_grad_(true),
-          uniform({2, hidden}, -s2, s2, gen).requires_grad_(true),
+  return {uniform({hidden, kPixels}, -s1, s1, gen).requires_grad_(true),
+          uniform({hidden}, -s1, s1, gen).requires_grad_(true), uniform({2, hidden}, -s2, s2, gen).requires_grad_(true),
           uniform({2}, -s2, s2, gen).requires_grad_(true)};
+}
 
-  log << "advgrad gradient demo: 8x8 bars (horizontal = 0, vertical = 1), MLP 64-16-2, SGD lr "
-      << o.learning_rate << ", " << o.steps << " steps of " << o.batch_size << "\n";
-  // ---- 2. training: forward, loss, backward, hand-written SGD step ----
+// ---- 2. training: forward, loss, backward, hand-written SGD step ----
+void train(Mlp& net, const GradientDemoOptions& o, Generator& gen, GradientDemoResult& result, std::ostream& log) {
   for (int step = 1; step <= o.steps; ++step) {
     Batch b = make_bars(o.batch_size, gen);
     Tensor loss = cross_entropy(net.forward(b.images), b.labels);
@@ -97,63 +90,85 @@ GradientDemoResult run_gradient_demo(const GradientDemoOptions& o, std::ostream&
           << std::defaultfloat << "\n";
     }
   }
-  Batch test = make_bars(o.test_size, gen);
-  {
-    NoGradGuard no_grad;
-    result.test_accuracy = accuracy(net.forward(test.images), test.labels);
-  }
-  log << "test accuracy: " << std::setprecision(4) << 100 * result.test_accuracy << "%\n\n";
+}
 
-  // ---- 3. dLoss/dImage for one test image ----
-  Tensor x = test.images.slice(0, 0, 1).clone().requires_grad_(true);
-  Tensor y = test.labels.slice(0, 0, 1);
+// ---- 3. dLoss/dImage for one test image (the parameters' .grad untouched) ----
+Tensor show_input_gradient(Mlp& net, const Tensor& x, const Tensor& y, GradientDemoResult& result, std::ostream& log) {
   Tensor loss = cross_entropy(net.forward(x), y);
-  Tensor grad_x = autograd::grad({loss}, {x})[0];  // parameters' .grad untouched
+  Tensor grad_x = autograd::grad({loss}, {x})[0];
   result.clean_loss = loss.item();
   log << "image (label " << y.item() << ", loss " << result.clean_loss << "):\n";
   draw(log, x.detach(), false);
   log << "dLoss/dImage (+ raises the loss, - lowers it):\n";
   draw(log, grad_x, true);
+  return grad_x;
+}
 
-  // Finite differences at the three pixels with the largest |gradient|.
-  {
-    NoGradGuard no_grad;
-    Tensor order = argmax(abs(grad_x).reshape({kPixels}), 0);
-    std::vector<std::int64_t> pixels{order.to_int_vector()[0], 0, kPixels - 1};
-    const double h = 1e-2;
-    for (auto p : pixels) {
-      auto loss_at = [&](double delta) {
-        Tensor xs = x.detach().clone();
-        auto v = xs.to_double_vector();
-        v[p] += delta;
-        return cross_entropy(net.forward(from_vector(v, {1, kPixels})), y).item();
-      };
-      const double fd = (loss_at(h) - loss_at(-h)) / (2 * h);
-      const double ag = grad_x.reshape({kPixels}).to_double_vector()[p];
-      result.max_fd_error = std::max(result.max_fd_error, std::fabs(fd - ag));
-      log << "  pixel " << std::setw(2) << p << ": autograd " << std::setw(11) << ag << "   finite difference "
-          << std::setw(11) << fd << "\n";
-    }
+// Central finite differences at the pixel with the largest |gradient| and at two corners.
+void check_finite_differences(Mlp& net, const Tensor& x, const Tensor& y, const Tensor& grad_x,
+                              GradientDemoResult& result, std::ostream& log) {
+  NoGradGuard no_grad;
+  Tensor order = argmax(abs(grad_x).reshape({kPixels}), 0);
+  std::vector<std::int64_t> pixels{order.to_int_vector()[0], 0, kPixels - 1};
+  const double h = 1e-2;
+  for (auto p : pixels) {
+    auto loss_at = [&](double delta) {
+      Tensor xs = x.detach().clone();
+      auto v = xs.to_double_vector();
+      v[p] += delta;
+      return cross_entropy(net.forward(from_vector(v, {1, kPixels})), y).item();
+    };
+    const double fd = (loss_at(h) - loss_at(-h)) / (2 * h);
+    const double ag = grad_x.reshape({kPixels}).to_double_vector()[p];
+    result.max_fd_error = std::max(result.max_fd_error, std::fabs(fd - ag));
+    log << "  pixel " << std::setw(2) << p << ": autograd " << std::setw(11) << ag << "   finite difference "
+        << std::setw(11) << fd << "\n";
   }
+}
 
-  // ---- 4. one FGSM step: x_adv = clip(x + eps * sign(dL/dx), 0, 1) ----
+// ---- 4. one FGSM step, x_adv = clip(x + eps * sign(dL/dx), 0, 1): on the image, then on the whole test set ----
+void fgsm_step(Mlp& net, const Tensor& x, const Tensor& y, const Tensor& grad_x, const Batch& test, double eps,
+               GradientDemoResult& result, std::ostream& log) {
   {
     NoGradGuard no_grad;
-    Tensor x_adv = clamp(x.detach() + sign(grad_x) * o.fgsm_eps, 0.0, 1.0);
+    Tensor x_adv = clamp(x.detach() + sign(grad_x) * eps, 0.0, 1.0);
     result.adversarial_loss = cross_entropy(net.forward(x_adv), y).item();
-    log << "\nFGSM, eps " << o.fgsm_eps << ": loss " << result.clean_loss << " -> " << result.adversarial_loss << "\n";
+    log << "\nFGSM, eps " << eps << ": loss " << result.clean_loss << " -> " << result.adversarial_loss << "\n";
     draw(log, x_adv, false);
   }
-  // The same step for the whole test set.
   Tensor xt = test.images.clone().requires_grad_(true);
   Tensor gt = autograd::grad({cross_entropy(net.forward(xt), test.labels)}, {xt})[0];
   {
     NoGradGuard no_grad;
-    Tensor adv = clamp(xt.detach() + sign(gt) * o.fgsm_eps, 0.0, 1.0);
+    Tensor adv = clamp(xt.detach() + sign(gt) * eps, 0.0, 1.0);
     result.adversarial_accuracy = accuracy(net.forward(adv), test.labels);
   }
-  log << "test accuracy: clean " << 100 * result.test_accuracy << "%, under FGSM eps " << o.fgsm_eps << ": "
+  log << "test accuracy: clean " << 100 * result.test_accuracy << "%, under FGSM eps " << eps << ": "
       << 100 * result.adversarial_accuracy << "%\n";
+}
+
+}  // namespace
+
+GradientDemoResult run_gradient_demo(const GradientDemoOptions& o, std::ostream& log) {
+  ADVGRAD_CHECK(o.steps >= 1 && o.batch_size >= 1 && o.test_size >= 1 && o.learning_rate > 0 && o.fgsm_eps >= 0,
+                "gradient demo: steps, batch size and test size must be >= 1, learning rate > 0, eps >= 0");
+  GradientDemoResult result;
+  Generator gen(o.seed);
+  Mlp net = init_mlp(gen);
+  log << "advgrad gradient demo: 8x8 bars (horizontal = 0, vertical = 1), MLP 64-16-2, SGD lr "
+      << o.learning_rate << ", " << o.steps << " steps of " << o.batch_size << "\n";
+  train(net, o, gen, result, log);
+  const Batch test = make_bars(o.test_size, gen);
+  {
+    NoGradGuard no_grad;
+    result.test_accuracy = accuracy(net.forward(test.images), test.labels);
+  }
+  log << "test accuracy: " << std::setprecision(4) << 100 * result.test_accuracy << "%\n\n";
+  Tensor x = test.images.slice(0, 0, 1).clone().requires_grad_(true);
+  const Tensor y = test.labels.slice(0, 0, 1);
+  const Tensor grad_x = show_input_gradient(net, x, y, result, log);
+  check_finite_differences(net, x, y, grad_x, result, log);
+  fgsm_step(net, x, y, grad_x, test, o.fgsm_eps, result, log);
   return result;
 }
 

@@ -54,6 +54,71 @@ std::vector<std::string> list_files(const std::string& dir) {
   return {names.begin(), names.end()};
 }
 
+void write_introduction(report::Report& report, const WorkshopOptions& options, const ExperimentBudget& budget,
+                        const data::Split& data) {
+  report.paragraph("A CNN is trained, attacked with its own input gradients, explained with them, and defended; "
+                   "every number below was measured by this run:");
+  report.preformatted(command_line(options, budget));
+  report.paragraph(describe_budget(budget, data));
+  report.paragraph("Every accuracy comes with its 95% interval (Wilson's, from the number of images it was measured "
+                   "on): the range the accuracy on the whole distribution plausibly lies in. The text calls one "
+                   "number higher than another only when their intervals do not overlap.");
+  report.toc();
+}
+
+// The story, in order (workshop_parts.h): each part runs its stages and
+// writes its section of the report.
+void run_parts(WorkshopContext& ctx) {
+  for (const auto part : {baseline_part, attacks_part, targeted_part, saliency_part, static_fgsm_part, online_part,
+                          robust_view_part, nsl_part, advprop_part, activations_part, natural_robustness_part,
+                          noisy_student_part, optimizers_part, comparison_part})
+    part(ctx);
+}
+
+// Which stages ran and which were reused, and all their times.
+WorkshopSummary summarise(const StageRunner& runner) {
+  WorkshopSummary summary;
+  for (const auto& name : runner.order()) {
+    (runner.skipped(name) ? summary.stages_skipped : summary.stages_run).push_back(name);
+    summary.stage_seconds += runner.seconds(name);
+  }
+  return summary;
+}
+
+void write_closing(report::Report& report, const WorkshopSummary& summary) {
+  if (!summary.stages_skipped.empty())
+    report.paragraph("Resumed run: " + std::to_string(summary.stages_skipped.size()) +
+                     " stage(s) were completed earlier and reloaded from stages/*.json and their model files. "
+                     "With their recorded times, the stages took " +
+                     report::format_fixed(summary.stage_seconds, 0) + " s in all.");
+  report.heading("Files");
+  report.paragraph("results.json holds every stage's numbers; stages/<stage>.json each stage's record (what "
+                   "--resume reads); *.safetensors the trained models (advgrad eval/attack/saliency --model FILE); "
+                   "*.csv the tables; *.svg and *.png the figures (the SVGs are inlined above); report.md the same "
+                   "report with links to the PNG files.");
+}
+
+// results.json: the run's data and budget, every stage's record and time, and the comparison.
+json results_json(const StageRunner& runner, const WorkshopContext& ctx, const WorkshopSummary& summary) {
+  json stages = json::object(), stage_seconds = json::object();
+  for (const auto& name : runner.order()) {
+    stages[name] = json::parse(runner.results(name));
+    stage_seconds[name] = runner.seconds(name);
+  }
+  json comparison = json::array();
+  for (const auto& r : ctx.comparison) comparison.push_back(json::parse(row_to_json(r)));
+  return {{"data", ctx.data.train.name},
+          {"train_size", ctx.data.train.size()},
+          {"test_size", ctx.data.test.size()},
+          {"budget", json::parse(budget_to_json(ctx.budget))},
+          {"stages_run", summary.stages_run},
+          {"stages_skipped", summary.stages_skipped},
+          {"comparison", comparison},
+          {"stage_seconds", stage_seconds},
+          {"stage_seconds_total", summary.stage_seconds},
+          {"stages", stages}};
+}
+
 }  // namespace
 
 WorkshopSummary run_workshop(const data::Split& full, const WorkshopOptions& options, std::ostream& log) {
@@ -65,66 +130,14 @@ WorkshopSummary run_workshop(const data::Split& full, const WorkshopOptions& opt
       << "writing to " << options.out << (options.resume ? " (resuming)" : "") << "\n";
   StageRunner runner(options.out, options.resume, log, stage_context(budget, data));
   report::Report report("advgrad workshop: gradients with respect to the input");
-  report.paragraph("A CNN is trained, attacked with its own input gradients, explained with them, and defended; "
-                   "every number below was measured by this run:");
-  report.preformatted(command_line(options, budget));
-  report.paragraph(describe_budget(budget, data));
-  report.paragraph("Every accuracy comes with its 95% interval (Wilson's, from the number of images it was measured "
-                   "on): the range the accuracy on the whole distribution plausibly lies in. The text calls one "
-                   "number higher than another only when their intervals do not overlap.");
-  report.toc();
+  write_introduction(report, options, budget, data);
   const data::Dataset unlabelled = unlabelled_pool(full, budget);
   WorkshopContext ctx{runner, report, data, budget, unlabelled, nullptr, {}};
+  run_parts(ctx);
 
-  baseline_part(ctx);
-  attacks_part(ctx);
-  targeted_part(ctx);
-  saliency_part(ctx);
-  static_fgsm_part(ctx);
-  online_part(ctx);
-  robust_view_part(ctx);
-  nsl_part(ctx);
-  advprop_part(ctx);
-  activations_part(ctx);
-  natural_robustness_part(ctx);
-  noisy_student_part(ctx);
-  optimizers_part(ctx);
-  comparison_part(ctx);
-
-  WorkshopSummary summary;
-  for (const auto& name : runner.order()) {
-    (runner.skipped(name) ? summary.stages_skipped : summary.stages_run).push_back(name);
-    summary.stage_seconds += runner.seconds(name);
-  }
-  if (!summary.stages_skipped.empty())
-    report.paragraph("Resumed run: " + std::to_string(summary.stages_skipped.size()) +
-                     " stage(s) were completed earlier and reloaded from stages/*.json and their model files. "
-                     "With their recorded times, the stages took " +
-                     report::format_fixed(summary.stage_seconds, 0) + " s in all.");
-  report.heading("Files");
-  report.paragraph("results.json holds every stage's numbers; stages/<stage>.json each stage's record (what "
-                   "--resume reads); *.safetensors the trained models (advgrad eval/attack/saliency --model FILE); "
-                   "*.csv the tables; *.svg and *.png the figures (the SVGs are inlined above); report.md the same "
-                   "report with links to the PNG files.");
-
-  json stages = json::object(), stage_seconds = json::object();
-  for (const auto& name : runner.order()) {
-    stages[name] = json::parse(runner.results(name));
-    stage_seconds[name] = runner.seconds(name);
-  }
-  json comparison = json::array();
-  for (const auto& r : ctx.comparison) comparison.push_back(json::parse(row_to_json(r)));
-  const json results{{"data", data.train.name},
-                     {"train_size", data.train.size()},
-                     {"test_size", data.test.size()},
-                     {"budget", json::parse(budget_to_json(budget))},
-                     {"stages_run", summary.stages_run},
-                     {"stages_skipped", summary.stages_skipped},
-                     {"comparison", comparison},
-                     {"stage_seconds", stage_seconds},
-                     {"stage_seconds_total", summary.stage_seconds},
-                     {"stages", stages}};
-  io::write_file_atomically(runner.path("results.json"), results.dump(2) + "\n");
+  WorkshopSummary summary = summarise(runner);
+  write_closing(report, summary);
+  io::write_file_atomically(runner.path("results.json"), results_json(runner, ctx, summary).dump(2) + "\n");
   report::write_report(report, options.out);
   summary.comparison = ctx.comparison;
   summary.files = list_files(options.out);

@@ -110,6 +110,102 @@ json result_json(const eval::RobustResult& r) {
           {"count", r.count}, {"seconds", r.seconds}};
 }
 
+// The three named attacks at the headline eps: accuracy, an example grid
+// each, and the confusion matrix under PGD.
+json run_named_attacks(WorkshopContext& ctx, const std::vector<NamedAttack>& named, StageFiles& files) {
+  const auto& b = ctx.budget;
+  json out = json::array();
+  for (const auto& a : named) {
+    const eval::RobustResult r =
+        eval::robust_accuracy(*ctx.baseline, ctx.data.test, a.options, b.seed, 250, b.attack_examples);
+    write_stage_figure(files,
+                       report::attack_example_grid(*ctx.baseline, ctx.data.test, a.options, b.seed, 3,
+                                                   a.name + " at eps " + report::format_fixed(b.eps, 2) +
+                                                       " on the baseline"),
+                       a.file);
+    ctx.runner.log() << "  " << a.name << ": accuracy " << report::format_percent(r.clean_accuracy) << " -> "
+                     << report::format_percent(r.robust_accuracy) << ", success "
+                     << report::format_percent(r.success_rate) << "\n";
+    json aj = result_json(r);
+    aj.update({{"name", a.name}, {"what", a.what}, {"figure", a.file}});
+    out.push_back(aj);
+    if (a.name.rfind("PGD", 0) == 0)
+      write_stage_figure(files,
+                         report::confusion_matrix(r.confusion, ctx.data.test.class_names,
+                                                  "Baseline under " + a.name + ": true (rows) vs predicted"),
+                         "confusion_pgd");
+  }
+  return out;
+}
+
+// FGSM and PGD-<sweep_steps> over `eps`: the accuracy curve, its CSV, and the
+// tutorial's rows of examples at `example_eps` (a subset of `eps`).
+json run_eps_sweep(WorkshopContext& ctx, const attacks::AttackOptions& fgsm_options, const std::vector<double>& eps,
+                   const std::vector<double>& example_eps, StageFiles& files) {
+  const auto& b = ctx.budget;
+  const auto fgsm = eval::eps_sweep(*ctx.baseline, ctx.data.test, fgsm_options, eps, 1.0, b.seed, b.attack_examples);
+  const auto pgd = eval::eps_sweep(*ctx.baseline, ctx.data.test, pgd_options(b.eps, b.sweep_steps), eps,
+                                   2.5 / b.sweep_steps, b.seed, b.attack_examples);
+  write_stage_figure(
+      files, accuracy_vs_eps(eps, fgsm, pgd, b.sweep_steps, "Baseline accuracy under attack, " + ctx.data.test.name),
+      "eps_sweep");
+  std::vector<eval::RobustResult> at_rows;
+  for (double e : example_eps)
+    for (std::size_t i = 0; i < eps.size(); ++i)
+      if (std::abs(eps[i] - e) < 1e-12) at_rows.push_back(fgsm[i]);
+  write_stage_figure(files, tutorial_rows(*ctx.baseline, ctx.data.test, example_eps, at_rows, 5), "fgsm_tutorial");
+  std::string csv = "eps,fgsm_accuracy,pgd_accuracy,count\n";
+  json sweep{{"eps", eps}, {"fgsm", json::array()}, {"pgd", json::array()}, {"pgd_steps", b.sweep_steps},
+             {"count", fgsm.front().count}};
+  for (std::size_t i = 0; i < eps.size(); ++i) {
+    csv += std::to_string(eps[i]) + "," + std::to_string(fgsm[i].robust_accuracy) + "," +
+           std::to_string(pgd[i].robust_accuracy) + "," + std::to_string(fgsm[i].count) + "\n";
+    sweep["fgsm"].push_back(fgsm[i].robust_accuracy);
+    sweep["pgd"].push_back(pgd[i].robust_accuracy);
+  }
+  io::write_file_atomically(files.file("eps_sweep.csv"), csv);
+  return sweep;
+}
+
+void report_attacks(WorkshopContext& ctx, const json& j) {
+  const auto& b = ctx.budget;
+  ctx.report.heading("2. Attacks: dLoss/dImage turned against the model");
+  ctx.report.paragraph("Each attack moves every pixel by at most eps (L-infinity ball, pixel range [0, 1]) in the "
+                       "direction that increases the loss, computed by autograd with respect to the image, not the "
+                       "weights. Attacked: the first " +
+                       std::to_string(j["attacks"][0]["count"].get<std::int64_t>()) + " test images.");
+  ctx.report.figure("fgsm_tutorial", "PyTorch's FGSM tutorial, on this model: the same five test images at each eps; "
+                                     "the row label gives the accuracy over all attacked images at that eps");
+  ctx.report.figure("eps_sweep", "Accuracy as eps grows, FGSM and PGD-" +
+                                     std::to_string(j["sweep"]["pgd_steps"].get<int>()) + " (eps_sweep.csv)");
+  report::ReportTable t{"Accuracy of the baseline under attack at eps " + report::format_fixed(b.eps, 2) +
+                            ", with 95% intervals",
+                        {"attack", "how", "clean", "attacked", "success"},
+                        {}};
+  for (const auto& a : j["attacks"]) {
+    const std::int64_t n = a["count"].get<std::int64_t>();
+    t.rows.push_back({a["name"].get<std::string>(), a["what"].get<std::string>(),
+                      accuracy_text(a["clean"].get<double>(), n), accuracy_text(a["robust"].get<double>(), n),
+                      report::format_percent(a["success"].get<double>())});
+  }
+  ctx.report.table(t);
+  ctx.report.paragraph("For the targeted attack, \"attacked\" is the fraction not pushed into its target class and "
+                       "\"success\" the fraction that was.");
+  for (const auto& a : j["attacks"])
+    if (a["name"].get<std::string>() != "FGSM")  // FGSM's tiles are the tutorial view above
+      ctx.report.figure(a["figure"].get<std::string>(), a["name"].get<std::string>() +
+                                                            ": clean | perturbation (blue -, red +) | adversarial, "
+                                                            "with the model's predictions");
+  ctx.report.figure("confusion_pgd", "Under PGD the errors are not spread evenly: where the attacked images land");
+  const auto &fgsm = j["attacks"][0], &pgd = j["attacks"][1];
+  const std::int64_t n = pgd["count"].get<std::int64_t>();
+  ctx.report.takeaway("Moving every pixel by at most " + report::format_fixed(b.eps, 2) +
+                      " of its range, one FGSM step takes the baseline from " +
+                      accuracy_text(fgsm["clean"].get<double>(), n) + " to " +
+                      accuracy_text(fgsm["robust"].get<double>(), n) + ", and " + pgd["name"].get<std::string>() +
+                      " to " + accuracy_text(pgd["robust"].get<double>(), n) + ".");
+}
+
 }  // namespace
 
 void baseline_part(WorkshopContext& ctx) {
@@ -147,97 +243,17 @@ void baseline_part(WorkshopContext& ctx) {
 
 void attacks_part(WorkshopContext& ctx) {
   const auto& b = ctx.budget;
-  const auto attacks_list = workshop_attacks(b);
+  const auto named = workshop_attacks(b);
   // The tutorial's eps: 0, .05, .1, .15, .2, .25, .3 for grey images (multiples of the headline eps).
   std::vector<double> eps;
   for (double m : {0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0}) eps.push_back(b.eps * m);
   const std::vector<double> example_eps{0, b.eps * 0.5, b.eps, b.eps * 1.5, b.eps * 2, b.eps * 3};
-  const std::string results = ctx.runner.run("attacks", [&](StageFiles& files) {
-    json j{{"attacks", json::array()}};
-    for (const auto& a : attacks_list) {
-      const eval::RobustResult r =
-          eval::robust_accuracy(*ctx.baseline, ctx.data.test, a.options, b.seed, 250, b.attack_examples);
-      write_stage_figure(files,
-                         report::attack_example_grid(*ctx.baseline, ctx.data.test, a.options, b.seed, 3,
-                                                     a.name + " at eps " + report::format_fixed(b.eps, 2) +
-                                                         " on the baseline"),
-                         a.file);
-      ctx.runner.log() << "  " << a.name << ": accuracy " << report::format_percent(r.clean_accuracy) << " -> "
-                       << report::format_percent(r.robust_accuracy) << ", success "
-                       << report::format_percent(r.success_rate) << "\n";
-      json aj = result_json(r);
-      aj.update({{"name", a.name}, {"what", a.what}, {"figure", a.file}});
-      j["attacks"].push_back(aj);
-      if (a.name.rfind("PGD", 0) == 0)
-        write_stage_figure(files,
-                           report::confusion_matrix(r.confusion, ctx.data.test.class_names,
-                                                    "Baseline under " + a.name + ": true (rows) vs predicted"),
-                           "confusion_pgd");
-    }
-    const auto fgsm = eval::eps_sweep(*ctx.baseline, ctx.data.test, attacks_list[0].options, eps, 1.0, b.seed,
-                                      b.attack_examples);
-    const auto pgd = eval::eps_sweep(*ctx.baseline, ctx.data.test, pgd_options(b.eps, b.sweep_steps), eps,
-                                     2.5 / b.sweep_steps, b.seed, b.attack_examples);
-    write_stage_figure(files,
-                       accuracy_vs_eps(eps, fgsm, pgd, b.sweep_steps,
-                                       "Baseline accuracy under attack, " + ctx.data.test.name),
-                       "eps_sweep");
-    std::vector<eval::RobustResult> at_rows;
-    for (double e : example_eps)
-      for (std::size_t i = 0; i < eps.size(); ++i)
-        if (std::abs(eps[i] - e) < 1e-12) at_rows.push_back(fgsm[i]);
-    write_stage_figure(files, tutorial_rows(*ctx.baseline, ctx.data.test, example_eps, at_rows, 5), "fgsm_tutorial");
-    std::string csv = "eps,fgsm_accuracy,pgd_accuracy,count\n";
-    for (std::size_t i = 0; i < eps.size(); ++i)
-      csv += std::to_string(eps[i]) + "," + std::to_string(fgsm[i].robust_accuracy) + "," +
-             std::to_string(pgd[i].robust_accuracy) + "," + std::to_string(fgsm[i].count) + "\n";
-    io::write_file_atomically(files.file("eps_sweep.csv"), csv);
-    json sweep{{"eps", eps}, {"fgsm", json::array()}, {"pgd", json::array()}, {"pgd_steps", b.sweep_steps}};
-    for (std::size_t i = 0; i < eps.size(); ++i) {
-      sweep["fgsm"].push_back(fgsm[i].robust_accuracy);
-      sweep["pgd"].push_back(pgd[i].robust_accuracy);
-    }
-    sweep["count"] = fgsm.front().count;
-    j["sweep"] = sweep;
-    return j.dump();
-  });
-  const json j = json::parse(results);
-  ctx.report.heading("2. Attacks: dLoss/dImage turned against the model");
-  ctx.report.paragraph("Each attack moves every pixel by at most eps (L-infinity ball, pixel range [0, 1]) in the "
-                       "direction that increases the loss, computed by autograd with respect to the image, not the "
-                       "weights. Attacked: the first " +
-                       std::to_string(j["attacks"][0]["count"].get<std::int64_t>()) + " test images.");
-  ctx.report.figure("fgsm_tutorial", "PyTorch's FGSM tutorial, on this model: the same five test images at each eps; "
-                                     "the row label gives the accuracy over all attacked images at that eps");
-  ctx.report.figure("eps_sweep", "Accuracy as eps grows, FGSM and PGD-" +
-                                     std::to_string(j["sweep"]["pgd_steps"].get<int>()) + " (eps_sweep.csv)");
-  report::ReportTable t{"Accuracy of the baseline under attack at eps " + report::format_fixed(b.eps, 2) +
-                            ", with 95% intervals",
-                        {"attack", "how", "clean", "attacked", "success"},
-                        {}};
-  for (const auto& a : j["attacks"]) {
-    const std::int64_t n = a["count"].get<std::int64_t>();
-    t.rows.push_back({a["name"].get<std::string>(), a["what"].get<std::string>(),
-                      accuracy_text(a["clean"].get<double>(), n), accuracy_text(a["robust"].get<double>(), n),
-                      report::format_percent(a["success"].get<double>())});
-  }
-  ctx.report.table(t);
-  ctx.report.paragraph("For the targeted attack, \"attacked\" is the fraction not pushed into its target class and "
-                       "\"success\" the fraction that was.");
-  for (const auto& a : j["attacks"])
-    if (a["name"].get<std::string>() != "FGSM")  // FGSM's tiles are the tutorial view above
-      ctx.report.figure(a["figure"].get<std::string>(),
-                      a["name"].get<std::string>() + ": clean | perturbation (blue -, red +) | adversarial, with the "
-                                                     "model's predictions");
-  ctx.report.figure("confusion_pgd", "Under PGD the errors are not spread evenly: where the attacked images land");
-  const auto& fgsm0 = j["attacks"][0];
-  const auto& pgd0 = j["attacks"][1];
-  const std::int64_t n = pgd0["count"].get<std::int64_t>();
-  ctx.report.takeaway("Moving every pixel by at most " + report::format_fixed(b.eps, 2) +
-                      " of its range, one FGSM step takes the baseline from " +
-                      accuracy_text(fgsm0["clean"].get<double>(), n) + " to " +
-                      accuracy_text(fgsm0["robust"].get<double>(), n) + ", and " + pgd0["name"].get<std::string>() +
-                      " to " + accuracy_text(pgd0["robust"].get<double>(), n) + ".");
+  const json j = json::parse(ctx.runner.run("attacks", [&](StageFiles& files) {
+    return json{{"attacks", run_named_attacks(ctx, named, files)},
+                {"sweep", run_eps_sweep(ctx, named[0].options, eps, example_eps, files)}}
+        .dump();
+  }));
+  report_attacks(ctx, j);
 }
 
 void saliency_part(WorkshopContext& ctx) {

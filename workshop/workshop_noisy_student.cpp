@@ -17,9 +17,9 @@ json model_json(const training::ModelReport& m) {
   return {{"clean", m.clean_accuracy}, {"fgsm", m.fgsm_accuracy}, {"corruption", m.mean_corruption_accuracy}};
 }
 
-}  // namespace
-
-void noisy_student_part(WorkshopContext& ctx) {
+// The teacher and one noised student (training/noisy_student.h), their
+// reports and what the pseudo-labels were worth.
+std::string run_noisy_student(WorkshopContext& ctx) {
   const auto& b = ctx.budget;
   // Unlabelled images: training images outside the budget's subset; when the
   // budget takes them all (--full), the last sixth of them, kept from the teacher.
@@ -31,7 +31,7 @@ void noisy_student_part(WorkshopContext& ctx) {
     unlabelled = labelled.select(rest);
     labelled = labelled.head(keep);
   }
-  const std::string results = ctx.runner.run("noisy-student", [&](StageFiles&) {
+  return ctx.runner.run("noisy-student", [&](StageFiles&) {
     training::NoisyStudentOptions o;
     o.teacher = model_config_for(ctx.data.train, b);
     o.student = o.teacher;
@@ -55,7 +55,10 @@ void noisy_student_part(WorkshopContext& ctx) {
                 {"max_shift", o.max_shift}}
         .dump();
   });
-  const json j = json::parse(results);
+}
+
+void report_noisy_student(WorkshopContext& ctx, const json& j) {
+  const auto& b = ctx.budget;
   const std::int64_t n = j["clean_count"].get<std::int64_t>(), na = j["attack_count"].get<std::int64_t>();
   const json &t = j["teacher"], &s = j["student"];
   ctx.report.heading("12. Noisy Student: self-training under noise");
@@ -83,5 +86,9 @@ void noisy_student_part(WorkshopContext& ctx) {
       ". Under FGSM: " +
       compare_text({"the student", s["fgsm"].get<double>(), na}, {"the teacher", t["fgsm"].get<double>(), na}) + ".");
 }
+
+}  // namespace
+
+void noisy_student_part(WorkshopContext& ctx) { report_noisy_student(ctx, json::parse(run_noisy_student(ctx))); }
 
 }  // namespace advgrad::workshop

@@ -62,12 +62,12 @@ report::GridTile prediction_tile(const Tensor& image, const data::Dataset& test,
             right ? report::kRight : report::kWrong}}};
 }
 
-}  // namespace
-
-void robust_view_part(WorkshopContext& ctx) {
+// Both models attacked and their gradients drawn, and the share of each
+// model's input gradient on the object over the attacked images.
+std::string run_robust_view(WorkshopContext& ctx) {
   const auto& b = ctx.budget;
   const std::string pgd_stage = recipe_stage_name("pgd-at");
-  const std::string results = ctx.runner.run("robust-view", {recipe_stage_name("none"), pgd_stage},
+  return ctx.runner.run("robust-view", {recipe_stage_name("none"), pgd_stage},
                                              [&](StageFiles& files) {
     nn::ModulePtr robust = nn::load_model(ctx.runner.path(pgd_stage + ".safetensors")).model;
     const std::int64_t n = std::min<std::int64_t>(5, ctx.data.test.size());
@@ -106,7 +106,10 @@ void robust_view_part(WorkshopContext& ctx) {
                 {"object_area", fb.object_area}, {"images", fb.images}}
         .dump();
   });
-  const json j = json::parse(results);
+}
+
+void report_robust_view(WorkshopContext& ctx, const json& j) {
+  const auto& b = ctx.budget;
   ctx.report.heading("7. The same attack on a standard and a robust model");
   ctx.report.paragraph("The first test images, attacked by the same PGD-" + std::to_string(b.pgd_steps) +
                        " against each model's own gradients: the baseline and the PGD-trained model of section 6. "
@@ -123,5 +126,9 @@ void robust_view_part(WorkshopContext& ctx) {
                            ? ": robust training makes the gradient, and so the attack, follow the object."
                            : ": at this budget robust training has not concentrated the gradient on the object."));
 }
+
+}  // namespace
+
+void robust_view_part(WorkshopContext& ctx) { report_robust_view(ctx, json::parse(run_robust_view(ctx))); }
 
 }  // namespace advgrad::workshop

@@ -77,6 +77,62 @@ json make_everything(nn::Module& model, const data::Dataset& test, const attacks
   return {{"target", target}, {"hits", hits}, {"tried", tried}};
 }
 
+// The same targeted attack on the attacked images: its success rate per true
+// class (with Wilson whiskers) as a bar chart.
+json success_by_class(WorkshopContext& ctx, const attacks::AttackOptions& o, const std::string& target,
+                      StageFiles& files) {
+  const eval::RobustResult r =
+      eval::robust_accuracy(*ctx.baseline, ctx.data.test, o, ctx.budget.seed, 250, ctx.budget.attack_examples);
+  std::vector<std::string> classes;
+  report::BarSeries bars{"targeted success", {}, {}, {}};
+  json per_class = json::array();
+  for (std::size_t c = 0; c < r.class_eligible.size(); ++c) {
+    if (r.class_eligible[c] == 0) continue;  // the target class itself, or a class not among the attacked images
+    const eval::Interval ci = eval::wilson_interval(r.class_success[c], r.class_eligible[c]);
+    classes.push_back(ctx.data.test.class_names.at(c));
+    bars.values.push_back(static_cast<double>(r.class_success[c]) / static_cast<double>(r.class_eligible[c]));
+    bars.lo.push_back(ci.lo);
+    bars.hi.push_back(ci.hi);
+    per_class.push_back({{"class", classes.back()}, {"success", r.class_success[c]}, {"eligible", r.class_eligible[c]}});
+  }
+  report::BarChartOptions bo;
+  bo.title = "Turned into \"" + target + "\", by true class (whiskers: 95% intervals)";
+  bo.x_label = "true class";
+  bo.y_label = "targeted success";
+  write_stage_figure(files, report::bar_chart(classes, {bars}, bo), "targeted_by_class");
+  return {{"per_class", per_class}, {"success", r.success_rate}, {"count", r.count}};
+}
+
+// The takeaway: how many of the one-per-class images turned, the overall
+// rate, and the easiest class against the hardest.
+std::string targeted_takeaway(const json& j, const std::string& target) {
+  std::string text = std::to_string(j["hits"].get<std::int64_t>()) + " of the " +
+                     std::to_string(j["tried"].get<std::int64_t>()) + " images above became a \"" + target +
+                     "\"; over all attacked images the targeted attack succeeded on " +
+                     report::format_percent(j["success"].get<double>()) + ".";
+  const json* easiest = nullptr;
+  const json* hardest = nullptr;
+  auto rate = [](const json& c) {
+    return static_cast<double>(c["success"].get<std::int64_t>()) / static_cast<double>(c["eligible"].get<std::int64_t>());
+  };
+  for (const auto& c : j["per_class"]) {
+    if (!easiest || rate(c) > rate(*easiest)) easiest = &c;
+    if (!hardest || rate(c) < rate(*hardest)) hardest = &c;
+  }
+  if (!easiest || easiest == hardest) return text;
+  auto measured = [&](const json& c) {
+    std::string name = "\"";  // appended, not operator+: GCC 12 at -O3 misreports that chain as -Wrestrict
+    name += c["class"].get<std::string>();
+    name += '"';
+    return Measured{name, rate(c), c["eligible"].get<std::int64_t>()};
+  };
+  return text + " " + compare_text(measured(*easiest), measured(*hardest)) + " (success " +
+         std::to_string((*easiest)["success"].get<std::int64_t>()) + " of " +
+         std::to_string((*easiest)["eligible"].get<std::int64_t>()) + " vs " +
+         std::to_string((*hardest)["success"].get<std::int64_t>()) + " of " +
+         std::to_string((*hardest)["eligible"].get<std::int64_t>()) + ").";
+}
+
 }  // namespace
 
 void targeted_part(WorkshopContext& ctx) {
@@ -85,35 +141,12 @@ void targeted_part(WorkshopContext& ctx) {
   o.targeted = true;
   o.target_mode = attacks::TargetMode::Fixed;
   o.target_class = std::min<std::int64_t>(3, ctx.data.test.classes - 1);  // "a 3"
-  const std::string results = ctx.runner.run("targeted", [&](StageFiles& files) {
-    json j = make_everything(*ctx.baseline, ctx.data.test, o, b.seed, files);
-    // The same attack over the attacked images: success per true class.
-    const eval::RobustResult r = eval::robust_accuracy(*ctx.baseline, ctx.data.test, o, b.seed, 250, b.attack_examples);
-    std::vector<std::string> classes;
-    report::BarSeries bars{"targeted success", {}, {}, {}};
-    json per_class = json::array();
-    for (std::size_t c = 0; c < r.class_eligible.size(); ++c) {
-      if (r.class_eligible[c] == 0) continue;  // the target class itself, or a class not among the attacked images
-      const double rate = static_cast<double>(r.class_success[c]) / static_cast<double>(r.class_eligible[c]);
-      const eval::Interval ci = eval::wilson_interval(r.class_success[c], r.class_eligible[c]);
-      classes.push_back(ctx.data.test.class_names.at(c));
-      bars.values.push_back(rate);
-      bars.lo.push_back(ci.lo);
-      bars.hi.push_back(ci.hi);
-      per_class.push_back({{"class", classes.back()}, {"success", r.class_success[c]}, {"eligible", r.class_eligible[c]}});
-    }
-    report::BarChartOptions bo;
-    bo.title = "Turned into \"" + j["target"].get<std::string>() + "\", by true class (whiskers: 95% intervals)";
-    bo.x_label = "true class";
-    bo.y_label = "targeted success";
-    write_stage_figure(files, report::bar_chart(classes, {bars}, bo), "targeted_by_class");
-    j["per_class"] = per_class;
-    j["success"] = r.success_rate;
-    j["count"] = r.count;
-    return j.dump();
-  });
-  const json j = json::parse(results);
-  const std::string target = j["target"].get<std::string>();
+  const std::string target = ctx.data.test.class_names.at(o.target_class);
+  const json j = json::parse(ctx.runner.run("targeted", [&](StageFiles& files) {
+    json out = make_everything(*ctx.baseline, ctx.data.test, o, b.seed, files);
+    out.update(success_by_class(ctx, o, target, files));
+    return out.dump();
+  }));
   ctx.report.heading("3. Targeted: make everything a " + std::to_string(o.target_class) + " (\"" + target + "\")");
   ctx.report.paragraph("A targeted attack chooses the wrong answer: here every image is pushed toward class \"" +
                        target + "\" by maximising loss(true) - loss(" + target + ") with " + std::to_string(o.steps) +
@@ -122,26 +155,7 @@ void targeted_part(WorkshopContext& ctx) {
                        " test images, grouped by their true class.");
   ctx.report.figure("make_everything", "One image per class; green: turned into \"" + target + "\", red: not");
   ctx.report.figure("targeted_by_class", "Targeted success by true class");
-  // The easiest and the hardest class to turn, by their rates (intervals in the figure).
-  const json& per = j["per_class"];
-  std::string easiest, hardest;
-  double hi = -1, lo = 2;
-  std::int64_t hi_n = 0, lo_n = 0, hi_k = 0, lo_k = 0;
-  for (const auto& c : per) {
-    const auto k = c["success"].get<std::int64_t>(), n = c["eligible"].get<std::int64_t>();
-    const double rate = static_cast<double>(k) / static_cast<double>(n);
-    if (rate > hi) hi = rate, easiest = c["class"].get<std::string>(), hi_n = n, hi_k = k;
-    if (rate < lo) lo = rate, hardest = c["class"].get<std::string>(), lo_n = n, lo_k = k;
-  }
-  std::string text = std::to_string(j["hits"].get<std::int64_t>()) + " of the " +
-                     std::to_string(j["tried"].get<std::int64_t>()) + " images above became a \"" + target +
-                     "\"; over all attacked images the targeted attack succeeded on " +
-                     report::format_percent(j["success"].get<double>()) + ".";
-  if (!per.empty() && hi_n > 0 && lo_n > 0)
-    text += " " + compare_text({"\"" + easiest + "\"", hi, hi_n}, {"\"" + hardest + "\"", lo, lo_n}) +
-            " (success " + std::to_string(hi_k) + " of " + std::to_string(hi_n) + " vs " + std::to_string(lo_k) +
-            " of " + std::to_string(lo_n) + ").";
-  ctx.report.takeaway(text);
+  ctx.report.takeaway(targeted_takeaway(j, target));
 }
 
 }  // namespace advgrad::workshop
