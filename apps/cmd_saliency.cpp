@@ -12,8 +12,8 @@
 #include "advgrad/core/grad_mode.h"
 #include "advgrad/core/ops/ops.h"
 #include "advgrad/nn/model_io.h"
-#include "advgrad/report/figures.h"
 #include "advgrad/report/figure.h"
+#include "advgrad/report/figures.h"
 #include "commands.h"
 
 namespace advgrad::cli {

@@ -112,8 +112,13 @@ void check_stem(const std::string& stem) {
 // Numbers ("77.8% [74.0, 81.2]", "0.5", "-") are right-aligned and kept on one
 // line; words are left-aligned and wrap.
 bool looks_numeric(const std::string& cell) {
-  return !cell.empty() && (std::isdigit(static_cast<unsigned char>(cell[0])) || cell == "-" ||
-                           (cell[0] == '-' && cell.size() > 1 && std::isdigit(static_cast<unsigned char>(cell[1]))));
+  if (cell == "-") return true;
+  bool digit = false;
+  for (char c : cell) {
+    if (std::isdigit(static_cast<unsigned char>(c))) digit = true;
+    else if (std::string_view(".,%[]- +").find(c) == std::string_view::npos) return false;  // a word
+  }
+  return digit;
 }
 
 // Small, readable, and printable: no web fonts, nothing fetched.

@@ -7,10 +7,12 @@
 
 #include "advgrad/attacks/attack.h"
 #include "advgrad/core/error.h"
+#include "advgrad/eval/interval.h"
 #include "advgrad/eval/robust_eval.h"
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/workshop/experiment.h"
+#include "advgrad/workshop/report_text.h"
 
 namespace advgrad::workshop {
 namespace {
@@ -100,22 +102,29 @@ std::string csv(const eval::NslProtocolResult& r, const ProtocolSweep& s, const 
 // between them is what the transfer protocol leaves out.
 report::Figure chart(const eval::NslProtocolResult& r, const ProtocolSweep& s, const ExperimentBudget& b,
                     const std::string& data) {
-  const auto series = [&](const std::string& name, double clean, const std::vector<double>& y) {
-    report::ChartSeries c{name, {0.0}, {clean}};
+  // Each point with its 95% interval: clean and neighbours over r.count images, FGSM over r.attack_count.
+  const auto series = [&](const std::string& name, double clean, const std::vector<double>& y, std::int64_t n) {
+    report::ChartSeries c{name, {0.0}, {clean}, {}, {}};
     for (std::size_t i = 0; i < y.size(); ++i) {
       c.x.push_back(b.eps_values[i]);
       c.y.push_back(y[i]);
+    }
+    for (std::size_t i = 0; i < c.y.size(); ++i) {
+      const eval::Interval ci = eval::accuracy_interval(c.y[i], i == 0 ? r.count : n);
+      c.y_lo.push_back(ci.lo);
+      c.y_hi.push_back(ci.hi);
     }
     return c;
   };
   report::ChartOptions o;
   o.title = "NSL protocol, " + data + ": base's neighbours vs own FGSM";
-  o.x_label = "eps = adversarial step size (pixel units)";
+  o.x_label = "eps = adversarial step size (pixel units); bars: 95% intervals";
   o.y_label = "accuracy";
-  return report::line_chart({series("base, base's neighbours", r.base.clean, s.base_neighbors),
-                             series("base, own FGSM", r.base.clean, s.base_fgsm),
-                             series("nsl, base's neighbours", r.nsl.clean, s.nsl_neighbors),
-                             series("nsl, own FGSM", r.nsl.clean, s.nsl_fgsm)},
+  o.intervals = report::IntervalStyle::Whiskers;
+  return report::line_chart({series("base, base's neighbours", r.base.clean, s.base_neighbors, r.count),
+                             series("base, own FGSM", r.base.clean, s.base_fgsm, r.attack_count),
+                             series("nsl, base's neighbours", r.nsl.clean, s.nsl_neighbors, r.count),
+                             series("nsl, own FGSM", r.nsl.clean, s.nsl_fgsm, r.attack_count)},
                             o);
 }
 
@@ -156,9 +165,10 @@ report::ReportTable nsl_protocol_table(const eval::NslProtocolResult& r, const s
                         {"model", "clean", "base's neighbours eps " + eps + " (tutorial)", "white-box FGSM eps " + eps,
                          "white-box PGD-" + std::to_string(r.pgd_steps) + " eps " + eps},
                         {}};
+  t.caption += "; accuracies with their 95% intervals";
   for (const eval::NslProtocolRow* row : {&r.base, &r.nsl})
-    t.rows.push_back({row->name, report::format_percent(row->clean), report::format_percent(row->neighbors),
-                      report::format_percent(row->fgsm), report::format_percent(row->pgd)});
+    t.rows.push_back({row->name, accuracy_text(row->clean, r.count), accuracy_text(row->neighbors, r.count),
+                      accuracy_text(row->fgsm, r.attack_count), accuracy_text(row->pgd, r.attack_count)});
   return t;
 }
 

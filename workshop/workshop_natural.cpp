@@ -5,13 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include "advgrad/eval/corruptions.h"
+#include "advgrad/eval/interval.h"
 #include "advgrad/eval/natural_adversarial.h"
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/report/line_chart.h"
 #include "advgrad/report/natural_adversarial_grid.h"
-#include "advgrad/eval/interval.h"
 #include "advgrad/workshop/report_text.h"
 #include "advgrad/workshop/workshop_parts.h"
 

@@ -67,6 +67,11 @@ TEST(ReportTable, Html) {
   // Numbers are right-aligned cells (class "n"), words are not.
   EXPECT_NE(html.find("<tr><td>none</td><td class=\"n\">98.0%</td></tr>"), std::string::npos);
   EXPECT_NE(html.find("<td>a|b &lt;T-shirt&gt;</td>"), std::string::npos);
+  // Only a cell made of a number (with its interval) is a number.
+  const std::string mixed = table_html({"", {"a", "b", "c"}, {{"84.1% [81.7, 86.2]", "40 steps of PGD", "-"}}});
+  EXPECT_NE(mixed.find("<td class=\"n\">84.1% [81.7, 86.2]</td><td>40 steps of PGD</td><td class=\"n\">-</td>"),
+            std::string::npos)
+      << mixed;
   std::size_t rows = 0;
   for (std::size_t p = html.find("<tr>"); p != std::string::npos; p = html.find("<tr>", p + 1)) ++rows;
   EXPECT_EQ(rows, 3u);  // header + 2
