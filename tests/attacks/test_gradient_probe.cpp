@@ -4,21 +4,13 @@
 
 #include "advgrad/attacks/gradient_probe.h"
 #include "advgrad/nn/models.h"
+#include "attacks/smooth_mlp.h"
 #include "testing.h"
 
 namespace advgrad::attacks {
 namespace {
 
-nn::ModulePtr smooth_mlp(std::uint64_t seed, DType dtype = DType::Float64) {
-  nn::ModelConfig c;
-  c.arch = "mlp";
-  c.activation = "silu";  // smooth: finite differences converge
-  c.seed = seed;
-  c.height = c.width = 8;
-  auto m = nn::build_model(c);
-  m->to(dtype);
-  return m;
-}
+using testing::smooth_mlp;
 
 TEST(GradientProbe, FiniteDifferencesMatchAutograd) {
   auto model = smooth_mlp(3);

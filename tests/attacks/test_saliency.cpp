@@ -1,21 +1,13 @@
 // Saliency maps against their definitions.
 #include "advgrad/attacks/saliency.h"
 #include "advgrad/nn/models.h"
+#include "attacks/smooth_mlp.h"
 #include "testing.h"
 
 namespace advgrad::attacks {
 namespace {
 
-nn::ModulePtr smooth_mlp(std::uint64_t seed) {
-  nn::ModelConfig c;
-  c.arch = "mlp";
-  c.activation = "silu";  // smooth: integrated gradients converge
-  c.seed = seed;
-  c.height = c.width = 8;
-  auto m = nn::build_model(c);
-  m->to(DType::Float64);
-  return m;
-}
+using testing::smooth_mlp;
 
 TEST(Saliency, MethodsAgreeWithTheirDefinitions) {
   auto model = smooth_mlp(1);
