@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
+#include <string>
+#include <vector>
 
 #include "advgrad/core/error.h"
 #include "advgrad/report/chart_parts.h"
@@ -11,17 +12,13 @@ namespace advgrad::report {
 namespace {
 
 constexpr double kSquare = 12;  // a legend swatch
-const double kCos45 = std::numbers::sqrt2 / 2;
 
 void check_bars(const std::vector<std::string>& categories, const std::vector<BarSeries>& series,
                 const BarChartOptions& o) {
   const char* who = "bar_chart";
   ADVGRAD_CHECK(!categories.empty(), who, ": no categories");
   ADVGRAD_CHECK(!series.empty(), who, ": no series to draw");
-  ADVGRAD_CHECK(o.width >= 200 && o.height >= 150 && o.width <= 16384 && o.height <= 16384, who, ": size ", o.width,
-                "x", o.height, " is outside 200x150 .. 16384x16384");
-  ADVGRAD_CHECK(std::isfinite(o.y_min) && std::isfinite(o.y_max) && o.y_min < o.y_max, who, ": y range [", o.y_min,
-                ", ", o.y_max, "] is empty or not finite");
+  check_chart_frame(who, o.width, o.height, o.y_min, o.y_max);
   const std::size_t n = categories.size();
   for (const BarSeries& s : series) {
     ADVGRAD_CHECK(s.values.size() == n, who, ": series '", s.name, "' has ", s.values.size(), " values for ", n,
@@ -62,94 +59,108 @@ LabelMode label_mode(const std::vector<std::string>& categories, double slot) {
   return flat ? LabelMode::Flat : wrapped ? LabelMode::Wrapped : LabelMode::Turned;
 }
 
-}  // namespace
-
-Figure bar_chart(const std::vector<std::string>& categories, const std::vector<BarSeries>& series,
-                 const BarChartOptions& o) {
-  check_bars(categories, series, o);
-  const double W = o.width, H = o.height;
-  const std::size_t n = categories.size(), m = series.size();
-  const TextExtents text = measure_text(""), label = measure_text("", kAxisLabelSize);
-  const double line = text.height() + 4;
-  const Ticks yt = nice_ticks(o.y_min, o.y_max, std::max(2, static_cast<int>(H / 70)));
-
-  // The legend (two or more series) in rows under the title.
-  std::vector<double> entry_x;
-  std::vector<int> entry_row;
-  double at = 0, rows_w = 0;
+// The legend (two or more series) in rows of at most `width` px under the
+// title: each entry's x offset and row, the rows' count and their width.
+struct Legend {
+  std::vector<double> x;
+  std::vector<int> row;
   int rows = 0;
-  if (m >= 2) {
-    rows = 1;
-    for (const BarSeries& s : series) {
-      const double w = kSquare + 6 + measure_text(s.name).width;
-      if (at > 0 && at + w > W - 2 * kPad) at = 0, ++rows;
-      entry_x.push_back(at);
-      entry_row.push_back(rows - 1);
-      rows_w = std::max(rows_w, at + w);
-      at += w + 18;
+  double width = 0;
+};
+Legend flow_legend(const std::vector<BarSeries>& series, double width) {
+  Legend l;
+  if (series.size() < 2) return l;
+  double at = 0;
+  l.rows = 1;
+  for (const BarSeries& s : series) {
+    const double w = kSquare + 6 + measure_text(s.name).width;
+    if (at > 0 && at + w > width) at = 0, ++l.rows;
+    l.x.push_back(at);
+    l.row.push_back(l.rows - 1);
+    l.width = std::max(l.width, at + w);
+    at += w + 18;
+  }
+  return l;
+}
+
+// Turned names hang down and to the left of their slot's centre: widen the
+// left margin until the first ones fit (twice: widening narrows the slots).
+void widen_for_turned_names(const std::vector<std::string>& categories, PlotArea& plot) {
+  const double ascent = measure_text("").ascent;
+  const std::size_t n = categories.size();
+  for (int pass = 0; pass < 2; ++pass) {
+    const double slot = plot.width() / static_cast<double>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double reach = measure_text(categories[i]).width * kCos45 + ascent * kCos45;
+      plot.left = std::max(plot.left, kPad + reach - (static_cast<double>(i) + 0.5) * slot);
     }
   }
-  const double legend_top = kPad + title_height(o.title, W);
+}
 
+// The plot under the title and legend, right of the y axis, above the category
+// names (laid out flat, wrapped or turned, names_h tall) and the x label.
+struct Layout {
+  double legend_top = 0;
   PlotArea plot;
-  plot.top = legend_top + rows * line + (rows > 0 ? 6 : 0) + text.height() / 2;
-  plot.left = kPad + y_axis_width(yt, o.y_percent, o.y_label);
-  plot.right = W - kPad;
-  // Turned names hang down and to the left of their slot's centre: widen the
-  // left margin until the first ones fit, then size the bottom margin.
-  LabelMode mode = label_mode(categories, plot.width() / static_cast<double>(n));
-  double names_h = (mode == LabelMode::Wrapped ? 2 : 1) * text.height();
-  if (mode == LabelMode::Turned) {
-    for (int pass = 0; pass < 2; ++pass) {
-      const double slot = plot.width() / static_cast<double>(n);
-      for (std::size_t i = 0; i < n; ++i) {
-        const double reach = measure_text(categories[i]).width * kCos45 + text.ascent * kCos45;
-        plot.left = std::max(plot.left, kPad + reach - (static_cast<double>(i) + 0.5) * slot);
-      }
-    }
-    names_h = 0;
-    for (const std::string& c : categories) names_h = std::max(names_h, (measure_text(c).width + text.height()) * kCos45);
+  LabelMode mode = LabelMode::Flat;
+  double names_h = 0;
+};
+Layout layout(const std::vector<std::string>& categories, const BarChartOptions& o, const Ticks& yt, int legend_rows) {
+  const double W = o.width, H = o.height;
+  const TextExtents text = measure_text(""), label = measure_text("", kAxisLabelSize);
+  Layout l;
+  l.legend_top = kPad + title_height(o.title, W);
+  l.plot.top = l.legend_top + legend_rows * (text.height() + 4) + (legend_rows > 0 ? 6 : 0) + text.height() / 2;
+  l.plot.left = kPad + y_axis_width(yt, o.y_percent, o.y_label);
+  l.plot.right = W - kPad;
+  l.mode = label_mode(categories, l.plot.width() / static_cast<double>(categories.size()));
+  l.names_h = (l.mode == LabelMode::Wrapped ? 2 : 1) * text.height();
+  if (l.mode == LabelMode::Turned) {
+    widen_for_turned_names(categories, l.plot);
+    l.names_h = turned_height(widest_text(categories));
   }
-  plot.bottom = H - kPad - (o.x_label.empty() ? 0 : label.height() + 6) - names_h - 8;
-  ADVGRAD_CHECK(plot.width() >= 20.0 * static_cast<double>(std::min<std::size_t>(n, 4)) && plot.height() >= 40,
-                "bar_chart: ", o.width, "x", o.height, " leaves no room for ", n, " categories after the labels");
-  const double slot = plot.width() / static_cast<double>(n);
+  l.plot.bottom = H - kPad - (o.x_label.empty() ? 0 : label.height() + 6) - l.names_h - 8;
+  return l;
+}
+
+void draw_legend(Figure& f, const std::vector<BarSeries>& series, const Legend& legend, double top) {
+  const double text_h = measure_text("").height(), line = text_h + 4;
+  const double x0 = std::max(kPad, (f.width() - legend.width) / 2);
+  for (std::size_t k = 0; k < legend.x.size(); ++k) {
+    const double mid = top + legend.row[k] * line + text_h / 2;
+    f.fill_rect(x0 + legend.x[k], mid - kSquare / 2, kSquare, kSquare, series_color(k));
+    f.text({x0 + legend.x[k] + kSquare + 6, centred_baseline(mid)}, series[k].name);
+  }
+}
+
+// Per category a group of bars, one per series, across 80% of its slot. Bars
+// grow from zero (or the nearest edge of the y range); intervals are whiskers.
+void draw_bars(Figure& f, const std::vector<BarSeries>& series, std::size_t n, const PlotArea& plot,
+               const BarChartOptions& o) {
   auto py = [&](double v) { return plot.y_of(std::clamp(v, o.y_min, o.y_max), o.y_min, o.y_max); };
-
-  Figure f(W, H);
-  draw_title(f, o.title);
-  const double legend_x = std::max(kPad, (W - rows_w) / 2);
-  for (std::size_t k = 0; k < entry_x.size(); ++k) {
-    const double mid = legend_top + entry_row[k] * line + text.height() / 2;
-    f.fill_rect(legend_x + entry_x[k], mid - kSquare / 2, kSquare, kSquare, series_color(k));
-    f.text({legend_x + entry_x[k] + kSquare + 6, mid + (text.ascent - text.descent) / 2}, series[k].name);
-  }
-  draw_y_axis(f, plot, yt, o.y_min, o.y_max, o.y_percent, o.y_label);
-
-  // Bars grow from zero (or the nearest edge of the y range).
+  const double slot = plot.width() / static_cast<double>(n);
   const double base = py(std::clamp(0.0, o.y_min, o.y_max));
-  const double group = 0.8 * slot, bar = group / static_cast<double>(m);
+  const double group = 0.8 * slot, bar = group / static_cast<double>(series.size());
   for (std::size_t i = 0; i < n; ++i) {
     const double x0 = plot.left + static_cast<double>(i) * slot + (slot - group) / 2;
-    for (std::size_t k = 0; k < m; ++k) {
+    for (std::size_t k = 0; k < series.size(); ++k) {
       const BarSeries& s = series[k];
       const double x = x0 + static_cast<double>(k) * bar, y = py(s.values[i]);
       f.fill_rect(x + 0.5, std::min(y, base), std::max(bar - 1, 1.0), std::fabs(base - y), series_color(k));
-      if (s.lo.empty()) continue;
-      const double mid = x + bar / 2, lo = py(s.lo[i]), hi = py(s.hi[i]), cap = std::min(4.0, bar / 3);
-      f.line({mid, lo}, {mid, hi}, kInk, 1.2);
-      f.line({mid - cap, lo}, {mid + cap, lo}, kInk, 1.2);
-      f.line({mid - cap, hi}, {mid + cap, hi}, kInk, 1.2);
+      if (!s.lo.empty()) draw_whisker(f, x + bar / 2, py(s.lo[i]), py(s.hi[i]), std::min(4.0, bar / 3), kInk, 1.2);
     }
   }
-  f.line({plot.left, plot.bottom}, {plot.right, plot.bottom}, kInk, 1);
+}
 
-  for (std::size_t i = 0; i < n; ++i) {
+// A tick under each slot's centre and the category's name under it.
+void draw_category_names(Figure& f, const std::vector<std::string>& categories, const PlotArea& plot, LabelMode mode) {
+  const TextExtents text = measure_text("");
+  const double slot = plot.width() / static_cast<double>(categories.size());
+  for (std::size_t i = 0; i < categories.size(); ++i) {
     const double cx = plot.left + (static_cast<double>(i) + 0.5) * slot;
     f.line({cx, plot.bottom}, {cx, plot.bottom + 4}, kInk, 1);
-    if (mode == LabelMode::Turned) {  // the name ends just under its tick
-      f.text({cx + text.ascent * kCos45 / 2, plot.bottom + 6 + text.ascent * kCos45}, categories[i],
-             {.align = Align::Right, .angle = 45});
+    if (mode == LabelMode::Turned) {
+      draw_turned_name(f, categories[i], cx, plot.bottom);
       continue;
     }
     const auto lines = mode == LabelMode::Flat ? std::vector<std::string>{categories[i]} : wrap_text(categories[i], slot - 6);
@@ -157,9 +168,30 @@ Figure bar_chart(const std::vector<std::string>& categories, const std::vector<B
       f.text({cx, plot.bottom + 6 + text.ascent + static_cast<double>(l) * text.height()}, lines[l],
              {.align = Align::Center});
   }
-  if (!o.x_label.empty())
-    f.text({(plot.left + plot.right) / 2, plot.bottom + 8 + names_h + 6 + label.ascent}, o.x_label,
-           {.size = kAxisLabelSize, .align = Align::Center});
+}
+
+}  // namespace
+
+Figure bar_chart(const std::vector<std::string>& categories, const std::vector<BarSeries>& series,
+                 const BarChartOptions& o) {
+  check_bars(categories, series, o);
+  const std::size_t n = categories.size();
+  const Ticks yt = y_axis_ticks(o.y_min, o.y_max, o.height);
+  const Legend legend = flow_legend(series, o.width - 2 * kPad);
+  const Layout l = layout(categories, o, yt, legend.rows);
+  const PlotArea& plot = l.plot;
+  ADVGRAD_CHECK(plot.width() >= 20.0 * static_cast<double>(std::min<std::size_t>(n, 4)) && plot.height() >= 40,
+                "bar_chart: ", o.width, "x", o.height, " leaves no room for ", n, " categories after the labels");
+
+  Figure f(o.width, o.height);
+  draw_title(f, o.title);
+  draw_legend(f, series, legend, l.legend_top);
+  draw_y_axis(f, plot, yt, o.y_min, o.y_max, o.y_percent, o.y_label);
+  draw_bars(f, series, n, plot, o);
+  f.line({plot.left, plot.bottom}, {plot.right, plot.bottom}, kInk, 1);
+  draw_category_names(f, categories, plot, l.mode);
+  draw_x_label(f, o.x_label, (plot.left + plot.right) / 2,
+               plot.bottom + 8 + l.names_h + 6 + measure_text("", kAxisLabelSize).ascent);
   return f;
 }
 

@@ -32,6 +32,24 @@ double widest_tick(const ColorBar& bar, const Ticks& t) {
 
 }  // namespace
 
+void check_chart_frame(const char* who, int width, int height, double y_min, double y_max) {
+  ADVGRAD_CHECK(width >= 200 && height >= 150 && width <= 16384 && height <= 16384, who, ": size ", width, "x", height,
+                " is outside 200x150 .. 16384x16384");
+  ADVGRAD_CHECK(std::isfinite(y_min) && std::isfinite(y_max) && y_min < y_max, who, ": y range [", y_min, ", ", y_max,
+                "] is empty or not finite");
+}
+
+double widest_text(const std::vector<std::string>& texts) {
+  double w = 0;
+  for (const std::string& t : texts) w = std::max(w, measure_text(t).width);
+  return w;
+}
+
+double centred_baseline(double mid) {
+  const TextExtents e = measure_text("");
+  return mid + (e.ascent - e.descent) / 2;
+}
+
 double title_height(const std::string& title, double figure_width) {
   if (title.empty()) return 0;
   const auto lines = wrap_text(title, std::max(1.0, figure_width - 2 * kPad), kTitleSize, true);
@@ -66,10 +84,34 @@ void draw_y_axis(Figure& f, const PlotArea& plot, const Ticks& t, double lo, dou
     f.text({plot.left - kTickLength - 5, y + (e.ascent - e.descent) / 2}, tick_label(v, t.decimals, percent),
            {.align = Align::Right});
   }
-  if (!y_label.empty())
-    f.text({kPad + measure_text("", kAxisLabelSize).ascent, (plot.top + plot.bottom) / 2}, y_label,
-           {.size = kAxisLabelSize, .align = Align::Center, .angle = 90});
+  draw_y_label(f, y_label, (plot.top + plot.bottom) / 2);
   f.line({plot.left, plot.top}, {plot.left, plot.bottom}, kInk, 1);
+}
+
+void draw_x_label(Figure& f, const std::string& x_label, double centre_x, double baseline) {
+  if (!x_label.empty()) f.text({centre_x, baseline}, x_label, {.size = kAxisLabelSize, .align = Align::Center});
+}
+
+void draw_y_label(Figure& f, const std::string& y_label, double centre_y) {
+  if (!y_label.empty())
+    f.text({kPad + measure_text("", kAxisLabelSize).ascent, centre_y}, y_label,
+           {.size = kAxisLabelSize, .align = Align::Center, .angle = 90});
+}
+
+void draw_turned_name(Figure& f, const std::string& name, double x, double top) {
+  // Right-aligned and turned, the text runs up and to the left of its anchor: an
+  // anchor 6 px plus a turned ascent below the tick, and half that to its right,
+  // puts the name's end just under the tick.
+  const double ascent = measure_text("").ascent;
+  f.text({x + ascent * kCos45 / 2, top + 6 + ascent * kCos45}, name, {.align = Align::Right, .angle = 45});
+}
+
+double turned_height(double width) { return (width + measure_text("").height()) * kCos45; }
+
+void draw_whisker(Figure& f, double x, double lo, double hi, double cap, Color color, double line_width) {
+  f.line({x, lo}, {x, hi}, color, line_width);
+  f.line({x - cap, lo}, {x + cap, lo}, color, line_width);
+  f.line({x - cap, hi}, {x + cap, hi}, color, line_width);
 }
 
 Ticks nice_ticks(double lo, double hi, int target) {
@@ -83,6 +125,10 @@ Ticks nice_ticks(double lo, double hi, int target) {
   const int count = static_cast<int>(std::floor((hi - first) / step + 1e-9)) + 1;
   const int decimals = std::max(0, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
   return {first, step, count, decimals};
+}
+
+Ticks y_axis_ticks(double lo, double hi, double figure_height) {
+  return nice_ticks(lo, hi, std::max(2, static_cast<int>(figure_height / 70)));
 }
 
 std::string tick_label(double v, int decimals, bool percent) {

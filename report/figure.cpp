@@ -404,31 +404,34 @@ void write_figure(const Figure& figure, const std::string& dir, const std::strin
 
 // ---- SVG ids --------------------------------------------------------------------------
 
-std::string rename_svg_ids(std::string_view svg, std::string_view prefix) {
-  const char* who = "rename_svg_ids";
-  const bool prefix_ok = !prefix.empty() && std::isalpha(static_cast<unsigned char>(prefix[0])) &&
-                         std::all_of(prefix.begin(), prefix.end(), [](char c) {
-                           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-                         });
-  ADVGRAD_CHECK(prefix_ok, who, ": prefix '", printable(prefix),
-                "' must start with a letter and hold only letters, digits, '-' and '_'");
-  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; };
-  // The value that starts at `from` and ends before `end` (throws if unterminated).
-  auto value_at = [&](std::size_t from, char end) {
-    const std::size_t stop = svg.find(end, from);
-    ADVGRAD_CHECK(stop != std::string_view::npos, who, ": unterminated id or reference at byte ", from);
-    return svg.substr(from, stop - from);
-  };
-  // Pass 1: the ids, numbered in order of first appearance.
-  std::map<std::string, std::string, std::less<>> names;
+namespace {
+
+using IdNames = std::map<std::string, std::string, std::less<>>;
+
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+// The value that starts at `from` and ends before `end` (throws if unterminated).
+std::string_view value_at(std::string_view svg, std::size_t from, char end) {
+  const std::size_t stop = svg.find(end, from);
+  ADVGRAD_CHECK(stop != std::string_view::npos, "rename_svg_ids: unterminated id or reference at byte ", from);
+  return svg.substr(from, stop - from);
+}
+
+// Pass 1: the ids, each with its new name, numbered in order of first appearance.
+IdNames numbered_ids(std::string_view svg, std::string_view prefix) {
+  IdNames names;
   for (std::size_t p = svg.find("id=\""); p != std::string_view::npos; p = svg.find("id=\"", p + 4)) {
     if (p == 0 || !is_space(svg[p - 1])) continue;  // e.g. "xml:id" or "data-id" are not ids
-    const std::string id(value_at(p + 4, '"'));
+    const std::string id(value_at(svg, p + 4, '"'));
     if (!names.contains(id)) names.emplace(id, std::string(prefix) + std::to_string(names.size() + 1));
   }
-  // Pass 2: each id and each reference to a known id, renamed.
+  return names;
+}
+
+// Pass 2: each id and each reference to a known id, renamed.
+std::string with_ids_renamed(std::string_view svg, const IdNames& names, std::size_t prefix_size) {
   std::string out;
-  out.reserve(svg.size() + names.size() * prefix.size());
+  out.reserve(svg.size() + names.size() * prefix_size);
   auto renamed = [&](std::string_view id) {
     const auto it = names.find(id);
     return it == names.end() ? std::string(id) : it->second;
@@ -445,12 +448,24 @@ std::string rename_svg_ids(std::string_view svg, std::string_view prefix) {
       out += svg[i++];
       continue;
     }
-    const std::string_view id = value_at(i + skip, end);
+    const std::string_view id = value_at(svg, i + skip, end);
     out.append(rest.substr(0, skip));
     out += renamed(id);
     i += skip + id.size();
   }
   return out;
+}
+
+}  // namespace
+
+std::string rename_svg_ids(std::string_view svg, std::string_view prefix) {
+  const bool prefix_ok = !prefix.empty() && std::isalpha(static_cast<unsigned char>(prefix[0])) &&
+                         std::all_of(prefix.begin(), prefix.end(), [](char c) {
+                           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+                         });
+  ADVGRAD_CHECK(prefix_ok, "rename_svg_ids: prefix '", printable(prefix),
+                "' must start with a letter and hold only letters, digits, '-' and '_'");
+  return with_ids_renamed(svg, numbered_ids(svg, prefix), prefix.size());
 }
 
 }  // namespace advgrad::report

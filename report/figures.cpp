@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "advgrad/core/error.h"
 #include "advgrad/report/image_grid.h"
@@ -70,17 +72,15 @@ Rgb mix(Rgb a, Rgb b, double t) {  // (1 - t) a + t b
   return {m(a.r, b.r), m(a.g, b.g), m(a.b, b.b)};
 }
 
-}  // namespace
-
-Figure adversarial_grid(const Tensor& x, const Tensor& x_adv, const Tensor& labels, const Tensor& clean_logits,
-                        const Tensor& adv_logits, const std::vector<std::string>& class_names,
-                        const AdversarialGridOptions& options) {
+void check_adversarial_inputs(const Tensor& x, const Tensor& x_adv, const Tensor& labels, const Tensor& clean_logits,
+                              const Tensor& adv_logits, const std::vector<std::string>& class_names,
+                              const AdversarialGridOptions& options) {
   const char* who = "adversarial_grid";
   check_image_batch(x, who, "x");
   check_image_batch(x_adv, who, "x_adv");
   ADVGRAD_CHECK(x_adv.shape() == x.shape(), who, ": x_adv has shape ", shape_str(x_adv.shape()), " but x has ",
                 shape_str(x.shape()));
-  const std::int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), hw = h * w;
+  const std::int64_t n = x.size(0);
   ADVGRAD_CHECK(labels.defined() && labels.dim() == 1 && labels.size(0) == n, who, ": labels has shape ",
                 labels.defined() ? shape_str(labels.shape()) : "(undefined)", ", expected [", n, "] for x of shape ",
                 shape_str(x.shape()));
@@ -94,48 +94,139 @@ Figure adversarial_grid(const Tensor& x, const Tensor& x_adv, const Tensor& labe
   check_scale(options.scale, who);
   ADVGRAD_CHECK(options.max_rows >= 1, who, ": max_rows must be >= 1, got ", options.max_rows);
   ADVGRAD_CHECK(std::isfinite(options.eps) && options.eps >= 0, who, ": eps must be finite and >= 0, got ", options.eps);
+}
 
-  // Only the rows shown are copied to the host.
-  const std::int64_t rows = std::min(n, options.max_rows);
-  const Tensor x_rows = x.narrow(0, 0, rows), adv_rows = x_adv.narrow(0, 0, rows);
-  const std::vector<double> xs = x_rows.to_double_vector(), xa = adv_rows.to_double_vector();
-  const std::vector<std::int64_t> ys = labels.narrow(0, 0, rows).to_int_vector();
-  const std::vector<double> cl = clean_logits.narrow(0, 0, rows).to_double_vector();
-  const std::vector<double> al = adv_logits.narrow(0, 0, rows).to_double_vector();
+// The first `rows` examples, copied to the host (only the rows shown are).
+struct Examples {
+  Tensor x, adv;  // [rows, C, H, W], still on their device
+  std::vector<double> xs, xa, clean_logits, adv_logits;
+  std::vector<std::int64_t> labels;
+  std::int64_t classes = 0;
+};
+Examples first_examples(const Tensor& x, const Tensor& x_adv, const Tensor& labels, const Tensor& clean_logits,
+                        const Tensor& adv_logits, std::int64_t rows) {
+  Examples e;
+  e.x = x.narrow(0, 0, rows), e.adv = x_adv.narrow(0, 0, rows);
+  e.xs = e.x.to_double_vector(), e.xa = e.adv.to_double_vector();
+  e.labels = labels.narrow(0, 0, rows).to_int_vector();
+  e.clean_logits = clean_logits.narrow(0, 0, rows).to_double_vector();
+  e.adv_logits = adv_logits.narrow(0, 0, rows).to_double_vector();
+  e.classes = clean_logits.size(1);
+  return e;
+}
+
+// delta = x_adv - x of example i, per pixel the channel with the largest
+// magnitude (signed), so that an L-inf step does not cancel out across
+// channels; and the largest |delta|.
+struct Perturbation {
+  std::vector<double> delta;
+  double max_abs = 0;
+};
+Perturbation perturbation(const Examples& e, std::int64_t i) {
+  const std::int64_t c = e.x.size(1), hw = e.x.size(2) * e.x.size(3);
+  const double* xi = &e.xs[i * c * hw];
+  const double* ai = &e.xa[i * c * hw];
+  Perturbation p{std::vector<double>(hw, 0.0), 0};
+  for (std::int64_t q = 0; q < hw; ++q) {
+    for (std::int64_t ch = 0; ch < c; ++ch) {
+      const double d = ai[ch * hw + q] - xi[ch * hw + q];
+      ADVGRAD_CHECK(std::isfinite(d), "adversarial_grid: non-finite value in x or x_adv of example ", i);
+      if (std::fabs(d) > std::fabs(p.delta[q])) p.delta[q] = d;
+    }
+    p.max_abs = std::max(p.max_abs, std::fabs(p.delta[q]));
+  }
+  return p;
+}
+
+// Example i's tiles: clean (true label, clean prediction), perturbation (its
+// largest |delta|) and adversarial (adversarial prediction).
+std::vector<GridTile> adversarial_row(const Examples& e, std::int64_t i, const std::vector<std::string>& class_names,
+                                      double eps) {
+  const char* who = "adversarial_grid";
+  const std::int64_t k = e.classes, y = e.labels[i];
+  ADVGRAD_CHECK(y >= 0 && y < k, who, ": label ", y, " of example ", i, " is outside [0, ", k, ")");
+  const Top1 clean = top1(&e.clean_logits[i * k], k, who, "clean_logits", i);
+  const Top1 adv = top1(&e.adv_logits[i * k], k, who, "adv_logits", i);
+  const Perturbation d = perturbation(e, i);
+  const double range = eps > 0 ? eps : d.max_abs;
   auto name = [&](std::int64_t cls) { return class_names.empty() ? std::to_string(cls) : class_names[cls]; };
   auto percent = [](double p) { return format("%.0f%%", 100 * p); };
 
-  std::vector<std::vector<GridTile>> grid;
-  for (std::int64_t i = 0; i < rows; ++i) {
-    const std::int64_t y = ys[i];
-    ADVGRAD_CHECK(y >= 0 && y < k, who, ": label ", y, " of example ", i, " is outside [0, ", k, ")");
-    const Top1 clean = top1(&cl[i * k], k, who, "clean_logits", i), adv = top1(&al[i * k], k, who, "adv_logits", i);
-    const double* xi = &xs[i * c * hw];
-    const double* ai = &xa[i * c * hw];
+  std::vector<GridTile> row;
+  row.push_back({tensor_to_image(e.x.select(0, i)),
+                 {{"true " + name(y), kInk},
+                  {"pred " + name(clean.index) + " " + percent(clean.probability), clean.index == y ? kInk : kWrong}}});
+  row.push_back({raster(e.x.size(2), e.x.size(3),
+                        [&](std::int64_t p) { return diverging_color(range > 0 ? d.delta[p] / range : 0.0); }),
+                 {{"max |δ| " + format("%.3g", d.max_abs), kMuted}}});
+  row.push_back({tensor_to_image(e.adv.select(0, i)),
+                 {{"pred " + name(adv.index) + " " + percent(adv.probability), adv.index == y ? kRight : kWrong}}});
+  return row;
+}
 
-    // Signed delta per pixel: the channel with the largest magnitude.
-    std::vector<double> delta(hw, 0.0);
-    double max_abs = 0;
+void check_saliency_inputs(const Tensor& x, const Tensor& maps, const std::vector<std::string>& row_labels,
+                           const SaliencyFigureOptions& options) {
+  const char* who = "saliency_figure";
+  check_image_batch(x, who, "x");
+  check_floating(maps, who, "maps");
+  const std::int64_t n = x.size(0), h = x.size(2), w = x.size(3);
+  const bool shape_ok = (maps.dim() == 4 && maps.size(0) == n && maps.size(1) >= 1 && maps.size(2) == h && maps.size(3) == w) ||
+                        (maps.dim() == 3 && maps.size(0) == n && maps.size(1) == h && maps.size(2) == w);
+  ADVGRAD_CHECK(shape_ok, who, ": maps has shape ", shape_str(maps.shape()), ", expected [", n, ", C', ", h, ", ", w,
+                "] or [", n, ", ", h, ", ", w, "] for x of shape ", shape_str(x.shape()));
+  ADVGRAD_CHECK(row_labels.empty() || static_cast<std::int64_t>(row_labels.size()) == n, who, ": ", row_labels.size(),
+                " row labels for ", n, " examples (x of shape ", shape_str(x.shape()), ")");
+  check_scale(options.scale, who);
+}
+
+// Example i's saliency: |s| summed over its mc channels, divided by its 99th
+// percentile and clipped to 1. The percentile, not the max: one extreme pixel
+// would otherwise leave the rest of the map black. Falls back to the max when
+// most of it is zero.
+std::vector<double> normalised_saliency(const std::vector<double>& ms, std::int64_t i, std::int64_t mc,
+                                        std::int64_t hw) {
+  std::vector<double> heat(hw, 0.0);
+  for (std::int64_t ch = 0; ch < mc; ++ch)
     for (std::int64_t p = 0; p < hw; ++p) {
-      for (std::int64_t ch = 0; ch < c; ++ch) {
-        const double d = ai[ch * hw + p] - xi[ch * hw + p];
-        ADVGRAD_CHECK(std::isfinite(d), who, ": non-finite value in x or x_adv of example ", i);
-        if (std::fabs(d) > std::fabs(delta[p])) delta[p] = d;
-      }
-      max_abs = std::max(max_abs, std::fabs(delta[p]));
+      const double s = ms[(i * mc + ch) * hw + p];
+      ADVGRAD_CHECK(std::isfinite(s), "saliency_figure: non-finite saliency in example ", i);
+      heat[p] += std::fabs(s);
     }
-    const double range = options.eps > 0 ? options.eps : max_abs;
+  std::vector<double> sorted = heat;
+  const auto at = sorted.begin() + static_cast<std::ptrdiff_t>(0.99 * static_cast<double>(hw - 1));
+  std::nth_element(sorted.begin(), at, sorted.end());
+  double norm = *at;
+  if (norm <= 0) norm = *std::max_element(heat.begin(), heat.end());
+  for (double& v : heat) v = norm > 0 ? std::min(v / norm, 1.0) : 0.0;
+  return heat;
+}
 
-    std::vector<GridTile> row;
-    row.push_back({tensor_to_image(x_rows.select(0, i)),
-                   {{"true " + name(y), kInk},
-                    {"pred " + name(clean.index) + " " + percent(clean.probability), clean.index == y ? kInk : kWrong}}});
-    row.push_back({raster(h, w, [&](std::int64_t p) { return diverging_color(range > 0 ? delta[p] / range : 0.0); }),
-                   {{"max |δ| " + format("%.3g", max_abs), kMuted}}});
-    row.push_back({tensor_to_image(adv_rows.select(0, i)),
-                   {{"pred " + name(adv.index) + " " + percent(adv.probability), adv.index == y ? kRight : kWrong}}});
-    grid.push_back(std::move(row));
-  }
+// The image, its saliency as a heat map, and the heat map over the image with
+// opacity following the saliency, so that unimportant pixels show the image.
+std::vector<GridTile> saliency_row(const Image& image, const std::vector<double>& heat) {
+  const std::int64_t h = image.height(), w = image.width();
+  std::vector<GridTile> row;
+  row.push_back({image, {}});
+  row.push_back({raster(h, w, [&](std::int64_t p) { return heat_color(heat[p]); }), {}});
+  row.push_back({raster(h, w,
+                        [&](std::int64_t p) {
+                          return mix(image.at(static_cast<int>(p % w), static_cast<int>(p / w)), heat_color(heat[p]),
+                                     0.8 * heat[p]);
+                        }),
+                 {}});
+  return row;
+}
+
+}  // namespace
+
+Figure adversarial_grid(const Tensor& x, const Tensor& x_adv, const Tensor& labels, const Tensor& clean_logits,
+                        const Tensor& adv_logits, const std::vector<std::string>& class_names,
+                        const AdversarialGridOptions& options) {
+  check_adversarial_inputs(x, x_adv, labels, clean_logits, adv_logits, class_names, options);
+  const std::int64_t rows = std::min(x.size(0), options.max_rows);
+  const Examples examples = first_examples(x, x_adv, labels, clean_logits, adv_logits, rows);
+  std::vector<std::vector<GridTile>> grid;
+  for (std::int64_t i = 0; i < rows; ++i) grid.push_back(adversarial_row(examples, i, class_names, options.eps));
   ImageGridOptions go;
   go.title = options.title;
   go.column_headers = {"clean", "perturbation δ", "adversarial"};
@@ -147,50 +238,14 @@ Figure adversarial_grid(const Tensor& x, const Tensor& x_adv, const Tensor& labe
 
 Figure saliency_figure(const Tensor& x, const Tensor& maps, const std::vector<std::string>& row_labels,
                        const SaliencyFigureOptions& options) {
-  const char* who = "saliency_figure";
-  check_image_batch(x, who, "x");
-  check_floating(maps, who, "maps");
-  const std::int64_t n = x.size(0), h = x.size(2), w = x.size(3), hw = h * w;
-  const bool shape_ok = (maps.dim() == 4 && maps.size(0) == n && maps.size(1) >= 1 && maps.size(2) == h && maps.size(3) == w) ||
-                        (maps.dim() == 3 && maps.size(0) == n && maps.size(1) == h && maps.size(2) == w);
-  ADVGRAD_CHECK(shape_ok, who, ": maps has shape ", shape_str(maps.shape()), ", expected [", n, ", C', ", h, ", ", w,
-                "] or [", n, ", ", h, ", ", w, "] for x of shape ", shape_str(x.shape()));
-  ADVGRAD_CHECK(row_labels.empty() || static_cast<std::int64_t>(row_labels.size()) == n, who, ": ", row_labels.size(),
-                " row labels for ", n, " examples (x of shape ", shape_str(x.shape()), ")");
-  check_scale(options.scale, who);
+  check_saliency_inputs(x, maps, row_labels, options);
+  const std::int64_t n = x.size(0), hw = x.size(2) * x.size(3);
   const std::int64_t mc = maps.dim() == 4 ? maps.size(1) : 1;
   const std::vector<double> ms = maps.to_double_vector();
-
   std::vector<std::vector<GridTile>> grid;
   for (std::int64_t i = 0; i < n; ++i) {
-    std::vector<double> heat(hw, 0.0);
-    for (std::int64_t ch = 0; ch < mc; ++ch)
-      for (std::int64_t p = 0; p < hw; ++p) {
-        const double s = ms[(i * mc + ch) * hw + p];
-        ADVGRAD_CHECK(std::isfinite(s), who, ": non-finite saliency in example ", i);
-        heat[p] += std::fabs(s);
-      }
-    // The 99th percentile, not the max: one extreme pixel would otherwise leave
-    // the rest of the map black. Falls back to the max when most of it is zero.
-    std::vector<double> sorted = heat;
-    const auto at = sorted.begin() + static_cast<std::ptrdiff_t>(0.99 * static_cast<double>(hw - 1));
-    std::nth_element(sorted.begin(), at, sorted.end());
-    double norm = *at;
-    if (norm <= 0) norm = *std::max_element(heat.begin(), heat.end());
-    for (double& v : heat) v = norm > 0 ? std::min(v / norm, 1.0) : 0.0;
-
-    const Image image = tensor_to_image(x.select(0, i));
-    std::vector<GridTile> row;
-    row.push_back({image, {}});
-    row.push_back({raster(h, w, [&](std::int64_t p) { return heat_color(heat[p]); }), {}});
-    // Opacity follows the saliency, so unimportant pixels show the image.
-    row.push_back({raster(h, w,
-                          [&](std::int64_t p) {
-                            return mix(image.at(static_cast<int>(p % w), static_cast<int>(p / w)), heat_color(heat[p]),
-                                       0.8 * heat[p]);
-                          }),
-                   {}});
-    grid.push_back(std::move(row));
+    const std::vector<double> heat = normalised_saliency(ms, i, mc, hw);
+    grid.push_back(saliency_row(tensor_to_image(x.select(0, i)), heat));
   }
   ImageGridOptions go;
   go.title = options.title;

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
+#include <string>
+#include <vector>
 
 #include "advgrad/core/error.h"
 #include "advgrad/report/chart_parts.h"
@@ -10,17 +11,13 @@
 namespace advgrad::report {
 namespace {
 
-const double kCos45 = std::numbers::sqrt2 / 2;
-
 std::string cell_text(double v, const HeatMapOptions& o) { return tick_label(v, o.decimals + (o.percent ? 2 : 0), o.percent); }
 
 // Dark cells get white numbers (relative luminance of the sRGB colour, roughly).
 Color ink_on(Rgb c) { return 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b < 140 ? Color(255, 255, 255) : kInk; }
 
-}  // namespace
-
-Figure heat_map(const std::vector<std::vector<double>>& values, const std::vector<std::string>& row_names,
-                const std::vector<std::string>& column_names, const HeatMapOptions& o) {
+void check_matrix(const std::vector<std::vector<double>>& values, const std::vector<std::string>& row_names,
+                  const std::vector<std::string>& column_names, const HeatMapOptions& o) {
   const char* who = "heat_map";
   ADVGRAD_CHECK(!values.empty() && !values[0].empty(), who, ": the matrix is empty");
   const std::size_t rows = values.size(), cols = values[0].size();
@@ -33,72 +30,107 @@ Figure heat_map(const std::vector<std::vector<double>>& values, const std::vecto
   ADVGRAD_CHECK(o.decimals >= 0 && o.decimals <= 6, who, ": decimals must be in [0, 6], got ", o.decimals);
   ADVGRAD_CHECK(std::isfinite(o.cell) && o.cell >= 0 && o.cell <= 400, who, ": cell size ", o.cell,
                 " is outside [0, 400]");
-  double lo = o.lo, hi = o.hi;
-  ADVGRAD_CHECK(std::isfinite(lo) && std::isfinite(hi) && lo <= hi, who, ": colour scale [", lo, ", ", hi,
+  ADVGRAD_CHECK(std::isfinite(o.lo) && std::isfinite(o.hi) && o.lo <= o.hi, who, ": colour scale [", o.lo, ", ", o.hi,
                 "] is not a range");
+}
+
+// The colour scale: the options' [lo, hi], or the data's min and max when lo == hi.
+ColorBar color_scale(const std::vector<std::vector<double>>& values, const HeatMapOptions& o) {
+  double lo = o.lo, hi = o.hi;
   if (lo == hi) {
     lo = INFINITY, hi = -INFINITY;
     for (const auto& row : values)
       for (double v : row) lo = std::min(lo, v), hi = std::max(hi, v);
     if (hi - lo <= 1e-12 * std::max(1.0, std::fabs(hi))) hi = lo + 1;  // a constant matrix: one colour, a valid bar
   }
+  return {o.map, lo, hi, o.scale_label, o.percent};
+}
 
-  const TextExtents text = measure_text(""), label = measure_text("", kAxisLabelSize);
-  double number_w = 0, row_w = 0, col_w = 0;
+// The side of a cell: the options', or wide enough for every cell's number.
+double cell_side(const std::vector<std::vector<double>>& values, const HeatMapOptions& o) {
+  double number_w = 0;
   for (const auto& row : values)
     for (double v : row) number_w = std::max(number_w, measure_text(cell_text(v, o)).width);
-  for (const auto& n : row_names) row_w = std::max(row_w, measure_text(n).width);
-  for (const auto& n : column_names) col_w = std::max(col_w, measure_text(n).width);
   const double cell = o.cell > 0 ? o.cell : std::max(36.0, number_w + 10);
-  ADVGRAD_CHECK(cell >= text.height(), who, ": cell size ", cell, " is below the text height ", text.height());
-  const bool turned = col_w > cell - 4;  // column names under the matrix, flat or at 45 degrees
-  const double names_h = turned ? (col_w + text.height()) * kCos45 : text.height();
+  const double text_h = measure_text("").height();
+  ADVGRAD_CHECK(cell >= text_h, "heat_map: cell size ", cell, " is below the text height ", text_h);
+  return cell;
+}
 
-  // Layout, left to right: y label, row names, matrix, colour bar; top to
-  // bottom: title, matrix, column names, x label.
-  const double grid_w = cell * static_cast<double>(cols), grid_h = cell * static_cast<double>(rows);
-  const ColorBar bar{o.map, lo, hi, o.scale_label, o.percent};
-  const double bar_h = std::max(grid_h, 80.0);
+// Left to right: y label, row names, matrix (its top-left corner at x0, y0),
+// colour bar; top to bottom: title, matrix, column names, x label.
+struct Layout {
+  double cell = 0, x0 = 0, y0 = 0, grid_w = 0, grid_h = 0;
+  bool turned = false;  // column names at 45 degrees, as they are wider than a cell
+  double names_h = 0, bar_x = 0, bar_h = 0, width = 0, height = 0;
+};
+Layout layout(const std::vector<std::vector<double>>& values, const std::vector<std::string>& row_names,
+              const std::vector<std::string>& column_names, const HeatMapOptions& o, const ColorBar& bar) {
+  const TextExtents text = measure_text(""), label = measure_text("", kAxisLabelSize);
+  const double row_w = widest_text(row_names), col_w = widest_text(column_names);
+  Layout l;
+  l.cell = cell_side(values, o);
+  l.turned = col_w > l.cell - 4;
+  l.names_h = l.turned ? turned_height(col_w) : text.height();
+  l.grid_w = l.cell * static_cast<double>(values[0].size()), l.grid_h = l.cell * static_cast<double>(values.size());
+  l.bar_h = std::max(l.grid_h, 80.0);
   const double left = kPad + (o.y_label.empty() ? 0 : label.height() + 6) + row_w + 6;
   // The first column's turned name reaches left of the matrix.
-  const double turn_reach = turned ? std::max(0.0, (col_w + text.ascent) * kCos45 - cell / 2 - row_w - 6) : 0;
-  const double x0 = left + turn_reach;
-  const double bar_x = x0 + grid_w + 16;
-  double width = bar_x + color_bar_width(bar, bar_h) + kPad;
-  const double title_h = title_height(o.title, std::max(width, 200.0));
-  width = std::max(width, 200.0);
-  const double y0 = kPad + title_h + 4;
-  const double height =
-      std::max(y0 + grid_h, y0 + bar_h) + 6 + names_h + (o.x_label.empty() ? 0 : 6 + label.height()) + kPad;
+  const double turn_reach = l.turned ? std::max(0.0, (col_w + text.ascent) * kCos45 - l.cell / 2 - row_w - 6) : 0;
+  l.x0 = left + turn_reach;
+  l.bar_x = l.x0 + l.grid_w + 16;
+  l.width = std::max(l.bar_x + color_bar_width(bar, l.bar_h) + kPad, 200.0);
+  l.y0 = kPad + title_height(o.title, l.width) + 4;
+  l.height = std::max(l.y0 + l.grid_h, l.y0 + l.bar_h) + 6 + l.names_h + (o.x_label.empty() ? 0 : 6 + label.height()) +
+             kPad;
+  return l;
+}
 
-  Figure f(width, height);
-  draw_title(f, o.title);
-  for (std::size_t r = 0; r < rows; ++r) {
-    const double y = y0 + static_cast<double>(r) * cell;
-    f.text({x0 - 6, y + cell / 2 + (text.ascent - text.descent) / 2}, row_names[r], {.align = Align::Right});
-    for (std::size_t c = 0; c < cols; ++c) {
-      const double x = x0 + static_cast<double>(c) * cell, v = values[r][c];
-      const Rgb fill = map_color(o.map, (v - lo) / (hi - lo));
-      f.fill_rect(x, y, cell, cell, fill);
-      f.text({x + cell / 2, y + cell / 2 + (text.ascent - text.descent) / 2}, cell_text(v, o),
+// Row by row: the row's name, then its cells in the colour of their values,
+// each with its number on it.
+void draw_cells(Figure& f, const std::vector<std::vector<double>>& values, const std::vector<std::string>& row_names,
+                const Layout& l, const ColorBar& bar, const HeatMapOptions& o) {
+  for (std::size_t r = 0; r < values.size(); ++r) {
+    const double y = l.y0 + static_cast<double>(r) * l.cell;
+    f.text({l.x0 - 6, centred_baseline(y + l.cell / 2)}, row_names[r], {.align = Align::Right});
+    for (std::size_t c = 0; c < values[r].size(); ++c) {
+      const double x = l.x0 + static_cast<double>(c) * l.cell, v = values[r][c];
+      const Rgb fill = map_color(bar.map, (v - bar.lo) / (bar.hi - bar.lo));
+      f.fill_rect(x, y, l.cell, l.cell, fill);
+      f.text({x + l.cell / 2, centred_baseline(y + l.cell / 2)}, cell_text(v, o),
              {.color = ink_on(fill), .align = Align::Center});
     }
   }
-  f.stroke_rect(x0, y0, grid_w, grid_h, kFrame, 1);
-  for (std::size_t c = 0; c < cols; ++c) {
-    const double cx = x0 + (static_cast<double>(c) + 0.5) * cell;
-    if (turned)
-      f.text({cx + text.ascent * kCos45 / 2, y0 + grid_h + 6 + text.ascent * kCos45}, column_names[c],
-             {.align = Align::Right, .angle = 45});
+}
+
+void draw_column_names(Figure& f, const std::vector<std::string>& column_names, const Layout& l) {
+  const double top = l.y0 + l.grid_h, ascent = measure_text("").ascent;
+  for (std::size_t c = 0; c < column_names.size(); ++c) {
+    const double cx = l.x0 + (static_cast<double>(c) + 0.5) * l.cell;
+    if (l.turned)
+      draw_turned_name(f, column_names[c], cx, top);
     else
-      f.text({cx, y0 + grid_h + 6 + text.ascent}, column_names[c], {.align = Align::Center});
+      f.text({cx, top + 6 + ascent}, column_names[c], {.align = Align::Center});
   }
-  if (!o.y_label.empty())
-    f.text({kPad + label.ascent, y0 + grid_h / 2}, o.y_label, {.size = kAxisLabelSize, .align = Align::Center, .angle = 90});
-  if (!o.x_label.empty())
-    f.text({x0 + grid_w / 2, y0 + grid_h + 6 + names_h + 6 + label.ascent}, o.x_label,
-           {.size = kAxisLabelSize, .align = Align::Center});
-  draw_color_bar(f, bar, bar_x, y0, bar_h);
+}
+
+}  // namespace
+
+Figure heat_map(const std::vector<std::vector<double>>& values, const std::vector<std::string>& row_names,
+                const std::vector<std::string>& column_names, const HeatMapOptions& o) {
+  check_matrix(values, row_names, column_names, o);
+  const ColorBar bar = color_scale(values, o);
+  const Layout l = layout(values, row_names, column_names, o, bar);
+
+  Figure f(l.width, l.height);
+  draw_title(f, o.title);
+  draw_cells(f, values, row_names, l, bar, o);
+  f.stroke_rect(l.x0, l.y0, l.grid_w, l.grid_h, kFrame, 1);
+  draw_column_names(f, column_names, l);
+  draw_y_label(f, o.y_label, l.y0 + l.grid_h / 2);
+  draw_x_label(f, o.x_label, l.x0 + l.grid_w / 2,
+               l.y0 + l.grid_h + 6 + l.names_h + 6 + measure_text("", kAxisLabelSize).ascent);
+  draw_color_bar(f, bar, l.bar_x, l.y0, l.bar_h);
   return f;
 }
 
