@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 namespace advgrad::testing {
@@ -14,6 +15,13 @@ std::filesystem::path temp_dir(const std::string& name) {
   fs::create_directories(dir);
   return dir;
 }
+
+EnvScope::EnvScope(const char* name, const char* value) : name_(name) {
+  if (const char* old = std::getenv(name)) old_ = old, had_ = true;
+  value ? ::setenv(name, value, 1) : ::unsetenv(name);
+}
+
+EnvScope::~EnvScope() { had_ ? ::setenv(name_, old_.c_str(), 1) : ::unsetenv(name_); }
 
 ::testing::AssertionResult all_close(const Tensor& a, const Tensor& b, double rtol, double atol) {
   if (a.shape() != b.shape())

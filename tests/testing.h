@@ -18,6 +18,20 @@ namespace advgrad::testing {
 // and `name` (removed and recreated if it exists).
 std::filesystem::path temp_dir(const std::string& name);
 
+// Sets (or unsets, for nullptr) an environment variable for one scope.
+class EnvScope {
+ public:
+  EnvScope(const char* name, const char* value);
+  ~EnvScope();
+  EnvScope(const EnvScope&) = delete;
+  EnvScope& operator=(const EnvScope&) = delete;
+
+ private:
+  const char* name_;
+  std::string old_;
+  bool had_ = false;
+};
+
 // max |a - b| <= atol + rtol * |b| elementwise; reports the worst element.
 ::testing::AssertionResult all_close(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-6);
 

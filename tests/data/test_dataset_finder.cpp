@@ -1,7 +1,6 @@
 // Where data sets are found: --data-dir (itself or <dir>/<name>), then
 // ADVGRAD_DATA_DIR, then the system directory; clear errors otherwise.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,27 +13,13 @@ namespace advgrad::data {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::EnvScope;
 using testing::expect_error;
 
 void touch(const fs::path& p) {
   fs::create_directories(p.parent_path());
   std::ofstream(p) << "x";
 }
-
-// Sets (or unsets, for nullptr) an environment variable for one scope.
-class EnvScope {
- public:
-  EnvScope(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old, had_ = true;
-    value ? ::setenv(name, value, 1) : ::unsetenv(name);
-  }
-  ~EnvScope() { had_ ? ::setenv(name_, old_.c_str(), 1) : ::unsetenv(name_); }
-
- private:
-  const char* name_;
-  std::string old_;
-  bool had_ = false;
-};
 
 TEST(DatasetFinder, RecognisesTheFilesOfEachSet) {
   const fs::path dir = testing::temp_dir("finder_files");
