@@ -27,7 +27,7 @@ class Machine {
       if (op == kStop) return {pop(), pos_};
       if (!(scalar(op) || container(op) || memo(op) || object(op)))
         fail(opcode_name(op) ? "opcode " : "unknown opcode ", describe_opcode(op),
-             opcode_name(op) ? " is not allowed (this reader rebuilds only tensors, dicts, lists and tuples)" : "");
+             opcode_name(op) ? " is not allowed (outside this restricted unpickler's subset)" : "");
     }
   }
 
@@ -348,6 +348,7 @@ void Machine::set_items(std::vector<PickleRef> items) {
 
 void Machine::memo_put(std::uint64_t index) {
   if (stack_.size() <= floor()) fail("stack underflow at ", describe_opcode(bytes_[op_at_]));
+  if (memo_.size() >= kMaxPickleValues && !memo_.count(index)) fail("more than ", kMaxPickleValues, " memo entries");
   memo_[index] = stack_.back();
 }
 

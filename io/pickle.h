@@ -28,12 +28,16 @@
 #include <string>
 #include <string_view>
 
+#include "advgrad/core/error.h"
 #include "advgrad/io/pickle_value.h"
 
 namespace advgrad::io {
 
 inline constexpr int kMaxPickleDepth = 100;
-inline constexpr std::size_t kMaxPickleValues = std::size_t{1} << 22;
+// About a million values (and memo entries): a state dict needs about 15 per
+// tensor (EfficientNet-Lite0's 296 tensors make a few thousand), and the bound
+// keeps a hostile file's tree to some 150 MB.
+inline constexpr std::size_t kMaxPickleValues = std::size_t{1} << 20;
 
 struct Unpickled {
   PickleRef value;      // what STOP returned

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "advgrad/core/error.h"
+
 namespace advgrad::io {
 
 // True when `bytes` starts like a zip archive (a local file header, "PK\3\4").

@@ -155,6 +155,13 @@ TEST(Pickle, BoundsNestingDepth) {
   expect_refused(w, {"nested deeper than 100"});
 }
 
+TEST(Pickle, BoundsTheNumberOfValues) {
+  PickleWriter w;
+  w.proto(2).op(W::kMark);
+  for (std::size_t i = 0; i <= kMaxPickleValues; ++i) w.op(W::kNone);
+  expect_refused(w, {"more than 1048576 values"});
+}
+
 TEST(Pickle, RefusesLyingLengthsBeforeAllocating) {
   expect_refused(PickleWriter().proto(2).op('X').le(0xffffffff, 4).raw("abc"), {"truncated", "BINUNICODE"});
   expect_refused(PickleWriter().proto(4).op('\x8d').le(~0ull, 8), {"truncated"});

@@ -7,8 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
+#include <random>
 
 #include "advgrad/io/cache_dir.h"
+#include "advgrad/nn/pytorch_storage.h"
 #include "expect_error.h"
 #include "nn/torch_checkpoint_writer.h"
 #include "testing.h"
@@ -186,6 +189,35 @@ TEST(PytorchCheckpoint, EveryTruncationIsAnError) {
       EXPECT_THROW(parse_pytorch_checkpoint(file.substr(0, n), "cut.pth"), Error);
     }
   }
+}
+
+TEST(PytorchCheckpoint, RandomCorruptionNeverCrashes) {
+  // Flip a few random bytes of each format many times: every result is
+  // either a state dict or an advgrad::Error (ASan builds catch any bad read).
+  FakeCheckpoint c = mixed_checkpoint();
+  std::mt19937 rng(14);
+  for (const std::string& file : {testing::legacy_checkpoint(c), testing::zip_checkpoint(c)}) {
+    for (int trial = 0; trial < 2000; ++trial) {
+      std::string bad = file;
+      for (int k = 0; k < 3; ++k) bad[rng() % bad.size()] = static_cast<char>(rng());
+      try {
+        parse_pytorch_checkpoint(bad, "flipped.pth");
+      } catch (const Error&) {
+      }
+    }
+  }
+}
+
+TEST(PytorchCheckpoint, HalfToFloatIsExact) {
+  using pytorch::half_to_float;
+  EXPECT_EQ(half_to_float(0x0000), 0.0f);
+  EXPECT_TRUE(std::signbit(half_to_float(0x8000)));
+  EXPECT_EQ(half_to_float(0x3c00), 1.0f);
+  EXPECT_EQ(half_to_float(0x3555), 0.333251953125f);
+  EXPECT_EQ(half_to_float(0x03ff), 6.097555160522461e-05f);  // largest subnormal
+  EXPECT_EQ(half_to_float(0x7c00), std::numeric_limits<float>::infinity());
+  EXPECT_EQ(half_to_float(0xfc00), -std::numeric_limits<float>::infinity());
+  EXPECT_TRUE(std::isnan(half_to_float(0x7e00)));
 }
 
 // ---- the real weights (scripts/fetch-pretrained.sh) ----

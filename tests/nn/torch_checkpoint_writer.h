@@ -7,6 +7,9 @@
 //   _rebuild_tensor_v2((BINPERSID ('storage', torch.<T>Storage, key, 'cpu',
 //   numel[, None])), offset, size, stride, False, OrderedDict()).
 // Both container formats: legacy (five pickles + raw storages) and zip.
+// Checked once: torch.load(..., weights_only=True) of PyTorch 2.15 reads the
+// mixed checkpoint of test_pytorch_checkpoint.cpp, in both formats, to the
+// values that test expects.
 #include <cstdint>
 #include <map>
 #include <string>
