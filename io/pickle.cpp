@@ -57,10 +57,10 @@ class Machine {
     return v;
   }
   std::string_view read_line() {
-    const std::size_t nl = bytes_.find('\n', pos_);
-    if (nl == std::string_view::npos || nl - pos_ > kMaxGlobalLine) fail("GLOBAL name is unterminated or too long");
-    const std::string_view line = bytes_.substr(pos_, nl - pos_);
-    pos_ = nl + 1;
+    const std::size_t len = bytes_.substr(pos_, kMaxGlobalLine + 1).find('\n');
+    if (len == std::string_view::npos) fail("GLOBAL name is unterminated or too long");
+    const std::string_view line = bytes_.substr(pos_, len);
+    pos_ += len + 1;
     return line;
   }
 

@@ -15,8 +15,14 @@
 //     which makes an empty Dict;
 //   - BUILD attaches its state to a Dict or Call (PickleValue::state);
 //   - BINPERSID makes a PersistentId node around the id.
-// Every other opcode (INST, OBJ, NEWOBJ, EXT*, the text opcodes of protocol 0,
-// ...) is an error naming it. Opcode facts: CPython's Lib/pickletools.py.
+// The data opcodes performed: PROTO FRAME STOP MARK NONE NEWTRUE NEWFALSE
+// BININT BININT1 BININT2 LONG1 BINFLOAT BINUNICODE SHORT_BINUNICODE BINUNICODE8
+// BINSTRING SHORT_BINSTRING (as text) BINBYTES SHORT_BINBYTES BINBYTES8
+// EMPTY_TUPLE TUPLE TUPLE1 TUPLE2 TUPLE3 EMPTY_LIST APPEND APPENDS EMPTY_DICT
+// SETITEM SETITEMS BINPUT LONG_BINPUT MEMOIZE BINGET LONG_BINGET. Every other
+// opcode (INST, OBJ, NEWOBJ, EXT*, LONG4, sets, out-of-band buffers, the text
+// opcodes of protocols 0-1, ...) is an error naming it. Opcode facts: CPython's
+// Lib/pickletools.py.
 //
 // Hostile input: every length and count is checked against the bytes left
 // before anything is allocated; memo indices, stack underflow and MARKs are
