@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
                                                     advgrad::cli::add_robustness(app, common),
                                                     advgrad::cli::add_saliency(app, common),
                                                     advgrad::cli::add_workshop(app, common),
-                                                    advgrad::cli::add_experiment(app, common)};
+                                                    advgrad::cli::add_experiment(app, common),
+                                                    advgrad::cli::add_convert(app, common)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

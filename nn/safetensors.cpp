@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "advgrad/io/atomic_file.h"
+#include "advgrad/io/read_file.h"
 
 namespace advgrad::nn {
 namespace {
@@ -132,12 +133,7 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& w
 }
 
 SafetensorsFile load_safetensors(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  ADVGRAD_CHECK(in.good(), "cannot open model file '", path, "': ", std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  ADVGRAD_CHECK(!in.bad(), "cannot read model file '", path, "'");
-  return parse_safetensors(ss.str(), path);
+  return parse_safetensors(io::read_file(path, "model file"), path);
 }
 
 }  // namespace advgrad::nn
