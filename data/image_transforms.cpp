@@ -27,8 +27,8 @@ struct Planes {
 
 Planes check_image(const Tensor& image, const char* op) {
   const Shape& s = image.shape();
-  ADVGRAD_CHECK(is_floating(image.dtype()) && (s.size() == 3 || s.size() == 4), op, ": image has shape ",
-                shape_str(s), " and dtype ", dtype_name(image.dtype()),
+  ADVGRAD_CHECK(is_floating(image.dtype()) && (s.size() == 3 || s.size() == 4), op, ": image has shape ", shape_str(s),
+                " and dtype ", dtype_name(image.dtype()),
                 "; expected a float32 or float64 [C, H, W] or [N, C, H, W] tensor");
   Planes p;
   p.height = s[s.size() - 2];
@@ -101,8 +101,8 @@ ResampleWeights resample_weights(std::int64_t in_size, std::int64_t out_size, Re
 Tensor resize_image(const Tensor& image, std::int64_t height, std::int64_t width, ResizeFilter filter) {
   const Planes p = check_image(image, "resize_image");
   ADVGRAD_CHECK(height > 0 && width > 0, "resize_image: target size ", height, "x", width, " must be positive");
-  const std::vector<double> rows = resample_axis(image.to_double_vector(), p.count * p.height, p.width, 1,
-                                                 resample_weights(p.width, width, filter));
+  const std::vector<double> rows =
+      resample_axis(image.to_double_vector(), p.count * p.height, p.width, 1, resample_weights(p.width, width, filter));
   const std::vector<double> out =
       resample_axis(rows, p.count, p.height, width, resample_weights(p.height, height, filter));
   Shape shape = image.shape();

@@ -28,7 +28,9 @@ imageio::Image synthetic_photo() {
   for (int y = 0; y < 200; ++y)
     for (int x = 0; x < 300; ++x)
       for (int c = 0; c < 3; ++c)
-        im.pixels[(y * 300 + x) * 3 + c] = static_cast<std::uint8_t>(c == 0 ? x * 255 / 299 : c == 1 ? y * 255 / 199 : 128);
+        im.pixels[(y * 300 + x) * 3 + c] = static_cast<std::uint8_t>(c == 0   ? x * 255 / 299
+                                                                     : c == 1 ? y * 255 / 199
+                                                                              : 128);
   return imageio::decode_image(imageio::encode_png(im), "synthetic.png");
 }
 

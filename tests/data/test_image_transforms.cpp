@@ -96,8 +96,11 @@ TEST(CenterCrop, TakesTheMiddleWindowRoundingHalvesToEven) {
 
 TEST(ResizeImage, RefusesWhatIsNotAFloatImage) {
   expect_error([] { resize_image(zeros({4, 4}), 2, 2); }, {"resize_image", "[4, 4]", "[C, H, W]"});
-  expect_error([] { resize_image(zeros({1, 4, 4}, TensorOptions{}.with_dtype(DType::Int64)), 2, 2); },
-               {"resize_image", "int64"});
+  expect_error(
+      [] {
+        resize_image(zeros({1, 4, 4}, TensorOptions{}.with_dtype(DType::Int64)), 2, 2);
+      },
+      {"resize_image", "int64"});
   expect_error([] { resize_image(zeros({1, 4, 4}), 0, 2); }, {"resize_image", "0x2"});
 }
 

@@ -64,13 +64,20 @@ struct Photo {
   std::uint64_t sample_sum;
 };
 constexpr Photo kPhotos[] = {
-    {"astronaut.png", 512, 512, 90124324},    {"chelsea.png", 451, 300, 46802357},
-    {"coffee.png", 600, 400, 71003487},       {"horse.png", 400, 328, 67175772},
-    {"motorcycle_left.png", 741, 500, 119713739}, {"rocket.jpg", 640, 427, 53516744},
-    {"grace_hopper.jpg", 512, 600, 74139337}, {"dog.jpg", 768, 576, 169954419},
-    {"eagle.jpg", 773, 512, 94182922},        {"giraffe.jpg", 500, 500, 60485154},
-    {"horses.jpg", 773, 512, 153048701},      {"kite.jpg", 1352, 900, 722571703},
-    {"person.jpg", 640, 424, 130624895},      {"scream.jpg", 352, 448, 40129864},
+    {"astronaut.png", 512, 512, 90124324},
+    {"chelsea.png", 451, 300, 46802357},
+    {"coffee.png", 600, 400, 71003487},
+    {"horse.png", 400, 328, 67175772},
+    {"motorcycle_left.png", 741, 500, 119713739},
+    {"rocket.jpg", 640, 427, 53516744},
+    {"grace_hopper.jpg", 512, 600, 74139337},
+    {"dog.jpg", 768, 576, 169954419},
+    {"eagle.jpg", 773, 512, 94182922},
+    {"giraffe.jpg", 500, 500, 60485154},
+    {"horses.jpg", 773, 512, 153048701},
+    {"kite.jpg", 1352, 900, 722571703},
+    {"person.jpg", 640, 424, 130624895},
+    {"scream.jpg", 352, 448, 40129864},
 };
 
 TEST(ImagePhotos, AllFourteenDecodeAsPillowDecodesThem) {
