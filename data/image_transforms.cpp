@@ -77,6 +77,7 @@ ResampleWeights resample_weights(std::int64_t in_size, std::int64_t out_size, Re
   const double stretch = std::max(scale, 1.0);  // f: widens the filter when shrinking
   const double support = filter_support(filter) * stretch;
   ResampleWeights w;
+  // hi - lo <= floor(c + r + 0.5) - floor(c - r + 0.5) <= ceil(2 r) < taps: every row fits.
   w.taps = static_cast<std::int64_t>(std::ceil(support)) * 2 + 1;
   w.weights.assign(static_cast<std::size_t>(out_size * w.taps), 0.0);
   for (std::int64_t i = 0; i < out_size; ++i) {

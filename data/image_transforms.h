@@ -33,7 +33,7 @@ double resize_filter(ResizeFilter filter, double t);
 // (Pillow's resampling, src/libImaging/Resample.c, used by torchvision too.)
 struct ResampleWeights {
   std::vector<std::int64_t> first, count;  // per output sample
-  std::int64_t taps = 0;                   // the stride of `weights`: max count
+  std::int64_t taps = 0;                   // the stride of `weights`: 2 ceil(R f) + 1 >= every count
   std::vector<double> weights;             // out_size * taps, zero-padded
 };
 ResampleWeights resample_weights(std::int64_t in_size, std::int64_t out_size, ResizeFilter filter);
