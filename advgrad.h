@@ -54,6 +54,7 @@
 #include "advgrad/data/data_loader.h"
 #include "advgrad/data/dataset.h"
 #include "advgrad/data/image_ops.h"
+#include "advgrad/data/image_transforms.h"
 
 // eval: clean and robust evaluation, corruptions, natural adversarial examples
 #include "advgrad/eval/corruptions.h"

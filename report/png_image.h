@@ -1,6 +1,6 @@
 #pragma once
-// 8-bit RGB rasters and PNG files (through libpng): decoding any PNG (photos,
-// figures read back), encoding raw RGB images. Figures are drawn with Cairo
+// 8-bit RGB rasters and PNG files (through imageio/png_codec.h, libpng):
+// decoding any PNG (figures read back), encoding raw RGB images. Figures are drawn with Cairo
 // (figure.h); an Image is what a figure draws pixel for pixel
 // (Figure::pixels). Writing outside the raster clips silently; reading a pixel
 // out of range is a bug and throws.
@@ -20,6 +20,8 @@ class Image {  // 8-bit RGB, row-major, 3 bytes per pixel
   Image() = default;
   // Throws advgrad::Error for negative sizes or more than 2^28 pixels.
   Image(int width, int height, Rgb background = {255, 255, 255});
+  // Takes width * height * 3 bytes, row-major RGB; throws advgrad::Error otherwise.
+  static Image from_rgb(int width, int height, std::vector<std::uint8_t> rgb);
   int width() const { return width_; }
   int height() const { return height_; }
   Rgb at(int x, int y) const;                 // throws advgrad::Error when out of range
@@ -38,8 +40,9 @@ std::string encode_png(const Image& image);
 // advgrad::Error naming the path on failure.
 void write_png(const std::string& path, const Image& image);
 // Decodes any PNG libpng reads (grey, grey+alpha, palette, RGB, RGBA; 1-16 bit;
-// interlaced) to 8-bit RGB; alpha is composited over white. Corrupt or truncated
-// data, or more than 2^28 pixels, throws advgrad::Error naming `what`.
+// interlaced) to 8-bit RGB; alpha is composited over white
+// (imageio::decode_png). Corrupt or truncated data, or a size above
+// imageio's limits, throws advgrad::Error naming `what`.
 Image decode_png(const std::string& bytes, const std::string& what);
 Image read_png(const std::string& path);
 

@@ -3,7 +3,7 @@
 # the library's folders: a folder may include only itself and the folders it
 # is allowed below it. The CMake targets already make the coarse rules a build
 # error (advgrad_kernels sees only kernels/, advgrad_core only core/ io/ and
-# kernels/, advgrad no report/ or workshop/); this script adds the finer ones
+# kernels/, advgrad no imageio/, report/ or workshop/); this script adds the finer ones
 # inside a target: an attack never reads a data set, nothing above core/ reaches
 # into kernels/, eval/ never uses training/.
 # Exits 1 and lists every include that breaks a rule. CTest runs it as `layers`.
@@ -20,8 +20,9 @@ declare -A allowed=(
   [data]="data io core"
   [eval]="eval data attacks nn io core"
   [training]="training eval data attacks nn io core"
-  [report]="report training eval data attacks nn io core"
-  [workshop]="workshop report training eval data attacks nn io core"
+  [imageio]="imageio data io core"
+  [report]="report imageio training eval data attacks nn io core"
+  [workshop]="workshop report imageio training eval data attacks nn io core"
 )
 
 status=0 checked=0

@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(cmake ninja-build g++ git pkg-config ccache
           libgtest-dev libgmock-dev libbenchmark-dev
           zlib1g-dev libpng-dev libcairo2-dev fonts-dejavu-core  # figures: Cairo with DejaVu Sans
+          libjpeg62-turbo-dev  # imageio/: JPEG decoding (libjpeg-turbo)
           nlohmann-json3-dev libcli11-dev libboost-context-dev
           dataset-fashion-mnist  # the default data: /usr/share/datasets/fashion-mnist
           python3)  # python3: tests/cli/check_report.py (standard library only)

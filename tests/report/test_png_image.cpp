@@ -1,18 +1,18 @@
 // PNG files: round trips through libpng, files written by hand from the spec,
 // corrupt and truncated files, and atomic writes.
-#include <zlib.h>
-
 #include <filesystem>
 #include <random>
 
 #include "advgrad/report/png_image.h"
 #include "expect_error.h"
+#include "imageio/png_by_hand.h"
 #include "testing.h"
 
 namespace advgrad::report {
 namespace {
 
 using advgrad::testing::expect_error;
+using advgrad::testing::handmade_png;
 using advgrad::testing::temp_dir;
 namespace fs = std::filesystem;
 
@@ -23,30 +23,6 @@ Image random_image(int w, int h, unsigned seed) {
     for (int x = 0; x < w; ++x)
       im.set(x, y, {static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(rng())});
   return im;
-}
-
-// A PNG assembled by hand from the spec (signature, IHDR, one IDAT, IEND), so
-// that the decoder is checked against files our encoder never writes.
-std::string be32(std::uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
-}
-std::string chunk(const std::string& type, const std::string& data) {
-  const std::string body = type + data;
-  const auto crc = static_cast<std::uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
-  return be32(static_cast<std::uint32_t>(data.size())) + body + be32(crc);
-}
-std::string handmade_png(int w, int h, int color_type, int channels, const std::vector<std::uint8_t>& samples) {
-  std::string raw;  // each row: filter byte 0 (none), then the samples
-  for (int y = 0; y < h; ++y) {
-    raw += '\0';
-    raw.append(reinterpret_cast<const char*>(&samples[static_cast<std::size_t>(y) * w * channels]), static_cast<std::size_t>(w) * channels);
-  }
-  uLongf n = compressBound(raw.size());
-  std::string z(n, '\0');
-  EXPECT_EQ(compress(reinterpret_cast<Bytef*>(z.data()), &n, reinterpret_cast<const Bytef*>(raw.data()), raw.size()), Z_OK);
-  z.resize(n);
-  const std::string ihdr = be32(w) + be32(h) + std::string{8, static_cast<char>(color_type), 0, 0, 0};
-  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", z) + chunk("IEND", "");
 }
 
 int count_if_pixel(const Image& im, auto pred) {
@@ -82,11 +58,11 @@ TEST(PngCodec, RoundTripKeepsEveryPixelOfAnOddSizedImage) {
 }
 
 TEST(PngCodec, DecodesGreyAndCompositesAlphaOverWhite) {
-  const Image grey = decode_png(handmade_png(3, 2, 0, 1, {0, 100, 255, 7, 8, 9}), "grey");
+  const Image grey = decode_png(handmade_png(3, 2, 0, 3, {0, 100, 255, 7, 8, 9}), "grey");
   EXPECT_EQ(grey.at(1, 0), (Rgb{100, 100, 100}));
   EXPECT_EQ(grey.at(2, 1), (Rgb{9, 9, 9}));
   // RGBA: opaque red, fully transparent (-> white), half-transparent black.
-  const Image rgba = decode_png(handmade_png(3, 1, 6, 4, {255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 128}), "rgba");
+  const Image rgba = decode_png(handmade_png(3, 1, 6, 12, {255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 128}), "rgba");
   EXPECT_EQ(rgba.at(0, 0), (Rgb{255, 0, 0}));
   EXPECT_EQ(rgba.at(1, 0), (Rgb{255, 255, 255}));
   EXPECT_EQ(rgba.at(2, 0), (Rgb{127, 127, 127}));
