@@ -1,0 +1,277 @@
+// AVX2 depthwise convolution: the plane convolution of
+// kernels/cpu/conv_depthwise_avx2.h and its three uses.
+#include "advgrad/kernels/cpu/conv_depthwise_avx2.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "advgrad/kernels/cpu/parallel.h"
+
+namespace advgrad::kernels::cpu::conv_detail {
+namespace {
+
+#define DW_TARGET __attribute__((target("avx2,fma")))
+
+using std::int64_t;
+
+// The few vector operations the plane loops need, for 8 floats or 4 doubles.
+template <typename T>
+struct Simd;
+
+template <>
+struct Simd<float> {
+  using V = __m256;
+  static constexpr int64_t L = 8;
+  DW_TARGET static V zero() { return _mm256_setzero_ps(); }
+  DW_TARGET static V set1(float v) { return _mm256_set1_ps(v); }
+  DW_TARGET static V load(const float* p) { return _mm256_loadu_ps(p); }
+  DW_TARGET static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  DW_TARGET static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  DW_TARGET static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  // Lanes [0, n) on, for the last, partial vector of a row (0 < n < L).
+  DW_TARGET static __m256i mask(int64_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  DW_TARGET static V maskload(const float* p, __m256i m) { return _mm256_maskload_ps(p, m); }
+  DW_TARGET static void maskstore(float* p, __m256i m, V v) { _mm256_maskstore_ps(p, m, v); }
+  DW_TARGET static double hsum(V v) {
+    alignas(32) float e[8];
+    _mm256_store_ps(e, v);
+    double s = 0;
+    for (float f : e) s += f;
+    return s;
+  }
+};
+
+template <>
+struct Simd<double> {
+  using V = __m256d;
+  static constexpr int64_t L = 4;
+  DW_TARGET static V zero() { return _mm256_setzero_pd(); }
+  DW_TARGET static V set1(double v) { return _mm256_set1_pd(v); }
+  DW_TARGET static V load(const double* p) { return _mm256_loadu_pd(p); }
+  DW_TARGET static void store(double* p, V v) { _mm256_storeu_pd(p, v); }
+  DW_TARGET static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  DW_TARGET static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  DW_TARGET static __m256i mask(int64_t n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  DW_TARGET static V maskload(const double* p, __m256i m) { return _mm256_maskload_pd(p, m); }
+  DW_TARGET static void maskstore(double* p, __m256i m, V v) { _mm256_maskstore_pd(p, m, v); }
+  DW_TARGET static double hsum(V v) {
+    alignas(32) double e[4];
+    _mm256_store_pd(e, v);
+    return (e[0] + e[1]) + (e[2] + e[3]);
+  }
+};
+
+// out[oh][ow] = b + sum_{i,j} w[i][j] P[oh sh + i dh][ow sw + j dw] for an
+// OH x OW output. P has `rows` rows, each split into sw phases of phase_width
+// (column c at phase c % sw, position c / sw), so tap (i, j) of output
+// (oh, ow) is P's element oh sh row_size() + offset(i, j) + ow: consecutive ow
+// are consecutive in memory whatever the stride. phase_width leaves L spare
+// positions, so a row's last vector may read past its end without leaving P.
+struct PlaneConv {
+  int64_t OH, OW, sh, sw, dh, dw, kh, kw;
+  int64_t rows, cols, phase_width;
+  int64_t row_size() const { return sw * phase_width; }
+  int64_t size() const { return rows * row_size(); }
+  int64_t offset(int64_t i, int64_t j) const { return i * dh * row_size() + (j * dw % sw) * phase_width + j * dw / sw; }
+};
+
+PlaneConv plane_conv(int64_t OH, int64_t OW, int64_t sh, int64_t sw, const Conv2dParams& p, int64_t lanes) {
+  PlaneConv pc{OH, OW, sh, sw, p.dilation_h, p.dilation_w, p.kh, p.kw, 0, 0, 0};
+  pc.rows = (OH - 1) * sh + (p.kh - 1) * p.dilation_h + 1;
+  pc.cols = (OW - 1) * sw + (p.kw - 1) * p.dilation_w + 1;
+  pc.phase_width = (pc.cols + sw - 1) / sw + lanes;
+  return pc;
+}
+
+// The taps' offsets in P, row-major like the weights.
+std::vector<int64_t> tap_offsets(const PlaneConv& pc) {
+  std::vector<int64_t> off;
+  for (int64_t i = 0; i < pc.kh; ++i)
+    for (int64_t j = 0; j < pc.kw; ++j) off.push_back(pc.offset(i, j));
+  return off;
+}
+
+// Where P's values come from: P[r][c] = src[(r - top) / up_h][(c - left) / up_w]
+// when both divisions are exact and land inside the Hs x Ws source plane, else 0.
+// (up = 1 pads; up = the stride spreads gy's samples out for backward-input.)
+struct Source {
+  int64_t Hs, Ws, up_h, up_w, top, left;
+};
+
+// One source row into P's row prow, walking the phase and position along
+// with the column (no division per element).
+template <typename T>
+void fill_row(const PlaneConv& pc, const Source& s, const T* srow, T* prow) {
+  int64_t v = s.left < 0 ? (-s.left + s.up_w - 1) / s.up_w : 0;
+  int64_t c = s.left + v * s.up_w;
+  if (pc.sw == 1 && s.up_w == 1) {  // one phase, no gaps: a plain copy
+    const int64_t n = std::max<int64_t>(0, std::min(s.Ws - v, pc.cols - c));
+    std::copy(srow + v, srow + v + n, prow + c);
+    return;
+  }
+  int64_t phase = c % pc.sw, pos = c / pc.sw;
+  for (; v < s.Ws && c < pc.cols; ++v, c += s.up_w) {
+    prow[phase * pc.phase_width + pos] = srow[v];
+    for (phase += s.up_w; phase >= pc.sw; phase -= pc.sw) ++pos;
+  }
+}
+
+template <typename T>
+void fill_padded(const PlaneConv& pc, const Source& s, const T* src, T* P) {
+  std::fill(P, P + pc.size(), T(0));
+  for (int64_t r = 0; r < pc.rows; ++r) {
+    const int64_t sr = r - s.top;
+    if (sr < 0 || sr % s.up_h != 0 || sr / s.up_h >= s.Hs) continue;
+    fill_row(pc, s, src + sr / s.up_h * s.Ws, P + r * pc.row_size());
+  }
+}
+
+// The taps of R consecutive vectors of one output row, R independent FMA chains.
+template <typename T, int R>
+DW_TARGET inline void conv_vectors(const T* base, const int64_t* off, int64_t taps, const T* w, T b,
+                                   typename Simd<T>::V (&acc)[R]) {
+  using S = Simd<T>;
+  for (int r = 0; r < R; ++r) acc[r] = S::set1(b);
+  for (int64_t t = 0; t < taps; ++t) {
+    const typename S::V wv = S::set1(w[t]);
+    for (int r = 0; r < R; ++r) acc[r] = S::fma(wv, S::load(base + off[t] + r * S::L), acc[r]);
+  }
+}
+
+// Output rows outer, the row's vectors inner, all taps of a vector before it
+// is stored: every output element is written once (the tap-outer order would
+// re-read and re-write the output plane kh kw times). Two vectors at a time
+// keep two FMA chains in flight; the last, partial vector goes through a mask.
+template <typename T>
+DW_TARGET void conv_plane(const PlaneConv& pc, const int64_t* off, const T* P, const T* w, T b, T* out) {
+  using S = Simd<T>;
+  constexpr int64_t L = S::L;
+  const int64_t taps = pc.kh * pc.kw;
+  for (int64_t oh = 0; oh < pc.OH; ++oh) {
+    const T* base = P + oh * pc.sh * pc.row_size();
+    T* orow = out + oh * pc.OW;
+    int64_t ow = 0;
+    for (; ow + 2 * L <= pc.OW; ow += 2 * L) {
+      typename S::V acc[2];
+      conv_vectors<T, 2>(base + ow, off, taps, w, b, acc);
+      S::store(orow + ow, acc[0]);
+      S::store(orow + ow + L, acc[1]);
+    }
+    for (; ow < pc.OW; ow += L) {
+      typename S::V acc[1];
+      conv_vectors<T, 1>(base + ow, off, taps, w, b, acc);
+      if (pc.OW - ow >= L)
+        S::store(orow + ow, acc[0]);
+      else
+        S::maskstore(orow + ow, S::mask(pc.OW - ow), acc[0]);
+    }
+  }
+}
+
+// sums[t] += sum_{oh,ow} g[oh][ow] P[oh sh + i dh][ow sw + j dw] for each tap
+// t = (i, j): one dot product per tap, tap outer so that its two accumulators
+// stay in registers; the partial last vector is masked in both operands.
+template <typename T>
+DW_TARGET void weight_grad_plane(const PlaneConv& pc, const int64_t* off, const T* P, const T* g, double* sums) {
+  using S = Simd<T>;
+  constexpr int64_t L = S::L;
+  const int64_t taps = pc.kh * pc.kw;
+  for (int64_t t = 0; t < taps; ++t) {
+    typename S::V a0 = S::zero(), a1 = S::zero();
+    for (int64_t oh = 0; oh < pc.OH; ++oh) {
+      const T* prow = P + oh * pc.sh * pc.row_size() + off[t];
+      const T* grow = g + oh * pc.OW;
+      int64_t ow = 0;
+      for (; ow + 2 * L <= pc.OW; ow += 2 * L) {
+        a0 = S::fma(S::load(grow + ow), S::load(prow + ow), a0);
+        a1 = S::fma(S::load(grow + ow + L), S::load(prow + ow + L), a1);
+      }
+      for (; ow + L <= pc.OW; ow += L) a0 = S::fma(S::load(grow + ow), S::load(prow + ow), a0);
+      if (ow < pc.OW) {
+        const __m256i m = S::mask(pc.OW - ow);
+        a1 = S::fma(S::maskload(grow + ow, m), S::maskload(prow + ow, m), a1);
+      }
+    }
+    sums[t] += S::hsum(S::add(a0, a1));
+  }
+}
+
+}  // namespace
+
+bool depthwise_avx2_usable(const Conv2dParams& p) {
+  const bool nonempty = p.N > 0 && p.H > 0 && p.W > 0 && p.OH > 0 && p.OW > 0;
+  return p.groups == p.C && p.O == p.C && p.C > 1 && nonempty;
+}
+
+template <typename T>
+void depthwise_avx2_forward(const Conv2dParams& p, const T* x, const T* w, const T* bias, T* y) {
+  const PlaneConv pc = plane_conv(p.OH, p.OW, p.stride_h, p.stride_w, p, Simd<T>::L);
+  const Source src{p.H, p.W, 1, 1, p.pad_h, p.pad_w};
+  const std::vector<int64_t> off = tap_offsets(pc);
+  const int64_t taps = p.kh * p.kw;
+  parallel_for(0, p.N * p.C, 1, [&](int64_t q0, int64_t q1) {
+    std::vector<T> P(static_cast<std::size_t>(pc.size()));
+    for (int64_t q = q0; q < q1; ++q) {
+      const int64_t c = q % p.C;
+      fill_padded(pc, src, x + q * p.in_plane(), P.data());
+      conv_plane(pc, off.data(), P.data(), w + c * taps, bias ? bias[c] : T(0), y + q * p.out_plane());
+    }
+  });
+}
+
+template <typename T>
+void depthwise_avx2_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx) {
+  const PlaneConv pc = plane_conv(p.H, p.W, 1, 1, p, Simd<T>::L);
+  const Source src{
+      p.OH, p.OW, p.stride_h, p.stride_w, (p.kh - 1) * p.dilation_h - p.pad_h, (p.kw - 1) * p.dilation_w - p.pad_w};
+  const std::vector<int64_t> off = tap_offsets(pc);
+  const int64_t taps = p.kh * p.kw;
+  std::vector<T> flipped(static_cast<std::size_t>(p.C * taps));  // w[c][kh-1-i][kw-1-j]
+  for (int64_t c = 0; c < p.C; ++c)
+    for (int64_t t = 0; t < taps; ++t) flipped[c * taps + t] = w[c * taps + taps - 1 - t];
+  parallel_for(0, p.N * p.C, 1, [&](int64_t q0, int64_t q1) {
+    std::vector<T> P(static_cast<std::size_t>(pc.size()));
+    for (int64_t q = q0; q < q1; ++q) {
+      const int64_t c = q % p.C;
+      fill_padded(pc, src, gy + q * p.out_plane(), P.data());
+      conv_plane(pc, off.data(), P.data(), flipped.data() + c * taps, T(0), gx + q * p.in_plane());
+    }
+  });
+}
+
+template <typename T>
+void depthwise_avx2_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw) {
+  const PlaneConv pc = plane_conv(p.OH, p.OW, p.stride_h, p.stride_w, p, Simd<T>::L);
+  const Source src{p.H, p.W, 1, 1, p.pad_h, p.pad_w};
+  const std::vector<int64_t> off = tap_offsets(pc);
+  const int64_t taps = p.kh * p.kw;
+  parallel_for(0, p.C, 1, [&](int64_t c0, int64_t c1) {
+    std::vector<T> P(static_cast<std::size_t>(pc.size()));
+    std::vector<double> sums(static_cast<std::size_t>(taps));
+    for (int64_t c = c0; c < c1; ++c) {
+      std::fill(sums.begin(), sums.end(), 0.0);
+      for (int64_t n = 0; n < p.N; ++n) {
+        fill_padded(pc, src, x + (n * p.C + c) * p.in_plane(), P.data());
+        weight_grad_plane(pc, off.data(), P.data(), gy + (n * p.C + c) * p.out_plane(), sums.data());
+      }
+      for (int64_t t = 0; t < taps; ++t) gw[c * taps + t] = static_cast<T>(sums[t]);
+    }
+  });
+}
+
+#define ADVGRAD_DEPTHWISE_AVX2_INSTANTIATE(T)                                                     \
+  template void depthwise_avx2_forward<T>(const Conv2dParams&, const T*, const T*, const T*, T*); \
+  template void depthwise_avx2_backward_input<T>(const Conv2dParams&, const T*, const T*, T*);    \
+  template void depthwise_avx2_backward_weight<T>(const Conv2dParams&, const T*, const T*, T*);
+ADVGRAD_DEPTHWISE_AVX2_INSTANTIATE(float)
+ADVGRAD_DEPTHWISE_AVX2_INSTANTIATE(double)
+#undef ADVGRAD_DEPTHWISE_AVX2_INSTANTIATE
+
+}  // namespace advgrad::kernels::cpu::conv_detail
