@@ -105,31 +105,44 @@ struct Source {
   int64_t Hs, Ws, up_h, up_w, top, left;
 };
 
-// One source row into P's row prow, walking the phase and position along
-// with the column (no division per element).
+// ceil(a / b) for b > 0 and a of either sign.
+int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -(-a / b); }
+
+// One source row into P's row prow when up_w == 1 (forward, weight gradient):
+// phase by phase, each a strided read of the source. Column c = phase + pos sw
+// takes srow[c - left] when 0 <= c - left < Ws and c < cols.
 template <typename T>
-void fill_row(const PlaneConv& pc, const Source& s, const T* srow, T* prow) {
-  int64_t v = s.left < 0 ? (-s.left + s.up_w - 1) / s.up_w : 0;
-  int64_t c = s.left + v * s.up_w;
-  if (pc.sw == 1 && s.up_w == 1) {  // one phase, no gaps: a plain copy
-    const int64_t n = std::max<int64_t>(0, std::min(s.Ws - v, pc.cols - c));
-    std::copy(srow + v, srow + v + n, prow + c);
-    return;
-  }
-  int64_t phase = c % pc.sw, pos = c / pc.sw;
-  for (; v < s.Ws && c < pc.cols; ++v, c += s.up_w) {
-    prow[phase * pc.phase_width + pos] = srow[v];
-    for (phase += s.up_w; phase >= pc.sw; phase -= pc.sw) ++pos;
+void fill_row_phases(const PlaneConv& pc, const Source& s, const T* srow, T* prow) {
+  for (int64_t phase = 0; phase < pc.sw; ++phase) {
+    T* dst = prow + phase * pc.phase_width;
+    const T* src = srow + phase - s.left;  // src[pos sw] is column phase + pos sw
+    const int64_t lo = std::max<int64_t>(0, ceil_div(s.left - phase, pc.sw));
+    const int64_t hi = std::min(ceil_div(pc.cols - phase, pc.sw), ceil_div(s.left + s.Ws - phase, pc.sw));
+    for (int64_t pos = lo; pos < hi; ++pos) dst[pos] = src[pos * pc.sw];
   }
 }
 
+// The same when sw == 1 (backward-input): the source's samples land up_w
+// columns apart, at left + v up_w.
+template <typename T>
+void fill_row_spread(const PlaneConv& pc, const Source& s, const T* srow, T* prow) {
+  const int64_t v0 = std::max<int64_t>(0, ceil_div(-s.left, s.up_w));
+  const int64_t v1 = std::min(s.Ws, ceil_div(pc.cols - s.left, s.up_w));
+  for (int64_t v = v0; v < v1; ++v) prow[s.left + v * s.up_w] = srow[v];
+}
+
+// P from the source plane (either up_w == 1 or sw == 1: no pass needs both).
 template <typename T>
 void fill_padded(const PlaneConv& pc, const Source& s, const T* src, T* P) {
   std::fill(P, P + pc.size(), T(0));
   for (int64_t r = 0; r < pc.rows; ++r) {
     const int64_t sr = r - s.top;
     if (sr < 0 || sr % s.up_h != 0 || sr / s.up_h >= s.Hs) continue;
-    fill_row(pc, s, src + sr / s.up_h * s.Ws, P + r * pc.row_size());
+    const T* srow = src + sr / s.up_h * s.Ws;
+    if (s.up_w == 1)
+      fill_row_phases(pc, s, srow, P + r * pc.row_size());
+    else
+      fill_row_spread(pc, s, srow, P + r * pc.row_size());
   }
 }
 
