@@ -37,12 +37,12 @@ struct Simd<float> {
   }
   DW_TARGET static V maskload(const float* p, __m256i m) { return _mm256_maskload_ps(p, m); }
   DW_TARGET static void maskstore(float* p, __m256i m, V v) { _mm256_maskstore_ps(p, m, v); }
-  DW_TARGET static double hsum(V v) {
-    alignas(32) float e[8];
-    _mm256_store_ps(e, v);
-    double s = 0;
-    for (float f : e) s += f;
-    return s;
+  // even = p[0], p[2], ..., p[14]; odd = p[1], p[3], ..., p[15]. The shuffle
+  // picks them within 128-bit halves, the permute puts the halves in order.
+  DW_TARGET static void deinterleave(const float* p, V& even, V& odd) {
+    const V a = load(p), b = load(p + 8);
+    even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
+    odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
   }
 };
 
@@ -61,10 +61,10 @@ struct Simd<double> {
   }
   DW_TARGET static V maskload(const double* p, __m256i m) { return _mm256_maskload_pd(p, m); }
   DW_TARGET static void maskstore(double* p, __m256i m, V v) { _mm256_maskstore_pd(p, m, v); }
-  DW_TARGET static double hsum(V v) {
-    alignas(32) double e[4];
-    _mm256_store_pd(e, v);
-    return (e[0] + e[1]) + (e[2] + e[3]);
+  DW_TARGET static void deinterleave(const double* p, V& even, V& odd) {
+    const V a = load(p), b = load(p + 4);
+    even = _mm256_permute4x64_pd(_mm256_unpacklo_pd(a, b), 0xD8);
+    odd = _mm256_permute4x64_pd(_mm256_unpackhi_pd(a, b), 0xD8);
   }
 };
 
@@ -122,6 +122,30 @@ void fill_row_phases(const PlaneConv& pc, const Source& s, const T* srow, T* pro
   }
 }
 
+// fill_row_phases for sw == 2 and left >= 0 (forward and weight gradient at
+// stride 2): 2 L source values per step split into their even and odd
+// elements, which land in the two phases; the rest one by one. Source v is
+// column left + v: phase (left + v) % 2, position (left + v) / 2.
+template <typename T>
+DW_TARGET void fill_row_stride2(const PlaneConv& pc, const Source& s, const T* srow, T* prow) {
+  using S = Simd<T>;
+  constexpr int64_t L = S::L;
+  const int64_t end = std::min(s.Ws, pc.cols - s.left);
+  T* even_dst = prow + (s.left % 2) * pc.phase_width + s.left / 2;
+  T* odd_dst = prow + ((s.left + 1) % 2) * pc.phase_width + (s.left + 1) / 2;
+  int64_t v = 0;
+  for (; v + 2 * L <= end; v += 2 * L) {
+    typename S::V even, odd;
+    S::deinterleave(srow + v, even, odd);
+    S::store(even_dst + v / 2, even);
+    S::store(odd_dst + v / 2, odd);
+  }
+  for (; v < end; ++v) {
+    const int64_t c = s.left + v;
+    prow[(c % 2) * pc.phase_width + c / 2] = srow[v];
+  }
+}
+
 // The same when sw == 1 (backward-input): the source's samples land up_w
 // columns apart, at left + v up_w.
 template <typename T>
@@ -139,7 +163,9 @@ void fill_padded(const PlaneConv& pc, const Source& s, const T* src, T* P) {
     const int64_t sr = r - s.top;
     if (sr < 0 || sr % s.up_h != 0 || sr / s.up_h >= s.Hs) continue;
     const T* srow = src + sr / s.up_h * s.Ws;
-    if (s.up_w == 1)
+    if (pc.sw == 2 && s.up_w == 1 && s.left >= 0)
+      fill_row_stride2(pc, s, srow, P + r * pc.row_size());
+    else if (s.up_w == 1)
       fill_row_phases(pc, s, srow, P + r * pc.row_size());
     else
       fill_row_spread(pc, s, srow, P + r * pc.row_size());
@@ -188,16 +214,18 @@ DW_TARGET void conv_plane(const PlaneConv& pc, const int64_t* off, const T* P, c
   }
 }
 
-// sums[t] += sum_{oh,ow} g[oh][ow] P[oh sh + i dh][ow sw + j dw] for each tap
-// t = (i, j): one dot product per tap, tap outer so that its two accumulators
-// stay in registers; the partial last vector is masked in both operands.
+// lanes[t] += the lane-wise partial sums of sum_{oh,ow} g[oh][ow] P[oh sh + i dh][ow sw + j dw]
+// for each tap t = (i, j) (lanes: taps x L values, summed across the lanes
+// once per channel): one dot product per tap, tap outer so that its two
+// accumulators stay in registers; the partial last vector is masked in both
+// operands.
 template <typename T>
-DW_TARGET void weight_grad_plane(const PlaneConv& pc, const int64_t* off, const T* P, const T* g, double* sums) {
+DW_TARGET void weight_grad_plane(const PlaneConv& pc, const int64_t* off, const T* P, const T* g, T* lanes) {
   using S = Simd<T>;
   constexpr int64_t L = S::L;
   const int64_t taps = pc.kh * pc.kw;
   for (int64_t t = 0; t < taps; ++t) {
-    typename S::V a0 = S::zero(), a1 = S::zero();
+    typename S::V a0 = S::load(lanes + t * L), a1 = S::zero();
     for (int64_t oh = 0; oh < pc.OH; ++oh) {
       const T* prow = P + oh * pc.sh * pc.row_size() + off[t];
       const T* grow = g + oh * pc.OW;
@@ -212,7 +240,7 @@ DW_TARGET void weight_grad_plane(const PlaneConv& pc, const int64_t* off, const 
         a1 = S::fma(S::maskload(grow + ow, m), S::maskload(prow + ow, m), a1);
       }
     }
-    sums[t] += S::hsum(S::add(a0, a1));
+    S::store(lanes + t * L, S::add(a0, a1));
   }
 }
 
@@ -261,20 +289,25 @@ void depthwise_avx2_backward_input(const Conv2dParams& p, const T* gy, const T* 
 
 template <typename T>
 void depthwise_avx2_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw) {
+  constexpr int64_t L = Simd<T>::L;
   const PlaneConv pc = plane_conv(p.OH, p.OW, p.stride_h, p.stride_w, p, Simd<T>::L);
   const Source src{p.H, p.W, 1, 1, p.pad_h, p.pad_w};
   const std::vector<int64_t> off = tap_offsets(pc);
   const int64_t taps = p.kh * p.kw;
   parallel_for(0, p.C, 1, [&](int64_t c0, int64_t c1) {
     std::vector<T> P(static_cast<std::size_t>(pc.size()));
-    std::vector<double> sums(static_cast<std::size_t>(taps));
+    std::vector<T> lanes(static_cast<std::size_t>(taps * L));
     for (int64_t c = c0; c < c1; ++c) {
-      std::fill(sums.begin(), sums.end(), 0.0);
+      std::fill(lanes.begin(), lanes.end(), T(0));
       for (int64_t n = 0; n < p.N; ++n) {
         fill_padded(pc, src, x + (n * p.C + c) * p.in_plane(), P.data());
-        weight_grad_plane(pc, off.data(), P.data(), gy + (n * p.C + c) * p.out_plane(), sums.data());
+        weight_grad_plane(pc, off.data(), P.data(), gy + (n * p.C + c) * p.out_plane(), lanes.data());
       }
-      for (int64_t t = 0; t < taps; ++t) gw[c * taps + t] = static_cast<T>(sums[t]);
+      for (int64_t t = 0; t < taps; ++t) {  // the lanes' sum in the accumulation type
+        double sum = 0;
+        for (int64_t l = 0; l < L; ++l) sum += static_cast<double>(lanes[t * L + l]);
+        gw[c * taps + t] = static_cast<T>(sum);
+      }
     }
   });
 }

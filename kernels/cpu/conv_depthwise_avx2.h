@@ -8,7 +8,9 @@
 //   out[oh][ow] = b + sum_{i,j} w[i][j] P[oh sh + i dh][ow sw + j dw]
 // with the output width on the vector lanes (8 floats or 4 doubles).
 // P's columns are split into sw phases (column c at phase c % sw, position
-// c / sw), so that a stride-2 read of a row is a contiguous vector load; the
+// c / sw; for stride 2 the copy splits even and odd columns with two
+// shuffles per vector), so that a stride-2 read of a row is a contiguous
+// vector load; the
 // padding is in P, so the loops have no edge cases, and a row's last, partial
 // vector is stored through a mask.
 //   forward          P = x padded by (ph, pw), w as is
@@ -18,8 +20,9 @@
 //                    axes: gx[h][v] = sum_{i,j} gy[(h + ph - i dh) / sh][...] w[i][j]
 //                    over exact divisions (the adjoint of the forward's gather)
 //   backward-weight  gw[c][i][j] = sum_{n,oh,ow} gy[n,c][oh][ow] P_{n,c}[oh sh + i dh][ow sw + j dw]:
-//                    a dot product per tap over the plane, summed per image in
-//                    the accumulation type (double for float)
+//                    a dot product per tap over the plane, kept as L lane
+//                    partial sums in T over the batch, the lanes then summed
+//                    in double
 // Threads go over the (image, channel) planes for the first two and over the
 // channels for the weight gradient (each sums its batch in order: the same
 // bits for any thread count).
