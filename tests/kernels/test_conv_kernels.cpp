@@ -161,6 +161,7 @@ TEST(ConvKernels, ThreadCounts) {
     check_case<float>({5, 4, 9, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4});
     check_case<float>({5, 1, 9, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1});
     check_case<float>({5, 4, 9, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1});
+    check_case<float>({5, 6, 9, 7, 6, 5, 5, 2, 2, 2, 2, 1, 1, 6});  // depthwise: planes and channels split
   }
   fast::set_num_threads(saved);
 }
