@@ -101,12 +101,33 @@ std::vector<int64_t> tap_offsets(const PlaneConv& pc) {
 // Where P's values come from: P[r][c] = src[(r - top) / up_h][(c - left) / up_w]
 // when both divisions are exact and land inside the Hs x Ws source plane, else 0.
 // (up = 1 pads; up = the stride spreads gy's samples out for backward-input.)
+// Either up_w == 1 or P has one phase (sw == 1): no pass needs both. The
+// columns a row copies are the same for every row, so they are worked out
+// once (make_source), and filling a plane divides nothing.
 struct Source {
   int64_t Hs, Ws, up_h, up_w, top, left;
+  // up_w == 1: phase f copies positions [lo[f], hi[f]) from source column
+  // f + pos sw - left. up_w > 1: source columns [lo[0], hi[0]) land at left + v up_w.
+  std::vector<int64_t> lo, hi;
 };
 
 // ceil(a / b) for b > 0 and a of either sign.
 int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -(-a / b); }
+
+Source make_source(const PlaneConv& pc, int64_t Hs, int64_t Ws, int64_t up_h, int64_t up_w, int64_t top,
+                   int64_t left) {
+  Source s{Hs, Ws, up_h, up_w, top, left, {}, {}};
+  if (up_w > 1) {  // sw == 1: v with 0 <= left + v up_w < cols
+    s.lo.push_back(std::max<int64_t>(0, ceil_div(-left, up_w)));
+    s.hi.push_back(std::min(Ws, ceil_div(pc.cols - left, up_w)));
+    return s;
+  }
+  for (int64_t phase = 0; phase < pc.sw; ++phase) {  // 0 <= phase + pos sw - left < Ws, phase + pos sw < cols
+    s.lo.push_back(std::max<int64_t>(0, ceil_div(left - phase, pc.sw)));
+    s.hi.push_back(std::min(ceil_div(pc.cols - phase, pc.sw), ceil_div(left + Ws - phase, pc.sw)));
+  }
+  return s;
+}
 
 // One source row into P's row prow when up_w == 1 (forward, weight gradient):
 // phase by phase, each a strided read of the source. Column c = phase + pos sw
@@ -116,9 +137,11 @@ void fill_row_phases(const PlaneConv& pc, const Source& s, const T* srow, T* pro
   for (int64_t phase = 0; phase < pc.sw; ++phase) {
     T* dst = prow + phase * pc.phase_width;
     const T* src = srow + phase - s.left;  // src[pos sw] is column phase + pos sw
-    const int64_t lo = std::max<int64_t>(0, ceil_div(s.left - phase, pc.sw));
-    const int64_t hi = std::min(ceil_div(pc.cols - phase, pc.sw), ceil_div(s.left + s.Ws - phase, pc.sw));
-    for (int64_t pos = lo; pos < hi; ++pos) dst[pos] = src[pos * pc.sw];
+    const int64_t lo = s.lo[static_cast<std::size_t>(phase)], hi = s.hi[static_cast<std::size_t>(phase)];
+    if (pc.sw == 1 && lo < hi)  // contiguous: a plain copy
+      std::copy(src + lo, src + hi, dst + lo);
+    else
+      for (int64_t pos = lo; pos < hi; ++pos) dst[pos] = src[pos * pc.sw];
   }
 }
 
@@ -149,68 +172,86 @@ DW_TARGET void fill_row_stride2(const PlaneConv& pc, const Source& s, const T* s
 // The same when sw == 1 (backward-input): the source's samples land up_w
 // columns apart, at left + v up_w.
 template <typename T>
-void fill_row_spread(const PlaneConv& pc, const Source& s, const T* srow, T* prow) {
-  const int64_t v0 = std::max<int64_t>(0, ceil_div(-s.left, s.up_w));
-  const int64_t v1 = std::min(s.Ws, ceil_div(pc.cols - s.left, s.up_w));
-  for (int64_t v = v0; v < v1; ++v) prow[s.left + v * s.up_w] = srow[v];
+void fill_row_spread(const Source& s, const T* srow, T* prow) {
+  for (int64_t v = s.lo[0]; v < s.hi[0]; ++v) prow[s.left + v * s.up_w] = srow[v];
 }
 
-// P from the source plane (either up_w == 1 or sw == 1: no pass needs both).
+// P from the source plane: zeros, then source row i into P's row top + i up_h.
 template <typename T>
 void fill_padded(const PlaneConv& pc, const Source& s, const T* src, T* P) {
   std::fill(P, P + pc.size(), T(0));
-  for (int64_t r = 0; r < pc.rows; ++r) {
-    const int64_t sr = r - s.top;
-    if (sr < 0 || sr % s.up_h != 0 || sr / s.up_h >= s.Hs) continue;
-    const T* srow = src + sr / s.up_h * s.Ws;
+  for (int64_t i = 0, r = s.top; i < s.Hs && r < pc.rows; ++i, r += s.up_h) {
+    if (r < 0) continue;
+    const T* srow = src + i * s.Ws;
+    T* prow = P + r * pc.row_size();
     if (pc.sw == 2 && s.up_w == 1 && s.left >= 0)
-      fill_row_stride2(pc, s, srow, P + r * pc.row_size());
+      fill_row_stride2(pc, s, srow, prow);
     else if (s.up_w == 1)
-      fill_row_phases(pc, s, srow, P + r * pc.row_size());
+      fill_row_phases(pc, s, srow, prow);
     else
-      fill_row_spread(pc, s, srow, P + r * pc.row_size());
+      fill_row_spread(s, srow, prow);
   }
 }
 
-// The taps of R consecutive vectors of one output row, R independent FMA chains.
+// The taps of R output vectors whose first taps are at base[0..R): R
+// independent FMA chains sharing each broadcast weight.
 template <typename T, int R>
-DW_TARGET inline void conv_vectors(const T* base, const int64_t* off, int64_t taps, const T* w, T b,
+DW_TARGET inline void conv_vectors(const T* const (&base)[R], const int64_t* off, int64_t taps, const T* w, T b,
                                    typename Simd<T>::V (&acc)[R]) {
   using S = Simd<T>;
   for (int r = 0; r < R; ++r) acc[r] = S::set1(b);
   for (int64_t t = 0; t < taps; ++t) {
     const typename S::V wv = S::set1(w[t]);
-    for (int r = 0; r < R; ++r) acc[r] = S::fma(wv, S::load(base + off[t] + r * S::L), acc[r]);
+    for (int r = 0; r < R; ++r) acc[r] = S::fma(wv, S::load(base[r] + off[t]), acc[r]);
   }
 }
 
-// Output rows outer, the row's vectors inner, all taps of a vector before it
-// is stored: every output element is written once (the tap-outer order would
-// re-read and re-write the output plane kh kw times). Two vectors at a time
-// keep two FMA chains in flight; the last, partial vector goes through a mask.
+// v to dst[0, n), through a mask when n < L (a row's last, partial vector).
+template <typename T>
+DW_TARGET inline void store_vector(T* dst, int64_t n, typename Simd<T>::V v) {
+  using S = Simd<T>;
+  if (n >= S::L)
+    S::store(dst, v);
+  else
+    S::maskstore(dst, S::mask(n), v);
+}
+
+// All taps of an output vector before it is stored: every output element is
+// written once (the tap-outer order would re-read and re-write the output
+// plane kh kw times). The plane's output vectors, row by row and L columns
+// each (the last of a row partial, stored through a mask), go four at a time,
+// also across rows: a k x k chain of dependent FMAs per vector is latency
+// bound, and the 14- and 7-wide rows of late layers have only one or two
+// vectors each.
 template <typename T>
 DW_TARGET void conv_plane(const PlaneConv& pc, const int64_t* off, const T* P, const T* w, T b, T* out) {
   using S = Simd<T>;
   constexpr int64_t L = S::L;
-  const int64_t taps = pc.kh * pc.kw;
-  for (int64_t oh = 0; oh < pc.OH; ++oh) {
-    const T* base = P + oh * pc.sh * pc.row_size();
-    T* orow = out + oh * pc.OW;
-    int64_t ow = 0;
-    for (; ow + 2 * L <= pc.OW; ow += 2 * L) {
-      typename S::V acc[2];
-      conv_vectors<T, 2>(base + ow, off, taps, w, b, acc);
-      S::store(orow + ow, acc[0]);
-      S::store(orow + ow + L, acc[1]);
+  constexpr int R = 4;
+  const int64_t taps = pc.kh * pc.kw, per_row = (pc.OW + L - 1) / L, total = pc.OH * per_row;
+  auto position = [&](int64_t k, int64_t& oh, int64_t& ow) {
+    oh = k / per_row;
+    ow = k % per_row * L;
+  };
+  int64_t k = 0;
+  for (; k + R <= total; k += R) {
+    int64_t oh[R], ow[R];
+    const T* base[R];
+    for (int r = 0; r < R; ++r) {
+      position(k + r, oh[r], ow[r]);
+      base[r] = P + oh[r] * pc.sh * pc.row_size() + ow[r];
     }
-    for (; ow < pc.OW; ow += L) {
-      typename S::V acc[1];
-      conv_vectors<T, 1>(base + ow, off, taps, w, b, acc);
-      if (pc.OW - ow >= L)
-        S::store(orow + ow, acc[0]);
-      else
-        S::maskstore(orow + ow, S::mask(pc.OW - ow), acc[0]);
-    }
+    typename S::V acc[R];
+    conv_vectors<T, R>(base, off, taps, w, b, acc);
+    for (int r = 0; r < R; ++r) store_vector<T>(out + oh[r] * pc.OW + ow[r], pc.OW - ow[r], acc[r]);
+  }
+  for (; k < total; ++k) {
+    int64_t oh, ow;
+    position(k, oh, ow);
+    const T* base[1] = {P + oh * pc.sh * pc.row_size() + ow};
+    typename S::V acc[1];
+    conv_vectors<T, 1>(base, off, taps, w, b, acc);
+    store_vector<T>(out + oh * pc.OW + ow, pc.OW - ow, acc[0]);
   }
 }
 
@@ -254,7 +295,7 @@ bool depthwise_avx2_usable(const Conv2dParams& p) {
 template <typename T>
 void depthwise_avx2_forward(const Conv2dParams& p, const T* x, const T* w, const T* bias, T* y) {
   const PlaneConv pc = plane_conv(p.OH, p.OW, p.stride_h, p.stride_w, p, Simd<T>::L);
-  const Source src{p.H, p.W, 1, 1, p.pad_h, p.pad_w};
+  const Source src = make_source(pc, p.H, p.W, 1, 1, p.pad_h, p.pad_w);
   const std::vector<int64_t> off = tap_offsets(pc);
   const int64_t taps = p.kh * p.kw;
   parallel_for(0, p.N * p.C, 1, [&](int64_t q0, int64_t q1) {
@@ -270,8 +311,8 @@ void depthwise_avx2_forward(const Conv2dParams& p, const T* x, const T* w, const
 template <typename T>
 void depthwise_avx2_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx) {
   const PlaneConv pc = plane_conv(p.H, p.W, 1, 1, p, Simd<T>::L);
-  const Source src{
-      p.OH, p.OW, p.stride_h, p.stride_w, (p.kh - 1) * p.dilation_h - p.pad_h, (p.kw - 1) * p.dilation_w - p.pad_w};
+  const Source src = make_source(pc, p.OH, p.OW, p.stride_h, p.stride_w, (p.kh - 1) * p.dilation_h - p.pad_h,
+                                 (p.kw - 1) * p.dilation_w - p.pad_w);
   const std::vector<int64_t> off = tap_offsets(pc);
   const int64_t taps = p.kh * p.kw;
   std::vector<T> flipped(static_cast<std::size_t>(p.C * taps));  // w[c][kh-1-i][kw-1-j]
@@ -291,7 +332,7 @@ template <typename T>
 void depthwise_avx2_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw) {
   constexpr int64_t L = Simd<T>::L;
   const PlaneConv pc = plane_conv(p.OH, p.OW, p.stride_h, p.stride_w, p, Simd<T>::L);
-  const Source src{p.H, p.W, 1, 1, p.pad_h, p.pad_w};
+  const Source src = make_source(pc, p.H, p.W, 1, 1, p.pad_h, p.pad_w);
   const std::vector<int64_t> off = tap_offsets(pc);
   const int64_t taps = p.kh * p.kw;
   parallel_for(0, p.C, 1, [&](int64_t c0, int64_t c1) {
