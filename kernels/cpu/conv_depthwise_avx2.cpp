@@ -255,34 +255,87 @@ DW_TARGET void conv_plane(const PlaneConv& pc, const int64_t* off, const T* P, c
   }
 }
 
+// The output vectors of a plane, row by row and L columns each: where each
+// starts in gy's plane and in P's (before the tap's offset) and how many of
+// its lanes are outputs (L, or fewer for a row's last vector).
+struct OutputVector {
+  int64_t g, p, n;
+};
+
+std::vector<OutputVector> output_vectors(const PlaneConv& pc, int64_t lanes) {
+  std::vector<OutputVector> v;
+  for (int64_t oh = 0; oh < pc.OH; ++oh)
+    for (int64_t ow = 0; ow < pc.OW; ow += lanes)
+      v.push_back({oh * pc.OW + ow, oh * pc.sh * pc.row_size() + ow, std::min(lanes, pc.OW - ow)});
+  return v;
+}
+
+// acc += g * P over one output vector, masked in both operands when partial.
+template <typename T>
+DW_TARGET inline typename Simd<T>::V dot_step(const OutputVector& v, const T* g, const T* P,
+                                               typename Simd<T>::V acc) {
+  using S = Simd<T>;
+  if (v.n == S::L) return S::fma(S::load(g + v.g), S::load(P + v.p), acc);
+  const __m256i m = S::mask(v.n);
+  return S::fma(S::maskload(g + v.g, m), S::maskload(P + v.p, m), acc);
+}
+
 // lanes[t] += the lane-wise partial sums of sum_{oh,ow} g[oh][ow] P[oh sh + i dh][ow sw + j dw]
 // for each tap t = (i, j) (lanes: taps x L values, summed across the lanes
-// once per channel): one dot product per tap, tap outer so that its two
-// accumulators stay in registers; the partial last vector is masked in both
-// operands.
+// once per channel): one dot product per tap. Two loop orders:
+// - narrow planes (rows of at most 2 L): tap outer, over the plane's output
+//   vectors, four accumulators so that four FMA chains are in flight across
+//   rows (a 7-wide row is one vector); the plane stays in L1 for every tap;
+// - wide planes: row outer, tap inner, each tap's sum carried in `lanes`, so
+//   that one row of gy and the kh rows of P it meets stay in L1 while all the
+//   taps read them (tap outer would stream the whole plane once per tap).
 template <typename T>
-DW_TARGET void weight_grad_plane(const PlaneConv& pc, const int64_t* off, const T* P, const T* g, T* lanes) {
+DW_TARGET void weight_grad_narrow(const PlaneConv& pc, const int64_t* off, const std::vector<OutputVector>& vecs,
+                                  const T* P, const T* g, T* lanes) {
+  using S = Simd<T>;
+  constexpr int64_t L = S::L;
+  const int64_t taps = pc.kh * pc.kw, total = static_cast<int64_t>(vecs.size());
+  for (int64_t t = 0; t < taps; ++t) {
+    const T* Pt = P + off[t];
+    typename S::V acc[4] = {S::load(lanes + t * L), S::zero(), S::zero(), S::zero()};
+    int64_t k = 0;
+    for (; k + 4 <= total; k += 4)
+      for (int r = 0; r < 4; ++r) acc[r] = dot_step<T>(vecs[static_cast<std::size_t>(k + r)], g, Pt, acc[r]);
+    for (; k < total; ++k) acc[0] = dot_step<T>(vecs[static_cast<std::size_t>(k)], g, Pt, acc[0]);
+    S::store(lanes + t * L, S::add(S::add(acc[0], acc[1]), S::add(acc[2], acc[3])));
+  }
+}
+
+template <typename T>
+DW_TARGET void weight_grad_wide(const PlaneConv& pc, const int64_t* off, const T* P, const T* g, T* lanes) {
   using S = Simd<T>;
   constexpr int64_t L = S::L;
   const int64_t taps = pc.kh * pc.kw;
-  for (int64_t t = 0; t < taps; ++t) {
-    typename S::V a0 = S::load(lanes + t * L), a1 = S::zero();
-    for (int64_t oh = 0; oh < pc.OH; ++oh) {
-      const T* prow = P + oh * pc.sh * pc.row_size() + off[t];
-      const T* grow = g + oh * pc.OW;
+  for (int64_t oh = 0; oh < pc.OH; ++oh) {
+    const T* grow = g + oh * pc.OW;
+    const T* prow = P + oh * pc.sh * pc.row_size();
+    for (int64_t t = 0; t < taps; ++t) {
+      const T* pt = prow + off[t];
+      typename S::V a0 = S::load(lanes + t * L), a1 = S::zero();
       int64_t ow = 0;
       for (; ow + 2 * L <= pc.OW; ow += 2 * L) {
-        a0 = S::fma(S::load(grow + ow), S::load(prow + ow), a0);
-        a1 = S::fma(S::load(grow + ow + L), S::load(prow + ow + L), a1);
+        a0 = S::fma(S::load(grow + ow), S::load(pt + ow), a0);
+        a1 = S::fma(S::load(grow + ow + L), S::load(pt + ow + L), a1);
       }
-      for (; ow + L <= pc.OW; ow += L) a0 = S::fma(S::load(grow + ow), S::load(prow + ow), a0);
-      if (ow < pc.OW) {
-        const __m256i m = S::mask(pc.OW - ow);
-        a1 = S::fma(S::maskload(grow + ow, m), S::maskload(prow + ow, m), a1);
-      }
+      if (ow < pc.OW) a1 = dot_step<T>({ow, ow, std::min(L, pc.OW - ow)}, grow, pt, a1);
+      if (ow + L < pc.OW) a0 = dot_step<T>({ow + L, ow + L, pc.OW - ow - L}, grow, pt, a0);
+      S::store(lanes + t * L, S::add(a0, a1));
     }
-    S::store(lanes + t * L, S::add(a0, a1));
   }
+}
+
+template <typename T>
+void weight_grad_plane(const PlaneConv& pc, const int64_t* off, const std::vector<OutputVector>& vecs, const T* P,
+                       const T* g, T* lanes) {
+  if (pc.OW <= 2 * Simd<T>::L)
+    weight_grad_narrow(pc, off, vecs, P, g, lanes);
+  else
+    weight_grad_wide(pc, off, P, g, lanes);
 }
 
 }  // namespace
@@ -334,6 +387,7 @@ void depthwise_avx2_backward_weight(const Conv2dParams& p, const T* x, const T* 
   const PlaneConv pc = plane_conv(p.OH, p.OW, p.stride_h, p.stride_w, p, Simd<T>::L);
   const Source src = make_source(pc, p.H, p.W, 1, 1, p.pad_h, p.pad_w);
   const std::vector<int64_t> off = tap_offsets(pc);
+  const std::vector<OutputVector> vecs = output_vectors(pc, L);
   const int64_t taps = p.kh * p.kw;
   parallel_for(0, p.C, 1, [&](int64_t c0, int64_t c1) {
     std::vector<T> P(static_cast<std::size_t>(pc.size()));
@@ -342,7 +396,7 @@ void depthwise_avx2_backward_weight(const Conv2dParams& p, const T* x, const T* 
       std::fill(lanes.begin(), lanes.end(), T(0));
       for (int64_t n = 0; n < p.N; ++n) {
         fill_padded(pc, src, x + (n * p.C + c) * p.in_plane(), P.data());
-        weight_grad_plane(pc, off.data(), P.data(), gy + (n * p.C + c) * p.out_plane(), lanes.data());
+        weight_grad_plane(pc, off.data(), vecs, P.data(), gy + (n * p.C + c) * p.out_plane(), lanes.data());
       }
       for (int64_t t = 0; t < taps; ++t) {  // the lanes' sum in the accumulation type
         double sum = 0;
