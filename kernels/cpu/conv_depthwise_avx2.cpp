@@ -39,6 +39,12 @@ struct Simd<float> {
   DW_TARGET static void maskstore(float* p, __m256i m, V v) { _mm256_maskstore_ps(p, m, v); }
   // even = p[0], p[2], ..., p[14]; odd = p[1], p[3], ..., p[15]. The shuffle
   // picks them within 128-bit halves, the permute puts the halves in order.
+  // The inverse: p[0..16) = even[0], odd[0], even[1], odd[1], ...
+  DW_TARGET static void interleave(V even, V odd, float* p) {
+    const V lo = _mm256_unpacklo_ps(even, odd), hi = _mm256_unpackhi_ps(even, odd);
+    store(p, _mm256_permute2f128_ps(lo, hi, 0x20));
+    store(p + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+  }
   DW_TARGET static void deinterleave(const float* p, V& even, V& odd) {
     const V a = load(p), b = load(p + 8);
     even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
@@ -61,6 +67,11 @@ struct Simd<double> {
   }
   DW_TARGET static V maskload(const double* p, __m256i m) { return _mm256_maskload_pd(p, m); }
   DW_TARGET static void maskstore(double* p, __m256i m, V v) { _mm256_maskstore_pd(p, m, v); }
+  DW_TARGET static void interleave(V even, V odd, double* p) {
+    const V lo = _mm256_unpacklo_pd(even, odd), hi = _mm256_unpackhi_pd(even, odd);
+    store(p, _mm256_permute2f128_pd(lo, hi, 0x20));
+    store(p + 4, _mm256_permute2f128_pd(lo, hi, 0x31));
+  }
   DW_TARGET static void deinterleave(const double* p, V& even, V& odd) {
     const V a = load(p), b = load(p + 4);
     even = _mm256_permute4x64_pd(_mm256_unpacklo_pd(a, b), 0xD8);
@@ -224,11 +235,12 @@ DW_TARGET inline void store_vector(T* dst, int64_t n, typename Simd<T>::V v) {
 // bound, and the 14- and 7-wide rows of late layers have only one or two
 // vectors each.
 template <typename T>
-DW_TARGET void conv_plane(const PlaneConv& pc, const int64_t* off, const T* P, const T* w, T b, T* out) {
+DW_TARGET void conv_plane(const PlaneConv& pc, const int64_t* off, int64_t taps, const T* P, const T* w, T b,
+                          T* out) {
   using S = Simd<T>;
   constexpr int64_t L = S::L;
   constexpr int R = 4;
-  const int64_t taps = pc.kh * pc.kw, per_row = (pc.OW + L - 1) / L, total = pc.OH * per_row;
+  const int64_t per_row = (pc.OW + L - 1) / L, total = pc.OH * per_row;
   auto position = [&](int64_t k, int64_t& oh, int64_t& ow) {
     oh = k / per_row;
     ow = k % per_row * L;
@@ -338,6 +350,121 @@ void weight_grad_plane(const PlaneConv& pc, const int64_t* off, const std::vecto
     weight_grad_wide(pc, off, P, g, lanes);
 }
 
+// Backward-input at stride s > 1, by output phase: the rows h = sh a + rh and
+// columns v = sw b + rv of gx are reached by the taps (i, j) with
+// rh + ph - i dh = sh di and rv + pw - j dw = sw dj exactly, and
+//   gx[sh a + rh][sw b + rv] = sum over those taps of gy[a + di][b + dj] w[i][j],
+// a stride-1 plane convolution of gy (zero-padded by top, left) with about
+// 1 / (sh sw) of the taps. The upsampled form multiplies by the zeros instead.
+struct InputPhase {
+  int64_t rh, rv, Ha, Wb;
+  std::vector<int64_t> off, tap;  // offsets in the padded gy plane, filter indices i kw + j
+};
+
+// The padded gy plane shared by the phases: top = ceil((kh - 1) dh / sh) rows
+// (likewise columns) before gy, room after it for the largest phase.
+PlaneConv input_phase_plane(const Conv2dParams& p, int64_t lanes, int64_t& top, int64_t& left) {
+  top = ceil_div((p.kh - 1) * p.dilation_h, p.stride_h);
+  left = ceil_div((p.kw - 1) * p.dilation_w, p.stride_w);
+  PlaneConv pc{0, 0, 1, 1, p.dilation_h, p.dilation_w, p.kh, p.kw, 0, 0, 0};
+  pc.rows = top + ceil_div(p.H, p.stride_h) + (p.stride_h - 1 + p.pad_h) / p.stride_h + 1;
+  pc.cols = left + ceil_div(p.W, p.stride_w) + (p.stride_w - 1 + p.pad_w) / p.stride_w + 1;
+  pc.phase_width = pc.cols + lanes;
+  return pc;
+}
+
+std::vector<InputPhase> input_phases(const Conv2dParams& p, const PlaneConv& pc, int64_t top, int64_t left) {
+  const int64_t sh = p.stride_h, sw = p.stride_w;
+  std::vector<InputPhase> phases;
+  for (int64_t rh = 0; rh < sh && rh < p.H; ++rh)
+    for (int64_t rv = 0; rv < sw && rv < p.W; ++rv) {
+      InputPhase ph{rh, rv, ceil_div(p.H - rh, sh), ceil_div(p.W - rv, sw), {}, {}};
+      for (int64_t i = 0; i < p.kh; ++i) {
+        const int64_t th = rh + p.pad_h - i * p.dilation_h;
+        if ((th % sh + sh) % sh != 0) continue;
+        for (int64_t j = 0; j < p.kw; ++j) {
+          const int64_t tw = rv + p.pad_w - j * p.dilation_w;
+          if ((tw % sw + sw) % sw != 0) continue;
+          ph.off.push_back((th / sh + top) * pc.row_size() + tw / sw + left);
+          ph.tap.push_back(i * p.kw + j);
+        }
+      }
+      phases.push_back(std::move(ph));
+    }
+  return phases;
+}
+
+// dst[0, W) = even[0], odd[0], even[1], odd[1], ...: the two column phases
+// of a stride-2 row put back in place, 2 L values per step.
+template <typename T>
+DW_TARGET void interleave_row(const T* even, const T* odd, int64_t W, T* dst) {
+  using S = Simd<T>;
+  int64_t v = 0;
+  for (; v + 2 * S::L <= W; v += 2 * S::L) S::interleave(S::load(even + v / 2), S::load(odd + v / 2), dst + v);
+  for (; v + 1 < W; v += 2) {
+    dst[v] = even[v / 2];
+    dst[v + 1] = odd[v / 2];
+  }
+  if (v < W) dst[v] = even[v / 2];
+}
+
+// One phase's sub-plane of gx into tmp (Ha x Wb).
+template <typename T>
+void input_phase_plane_conv(const PlaneConv& pc, const InputPhase& ph, const T* P, const T* wc, T* tmp,
+                            std::vector<T>& wt) {
+  PlaneConv sub = pc;
+  sub.OH = ph.Ha;
+  sub.OW = ph.Wb;
+  const int64_t taps = static_cast<int64_t>(ph.tap.size());
+  for (int64_t t = 0; t < taps; ++t) wt[static_cast<std::size_t>(t)] = wc[ph.tap[static_cast<std::size_t>(t)]];
+  conv_plane(sub, ph.off.data(), taps, P, wt.data(), T(0), tmp);
+}
+
+// gx plane from the padded gy plane P, phase by phase through tmp. At column
+// stride 2 the two column phases of a row phase are interleaved with vector
+// shuffles; otherwise each phase is scattered element by element.
+template <typename T>
+void backward_input_phases(const PlaneConv& pc, const std::vector<InputPhase>& phases, const Conv2dParams& p,
+                           const T* P, const T* wc, T* gxp, std::vector<T>& tmp, std::vector<T>& wt) {
+  const std::size_t half = tmp.size() / 2;
+  for (std::size_t k = 0; k < phases.size(); ++k) {
+    const InputPhase& ph = phases[k];
+    if (p.stride_w == 2 && k + 1 < phases.size() && phases[k + 1].rh == ph.rh) {
+      const InputPhase& odd = phases[++k];
+      input_phase_plane_conv(pc, ph, P, wc, tmp.data(), wt);
+      input_phase_plane_conv(pc, odd, P, wc, tmp.data() + half, wt);
+      for (int64_t a = 0; a < ph.Ha; ++a)
+        interleave_row(tmp.data() + a * ph.Wb, tmp.data() + half + a * odd.Wb, p.W,
+                       gxp + (a * p.stride_h + ph.rh) * p.W);
+      continue;
+    }
+    input_phase_plane_conv(pc, ph, P, wc, tmp.data(), wt);
+    for (int64_t a = 0; a < ph.Ha; ++a) {
+      T* row = gxp + (a * p.stride_h + ph.rh) * p.W + ph.rv;
+      for (int64_t b = 0; b < ph.Wb; ++b) row[b * p.stride_w] = tmp[static_cast<std::size_t>(a * ph.Wb + b)];
+    }
+  }
+}
+
+// The strided backward-input (stride_h or stride_w > 1).
+template <typename T>
+void depthwise_backward_input_strided(const Conv2dParams& p, const T* gy, const T* w, T* gx) {
+  int64_t top = 0, left = 0;
+  const PlaneConv pc = input_phase_plane(p, Simd<T>::L, top, left);
+  const Source src = make_source(pc, p.OH, p.OW, 1, 1, top, left);
+  const std::vector<InputPhase> phases = input_phases(p, pc, top, left);
+  const int64_t taps = p.kh * p.kw;
+  const int64_t tmp_size = ceil_div(p.H, p.stride_h) * ceil_div(p.W, p.stride_w);
+  parallel_for(0, p.N * p.C, 1, [&](int64_t q0, int64_t q1) {
+    std::vector<T> P(static_cast<std::size_t>(pc.size())), tmp(static_cast<std::size_t>(2 * tmp_size));
+    std::vector<T> wt(static_cast<std::size_t>(taps));
+    for (int64_t q = q0; q < q1; ++q) {
+      fill_padded(pc, src, gy + q * p.out_plane(), P.data());
+      backward_input_phases(pc, phases, p, P.data(), w + q % p.C * taps, gx + q * p.in_plane(), tmp, wt);
+    }
+  });
+}
+
 }  // namespace
 
 bool depthwise_avx2_usable(const Conv2dParams& p) {
@@ -356,13 +483,14 @@ void depthwise_avx2_forward(const Conv2dParams& p, const T* x, const T* w, const
     for (int64_t q = q0; q < q1; ++q) {
       const int64_t c = q % p.C;
       fill_padded(pc, src, x + q * p.in_plane(), P.data());
-      conv_plane(pc, off.data(), P.data(), w + c * taps, bias ? bias[c] : T(0), y + q * p.out_plane());
+      conv_plane(pc, off.data(), taps, P.data(), w + c * taps, bias ? bias[c] : T(0), y + q * p.out_plane());
     }
   });
 }
 
 template <typename T>
 void depthwise_avx2_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx) {
+  if (p.stride_h > 1 || p.stride_w > 1) return depthwise_backward_input_strided(p, gy, w, gx);
   const PlaneConv pc = plane_conv(p.H, p.W, 1, 1, p, Simd<T>::L);
   const Source src = make_source(pc, p.OH, p.OW, p.stride_h, p.stride_w, (p.kh - 1) * p.dilation_h - p.pad_h,
                                  (p.kw - 1) * p.dilation_w - p.pad_w);
@@ -376,7 +504,7 @@ void depthwise_avx2_backward_input(const Conv2dParams& p, const T* gy, const T* 
     for (int64_t q = q0; q < q1; ++q) {
       const int64_t c = q % p.C;
       fill_padded(pc, src, gy + q * p.out_plane(), P.data());
-      conv_plane(pc, off.data(), P.data(), flipped.data() + c * taps, T(0), gx + q * p.in_plane());
+      conv_plane(pc, off.data(), taps, P.data(), flipped.data() + c * taps, T(0), gx + q * p.in_plane());
     }
   });
 }

@@ -8,17 +8,19 @@
 //   out[oh][ow] = b + sum_{i,j} w[i][j] P[oh sh + i dh][ow sw + j dw]
 // with the output width on the vector lanes (8 floats or 4 doubles).
 // P's columns are split into sw phases (column c at phase c % sw, position
-// c / sw; for stride 2 the copy splits even and odd columns with two
-// shuffles per vector), so that a stride-2 read of a row is a contiguous
-// vector load; the
-// padding is in P, so the loops have no edge cases, and a row's last, partial
-// vector is stored through a mask.
+// c / sw; for stride 2 the copy splits even and odd columns with two shuffles
+// per vector), so that a stride-2 read of a row is a contiguous vector load;
+// the padding is in P, so the loops have no edge cases, and a row's last,
+// partial vector is stored through a mask.
 //   forward          P = x padded by (ph, pw), w as is
-//   backward-input   gx = the stride-1 plane convolution of gy upsampled by the
-//                    stride (zeros between its samples) and padded by
-//                    ((kh-1) dh - ph, (kw-1) dw - pw), with w flipped in both
-//                    axes: gx[h][v] = sum_{i,j} gy[(h + ph - i dh) / sh][...] w[i][j]
-//                    over exact divisions (the adjoint of the forward's gather)
+//   backward-input   stride 1: gx = the plane convolution of gy padded by
+//                    ((kh-1) dh - ph, (kw-1) dw - pw) with w flipped in both
+//                    axes (the adjoint of the forward's gather);
+//                    stride s > 1: by output phase (rh, rv) = (h mod sh, v mod sw),
+//                    each a stride-1 plane convolution of padded gy with only the
+//                    taps whose h + ph - i dh divides by sh (likewise columns),
+//                    the phases put back in place (two shuffles per vector at
+//                    column stride 2)
 //   backward-weight  gw[c][i][j] = sum_{n,oh,ow} gy[n,c][oh][ow] P_{n,c}[oh sh + i dh][ow sw + j dw]:
 //                    a dot product per tap over the plane, kept as L lane
 //                    partial sums in T over the batch, the lanes then summed
