@@ -54,6 +54,23 @@ bool is_depthwise(const Conv2dParams& p) { return p.groups == p.C && p.groups > 
 template <typename T>
 void conv2d_forward(const Conv2dParams& p, const T* x, const T* w, const T* bias, T* y) {
   if (is_depthwise(p)) return depthwise_conv2d_forward(p, x, w, bias, y);
+  gemm_conv2d_forward(p, x, w, bias, y);
+}
+
+template <typename T>
+void conv2d_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx) {
+  if (is_depthwise(p)) return depthwise_conv2d_backward_input(p, gy, w, gx);
+  gemm_conv2d_backward_input(p, gy, w, gx);
+}
+
+template <typename T>
+void conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw) {
+  if (is_depthwise(p)) return depthwise_conv2d_backward_weight(p, x, gy, gw);
+  gemm_conv2d_backward_weight(p, x, gy, gw);
+}
+
+template <typename T>
+void gemm_conv2d_forward(const Conv2dParams& p, const T* x, const T* w, const T* bias, T* y) {
   if constexpr (sizeof(T) == 4) {
     if (cpu_isa() == Isa::Avx512 && conv_detail::avx512_direct_usable(p))
       return conv_detail::avx512_conv2d_forward(p, x, w, bias, y);
@@ -92,8 +109,7 @@ void conv2d_forward(const Conv2dParams& p, const T* x, const T* w, const T* bias
 }
 
 template <typename T>
-void conv2d_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx) {
-  if (is_depthwise(p)) return depthwise_conv2d_backward_input(p, gy, w, gx);
+void gemm_conv2d_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx) {
   const std::int64_t Cg = p.in_channels_per_group(), Og = p.out_channels_per_group();
   const std::int64_t K = p.col_rows(), P = p.out_plane(), HW = p.in_plane();
   const std::int64_t tile = column_tile<T>(p);
@@ -129,8 +145,7 @@ void conv2d_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx
 // Og rather than K (GEMM micro-kernels are wide in n); the partial sums are then
 // kept transposed and transposed back in the final reduction.
 template <typename T>
-void conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw) {
-  if (is_depthwise(p)) return depthwise_conv2d_backward_weight(p, x, gy, gw);
+void gemm_conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw) {
   const std::int64_t Cg = p.in_channels_per_group(), Og = p.out_channels_per_group();
   const std::int64_t K = p.col_rows(), P = p.out_plane(), HW = p.in_plane();
   const std::int64_t WN = p.O * K;  // weight elements
@@ -201,11 +216,15 @@ void conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* g
       }
 }
 
-template void conv2d_forward<float>(const Conv2dParams&, const float*, const float*, const float*, float*);
-template void conv2d_forward<double>(const Conv2dParams&, const double*, const double*, const double*, double*);
-template void conv2d_backward_input<float>(const Conv2dParams&, const float*, const float*, float*);
-template void conv2d_backward_input<double>(const Conv2dParams&, const double*, const double*, double*);
-template void conv2d_backward_weight<float>(const Conv2dParams&, const float*, const float*, float*);
-template void conv2d_backward_weight<double>(const Conv2dParams&, const double*, const double*, double*);
+#define ADVGRAD_CPU_CONV_INSTANTIATE(T)                                                        \
+  template void conv2d_forward<T>(const Conv2dParams&, const T*, const T*, const T*, T*);      \
+  template void conv2d_backward_input<T>(const Conv2dParams&, const T*, const T*, T*);         \
+  template void conv2d_backward_weight<T>(const Conv2dParams&, const T*, const T*, T*);        \
+  template void gemm_conv2d_forward<T>(const Conv2dParams&, const T*, const T*, const T*, T*); \
+  template void gemm_conv2d_backward_input<T>(const Conv2dParams&, const T*, const T*, T*);    \
+  template void gemm_conv2d_backward_weight<T>(const Conv2dParams&, const T*, const T*, T*);
+ADVGRAD_CPU_CONV_INSTANTIATE(float)
+ADVGRAD_CPU_CONV_INSTANTIATE(double)
+#undef ADVGRAD_CPU_CONV_INSTANTIATE
 
 }  // namespace advgrad::kernels::cpu

@@ -29,7 +29,10 @@
 // Depthwise path (groups == C, one input channel per group): direct loops over
 // the kernel taps, threads over (image, channel) planes; backward-weight threads
 // over output channels and sums each over the batch in order, so it does not
-// even depend on the thread count.
+// even depend on the thread count. With AVX2 and groups == C == O (no channel
+// multiplier: MobileNet, EfficientNet) the vectorised plane convolutions of
+// kernels/cpu/conv_depthwise_avx2.h run instead; any kernel size, stride,
+// padding and dilation.
 #include "advgrad/kernels/conv_params.h"
 
 namespace advgrad::kernels::cpu {
@@ -40,6 +43,15 @@ template <typename T>
 void conv2d_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx);
 template <typename T>
 void conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw);
+
+// The general im2col + GEMM path alone, whatever the groups (benchmarks time
+// the depthwise kernels against it).
+template <typename T>
+void gemm_conv2d_forward(const Conv2dParams& p, const T* x, const T* w, const T* bias, T* y);
+template <typename T>
+void gemm_conv2d_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx);
+template <typename T>
+void gemm_conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw);
 
 // The depthwise direct kernels (used by the above when is_depthwise(p)).
 bool is_depthwise(const Conv2dParams& p);

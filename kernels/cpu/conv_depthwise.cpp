@@ -4,10 +4,14 @@
 // where shift_{i,j} picks x[oh sh - ph + i dh][ow sw - pw + j dw]. For each tap
 // the valid output rows and columns are computed once, so the inner loop is a
 // branch-free axpy over a row (contiguous when the stride is 1).
+// These are the portable loops (any channel multiplier, any ISA); with AVX2
+// and no channel multiplier the kernels of conv_depthwise_avx2.h run instead.
 #include <algorithm>
 #include <vector>
 
 #include "advgrad/kernels/cpu/conv.h"
+#include "advgrad/kernels/cpu/conv_depthwise_avx2.h"
+#include "advgrad/kernels/cpu/cpu_features.h"
 #include "advgrad/kernels/cpu/im2col.h"
 #include "advgrad/kernels/cpu/parallel.h"
 #include "advgrad/kernels/reduce_ops.h"
@@ -24,10 +28,13 @@ ValidRange valid_cols(const Conv2dParams& p, std::int64_t j) {
   return valid_columns(j * p.dilation_w - p.pad_w, p.stride_w, p.W, 0, p.OW);
 }
 
+bool use_avx2(const Conv2dParams& p) { return cpu_isa() >= Isa::Avx2 && conv_detail::depthwise_avx2_usable(p); }
+
 }  // namespace
 
 template <typename T>
 void depthwise_conv2d_forward(const Conv2dParams& p, const T* x, const T* w, const T* bias, T* y) {
+  if (use_avx2(p)) return conv_detail::depthwise_avx2_forward(p, x, w, bias, y);
   const std::int64_t M = p.O / p.C, HW = p.in_plane(), P = p.out_plane(), taps = p.kh * p.kw;
   parallel_for(0, p.N * p.O, 1, [&](std::int64_t q0, std::int64_t q1) {
     for (std::int64_t q = q0; q < q1; ++q) {
@@ -59,6 +66,7 @@ void depthwise_conv2d_forward(const Conv2dParams& p, const T* x, const T* w, con
 // gx[n,c] = sum_{o of channel c} sum_{i,j} w[o,0,i,j] * (gy[n,o] scattered back along tap (i, j))
 template <typename T>
 void depthwise_conv2d_backward_input(const Conv2dParams& p, const T* gy, const T* w, T* gx) {
+  if (use_avx2(p)) return conv_detail::depthwise_avx2_backward_input(p, gy, w, gx);
   const std::int64_t M = p.O / p.C, HW = p.in_plane(), P = p.out_plane(), taps = p.kh * p.kw;
   parallel_for(0, p.N * p.C, 1, [&](std::int64_t q0, std::int64_t q1) {
     for (std::int64_t q = q0; q < q1; ++q) {
@@ -93,6 +101,7 @@ void depthwise_conv2d_backward_input(const Conv2dParams& p, const T* gy, const T
 // one output channel per task, the batch summed in order (thread-count independent).
 template <typename T>
 void depthwise_conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* gy, T* gw) {
+  if (use_avx2(p)) return conv_detail::depthwise_avx2_backward_weight(p, x, gy, gw);
   using Acc = typename acc_type<T>::type;
   const std::int64_t M = p.O / p.C, HW = p.in_plane(), P = p.out_plane(), taps = p.kh * p.kw;
   parallel_for(0, p.O, 1, [&](std::int64_t o0, std::int64_t o1) {

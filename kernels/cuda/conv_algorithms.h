@@ -32,4 +32,12 @@ void conv2d_backward_input_implicit_gemm(const Conv2dParams& p, const T* gy, con
 template <typename T>
 void conv2d_backward_weight_implicit_gemm(const Conv2dParams& p, const T* x, const T* gy, T* gw);
 
+// kernels/cuda/conv_depthwise.cu: groups == C == O (one filter per channel).
+// Forward and backward-input of such a convolution are the direct kernels
+// (one thread per output element; with one channel per group their loops are
+// just the taps); the weight gradient gets a block per weight element.
+bool is_depthwise(const Conv2dParams& p);
+template <typename T>
+void conv2d_backward_weight_depthwise(const Conv2dParams& p, const T* x, const T* gy, T* gw);
+
 ADVGRAD_CUDA_NAMESPACE_END

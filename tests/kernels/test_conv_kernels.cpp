@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "advgrad/kernels/cpu/conv.h"
+#include "advgrad/kernels/cpu/cpu_features.h"
 #include "advgrad/kernels/cpu/parallel.h"
 #include "advgrad/kernels/reference/conv.h"
 #include "testing.h"
@@ -160,8 +161,37 @@ TEST(ConvKernels, ThreadCounts) {
     check_case<float>({5, 4, 9, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4});
     check_case<float>({5, 1, 9, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1});
     check_case<float>({5, 4, 9, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1});
+    check_case<float>({5, 6, 9, 7, 6, 5, 5, 2, 2, 2, 2, 1, 1, 6});  // depthwise: planes and channels split
   }
   fast::set_num_threads(saved);
+}
+
+// Depthwise (groups == C == O) on the MobileNet / EfficientNet kernels: 3x3
+// and 5x5, strides 1 and 2, pads 0 to 2, odd planes whose rows end in a
+// partial vector (7, 13, 17), and dilation; under each instruction set the
+// machine has, so both the AVX2 plane convolutions and the portable loops run.
+TEST(ConvKernels, DepthwiseMatchesReference) {
+  using fast::Isa;
+  const Isa saved = fast::cpu_isa();
+  std::vector<ConvCase> cases;
+  for (std::int64_t k : {3, 5})
+    for (std::int64_t s : {1, 2})
+      for (std::int64_t pad : {0, 1, 2}) {
+        cases.push_back({2, 5, 13, 17, 5, k, k, s, s, pad, pad, 1, 1, 5});
+        cases.push_back({1, 32, 7, 7, 32, k, k, s, s, pad, pad, 1, 1, 32});
+      }
+  cases.push_back({3, 3, 17, 13, 3, 3, 5, 2, 1, 1, 2, 2, 1, 3});  // dilated, mixed strides
+  cases.push_back({2, 3, 9, 40, 3, 3, 3, 1, 2, 1, 1, 1, 3, 3});   // rows of several vectors, dilated width
+  for (Isa isa : {Isa::Scalar, Isa::Avx2}) {
+    if (fast::cpu_isa_supported() < isa) continue;
+    fast::set_cpu_isa_limit(isa);
+    SCOPED_TRACE(fast::isa_name(isa));
+    for (const auto& c : cases) {
+      check_case<float>(c);
+      check_case<double>(c);
+    }
+  }
+  fast::set_cpu_isa_limit(saved);
 }
 
 TEST(ConvKernels, ReferenceKnownValues) {

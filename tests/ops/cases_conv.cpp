@@ -81,6 +81,33 @@ std::vector<OpSpec> conv_cases() {
       .variants(algorithms(true));
   c.add("conv2d_depthwise_x2_stride_2_no_bias", conv(opts(2, 1, 1, 3)), {input({2, 3, 7, 7}), input({6, 1, 3, 3})})
       .variants(algorithms());
+  // groups == C == O: the depthwise kernels (AVX2 plane convolutions on the
+  // CPU, kernels/cuda/conv_depthwise.cu on the device) on EfficientNet's
+  // kernels and strides, odd planes, pads 0 to 2; the backward ops as
+  // differentiable ops check conv2d's higher derivatives through them.
+  c.add("conv2d_depthwise_5x5_stride_2_pad_2", conv(opts(2, 2, 1, 5)),
+        {input({2, 5, 13, 7}), input({5, 1, 5, 5}), input({5})})
+      .variants(algorithms());
+  c.add("conv2d_depthwise_3x3_stride_2_pad_0_no_bias", conv(opts(2, 0, 1, 3)),
+        {input({2, 3, 7, 9}), input({3, 1, 3, 3})})
+      .variants(algorithms());
+  c.add("conv2d_depthwise_5x5_pad_1", conv(opts(1, 1, 1, 3)), {input({1, 3, 7, 13}), input({3, 1, 5, 5}), input({3})})
+      .variants(algorithms());
+  c.add("conv2d_depthwise_3x3_dilation_2", conv(opts(1, 2, 2, 4)), {input({2, 4, 9, 7}), input({4, 1, 3, 3})})
+      .variants(algorithms());
+  const Conv2dOptions depthwise_s2 = opts(2, 1, 1, 3);
+  c.add("conv2d_depthwise_input_grad",
+        [depthwise_s2](const V& x) {
+          return detail::conv2d_input_grad(x[0], x[1], {2, 3, 7, 9}, depthwise_s2);
+        },
+        {input({2, 3, 4, 5}), input({3, 1, 3, 3})})
+      .variants(algorithms());
+  c.add("conv2d_depthwise_weight_grad",
+        [depthwise_s2](const V& x) {
+          return detail::conv2d_weight_grad(x[0], x[1], {3, 1, 3, 3}, depthwise_s2);
+        },
+        {input({2, 3, 7, 9}), input({2, 3, 4, 5})})
+      .variants(algorithms());
   c.add("conv2d_1x1", conv(opts(1, 0)), {input({2, 5, 4, 3}), input({3, 5, 1, 1}), input({3})})
       .variants(algorithms(true));
   // Only the input is differentiable: the weight is a constant, as in an attack.
