@@ -69,6 +69,10 @@ Tensor operator/(double a, const Tensor& b);
 // ---------------------------------------------------------------- activations
 Tensor relu(const Tensor& x);                             // relu'(0) = 0
 Tensor leaky_relu(const Tensor& x, double slope = 0.01);
+// relu6(x) = min(max(x, 0), 6), MobileNet's activation (torch.nn.ReLU6 =
+// hardtanh(0, 6)). Gradient 1 where 0 < x < 6 strictly, 0 elsewhere (at both
+// kinks too, as in PyTorch; clamp, by contrast, passes its bounds).
+Tensor relu6(const Tensor& x);
 Tensor elu(const Tensor& x, double alpha = 1.0);
 Tensor gelu(const Tensor& x, bool tanh_approximation = false);
 Tensor silu(const Tensor& x);                             // swish: x * sigmoid(x)
