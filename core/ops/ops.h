@@ -151,6 +151,15 @@ Tensor avg_pool2d(const Tensor& x, const Pool2dOptions& options);
 Tensor adaptive_avg_pool2d(const Tensor& x, std::int64_t out_h, std::int64_t out_w);
 Tensor global_avg_pool2d(const Tensor& x);  // [N, C, H, W] -> [N, C]
 
+// Constant padding of the last two dims of x [..., H, W], each side its own
+// width (TensorFlow's "SAME" padding is asymmetric at stride 2). The result is
+// [..., top + H + bottom, left + W + right], `value` outside x. Gradient: the
+// window of the incoming gradient where x sits (the constant gets none).
+struct Pad2d {
+  std::int64_t left = 0, right = 0, top = 0, bottom = 0;
+};
+Tensor pad2d(const Tensor& x, const Pad2d& pad, double value = 0.0);
+
 // ---------------------------------------------------------------- softmax and losses
 Tensor softmax(const Tensor& x, std::int64_t dim);
 Tensor log_softmax(const Tensor& x, std::int64_t dim);
