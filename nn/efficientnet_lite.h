@@ -15,6 +15,10 @@
 // TensorFlow's batch_norm_momentum 0.99 keeps 99% of the running statistic,
 // which is PyTorch's momentum 0.01). Convolutions use TensorFlow's "SAME"
 // padding (Conv2dSame), which is asymmetric at stride 2.
+//
+// Training from scratch here has dropout before _fc but not the original's
+// drop-connect (stochastic depth on the residual branches); eval, which is
+// what the pretrained weights are for, has neither.
 #include <cstdint>
 
 #include "advgrad/core/generator.h"
