@@ -34,6 +34,7 @@
 #include "advgrad/nn/conv2d.h"
 #include "advgrad/nn/dropout.h"
 #include "advgrad/nn/dual_batch_norm.h"
+#include "advgrad/nn/efficientnet_lite.h"
 #include "advgrad/nn/init.h"
 #include "advgrad/nn/linear.h"
 #include "advgrad/nn/lr_schedule.h"
@@ -42,7 +43,9 @@
 #include "advgrad/nn/module.h"
 #include "advgrad/nn/optimizer.h"
 #include "advgrad/nn/pooling.h"
+#include "advgrad/nn/pretrained.h"
 #include "advgrad/nn/safetensors.h"
+#include "advgrad/nn/scale_shift.h"
 #include "advgrad/nn/soft_cross_entropy.h"
 
 // attacks: adversarial examples and input-gradient tools
@@ -55,8 +58,10 @@
 #include "advgrad/data/dataset.h"
 #include "advgrad/data/image_ops.h"
 #include "advgrad/data/image_transforms.h"
+#include "advgrad/data/imagenet.h"
 
 // eval: clean and robust evaluation, corruptions, natural adversarial examples
+#include "advgrad/eval/classify.h"
 #include "advgrad/eval/corruptions.h"
 #include "advgrad/eval/evaluate.h"
 #include "advgrad/eval/interval.h"

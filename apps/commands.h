@@ -84,5 +84,6 @@ Command add_saliency(CLI::App& app, Common& common);
 Command add_workshop(CLI::App& app, Common& common);
 Command add_experiment(CLI::App& app, Common& common);
 Command add_convert(CLI::App& app, Common& common);
+Command add_classify(CLI::App& app, Common& common);
 
 }  // namespace advgrad::cli

@@ -32,15 +32,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   app.add_option("--device", common.device_name,
                  "where train, eval, attack and robustness run their model: cpu (default) or cuda[:N]");
-  const std::vector<advgrad::cli::Command> commands{advgrad::cli::add_demo(app, common),
-                                                    advgrad::cli::add_train(app, common),
-                                                    advgrad::cli::add_eval(app, common),
-                                                    advgrad::cli::add_attack(app, common),
-                                                    advgrad::cli::add_robustness(app, common),
-                                                    advgrad::cli::add_saliency(app, common),
-                                                    advgrad::cli::add_workshop(app, common),
-                                                    advgrad::cli::add_experiment(app, common),
-                                                    advgrad::cli::add_convert(app, common)};
+  const std::vector<advgrad::cli::Command> commands{
+      advgrad::cli::add_demo(app, common),       advgrad::cli::add_train(app, common),
+      advgrad::cli::add_eval(app, common),       advgrad::cli::add_attack(app, common),
+      advgrad::cli::add_robustness(app, common), advgrad::cli::add_saliency(app, common),
+      advgrad::cli::add_workshop(app, common),   advgrad::cli::add_experiment(app, common),
+      advgrad::cli::add_convert(app, common),    advgrad::cli::add_classify(app, common)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

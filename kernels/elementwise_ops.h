@@ -6,7 +6,7 @@
 // needed (core/ uses a composite of differentiable ops otherwise).
 //
 // Sub-gradient conventions (identical on every backend):
-//   relu'(0) = 0, leaky_relu'(0) = slope, elu'(0) = alpha, abs'(0) = sign(0) = 0,
+//   relu'(0) = 0, relu6'(0) = relu6'(6) = 0, leaky_relu'(0) = slope, elu'(0) = alpha, abs'(0) = sign(0) = 0,
 //   clamp passes the gradient where lo <= x <= hi (bounds included),
 //   minimum/maximum split the gradient in half on ties.
 #include <cmath>
@@ -25,15 +25,18 @@ struct OpParams {
   double b = 0.0;  // threshold / hi
 };
 
+// clang-format off
 #define ADVGRAD_UNARY_OPS(X)                                                          \
   X(Copy) X(Neg) X(Exp) X(Log) X(Sqrt) X(Rsqrt) X(Abs) X(Sign) X(Square) X(Reciprocal) \
   X(Erf) X(Relu) X(Sigmoid) X(Tanh) X(Gelu) X(GeluTanh) X(Silu) X(Elu) X(LeakyRelu)    \
-  X(Softplus) X(PowScalar) X(Clamp)
+  X(Softplus) X(PowScalar) X(Clamp) X(Relu6)
 
 #define ADVGRAD_BINARY_OPS(X)                                                                \
   X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Minimum) X(Maximum) X(Eq) X(Ne) X(Lt) X(Le) X(Gt) X(Ge) \
   X(ReluBackward) X(LeakyReluBackward) X(EluBackward) X(GeluBackward) X(GeluTanhBackward)    \
-  X(SiluBackward) X(SoftplusBackward) X(SigmoidBackward) X(TanhBackward) X(ClampBackward)
+  X(SiluBackward) X(SoftplusBackward) X(SigmoidBackward) X(TanhBackward) X(ClampBackward)    \
+  X(Relu6Backward)
+// clang-format on
 
 #define ADVGRAD_TERNARY_OPS(X) X(Where)
 
@@ -114,6 +117,9 @@ ADVGRAD_HD inline T unary_scalar(T x, const OpParams& p) {
     return bx > T(p.b) ? x : log1p(exp(bx)) / T(p.a);
   } else if constexpr (Op == UnaryOp::PowScalar) return pow(x, T(p.a));
   else if constexpr (Op == UnaryOp::Clamp) return x < T(p.a) ? T(p.a) : (x > T(p.b) ? T(p.b) : x);
+  // relu6(x) = min(max(x, 0), 6) (MobileNet's activation; keeps NaN like relu)
+  else if constexpr (Op == UnaryOp::Relu6)
+    return x < T(0) ? T(0) : (x > T(6) ? T(6) : x);
 }
 
 template <BinaryOp Op, typename T>
@@ -135,6 +141,10 @@ ADVGRAD_HD inline T binary_scalar(T a, T b, const OpParams& p) {
   else if constexpr (Op == BinaryOp::Ge) return T(a >= b);
   // ---- activation backward: a = incoming gradient, b = x (or y where noted) ----
   else if constexpr (Op == BinaryOp::ReluBackward) return b > T(0) ? a : T(0);
+  // relu6'(x) = 1 for 0 < x < 6 strictly, 0 elsewhere (torch's hardtanh backward:
+  // at both kinks the gradient is 0, unlike clamp, which includes its bounds)
+  else if constexpr (Op == BinaryOp::Relu6Backward)
+    return (b > T(0) && b < T(6)) ? a : T(0);
   else if constexpr (Op == BinaryOp::LeakyReluBackward) return b > T(0) ? a : a * T(p.a);
   else if constexpr (Op == BinaryOp::EluBackward) return b > T(0) ? a : a * T(p.a) * exp(b);
   // gelu'(x) = Phi(x) + x phi(x)

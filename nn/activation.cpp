@@ -4,7 +4,7 @@
 
 namespace advgrad::nn {
 namespace {
-enum Kind { kRelu, kLeakyRelu, kElu, kGelu, kGeluTanh, kSilu, kSoftplus, kTanh, kSigmoid };
+enum Kind { kRelu, kLeakyRelu, kElu, kGelu, kGeluTanh, kSilu, kSoftplus, kTanh, kSigmoid, kRelu6 };
 
 int kind_of(const std::string& name) {
   const auto& names = activation_names();
@@ -26,14 +26,16 @@ Tensor apply(int kind, const Tensor& x) {
     case kSilu: return silu(x);
     case kSoftplus: return softplus(x, 1.0, 20.0);
     case kTanh: return tanh(x);
+    case kRelu6:
+      return relu6(x);
     default: return sigmoid(x);
   }
 }
 }  // namespace
 
 const std::vector<std::string>& activation_names() {
-  static const std::vector<std::string> names{"relu", "leaky_relu", "elu",  "gelu",   "gelu_tanh",
-                                              "silu", "softplus",   "tanh", "sigmoid"};
+  static const std::vector<std::string> names{"relu", "leaky_relu", "elu",  "gelu",    "gelu_tanh",
+                                              "silu", "softplus",   "tanh", "sigmoid", "relu6"};
   return names;
 }
 

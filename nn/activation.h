@@ -10,7 +10,7 @@ namespace advgrad::nn {
 
 class Activation : public Module {
  public:
-  // name: relu, leaky_relu, elu, gelu, gelu_tanh, silu (= swish), softplus, tanh, sigmoid.
+  // name: relu, leaky_relu, elu, gelu, gelu_tanh, silu (= swish), softplus, tanh, sigmoid, relu6.
   explicit Activation(const std::string& name);
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Activation"; }

@@ -6,6 +6,7 @@
 #include "advgrad/nn/conv2d.h"
 #include "advgrad/nn/dropout.h"
 #include "advgrad/nn/dual_batch_norm.h"
+#include "advgrad/nn/efficientnet_lite.h"
 #include "advgrad/nn/linear.h"
 #include "advgrad/nn/pooling.h"
 
@@ -142,7 +143,8 @@ ModulePtr resnet20(const ModelConfig& c, Generator& gen) {
 }  // namespace
 
 const std::vector<std::string>& model_names() {
-  static const std::vector<std::string> names{"mlp", "small-cnn", "small-cnn-bn", "lenet5", "cnn-bn", "resnet-20"};
+  static const std::vector<std::string> names{"mlp",    "small-cnn", "small-cnn-bn",      "lenet5",
+                                              "cnn-bn", "resnet-20", "efficientnet-lite0"};
   return names;
 }
 
@@ -169,6 +171,8 @@ ModulePtr build_model(const ModelConfig& c) {
   else if (c.arch == "lenet5") body = lenet5(c, gen);
   else if (c.arch == "cnn-bn") body = cnn_bn(c, gen);
   else if (c.arch == "resnet-20") body = resnet20(c, gen);
+  else if (c.arch == "efficientnet-lite0")
+    body = efficientnet_lite0(c.channels, c.classes, gen);
   else {
     std::string all;
     for (const auto& n : model_names()) all += (all.empty() ? "" : ", ") + n;

@@ -53,6 +53,14 @@ Tensor leaky_relu(const Tensor& x, double slope) {
                     });
 }
 
+// relu6'(x) = 1 for 0 < x < 6, else 0 (strict at both kinks, as PyTorch)
+Tensor relu6(const Tensor& x) {
+  return activation(UnaryOp::Relu6, BinaryOp::Relu6Backward, false, x, "relu6", "Relu6Backward", {},
+                    [](const Tensor& g, const Tensor& x, const Tensor&) {
+                      return mul(g, mul(gt(x, scalar_like(0, x)), lt(x, scalar_like(6, x))));
+                    });
+}
+
 // elu'(x) = 1 (x > 0), alpha e^x otherwise
 Tensor elu(const Tensor& x, double alpha) {
   return activation(UnaryOp::Elu, BinaryOp::EluBackward, false, x, "elu", "EluBackward", {alpha, 0},

@@ -69,6 +69,10 @@ Tensor operator/(double a, const Tensor& b);
 // ---------------------------------------------------------------- activations
 Tensor relu(const Tensor& x);                             // relu'(0) = 0
 Tensor leaky_relu(const Tensor& x, double slope = 0.01);
+// relu6(x) = min(max(x, 0), 6), MobileNet's activation (torch.nn.ReLU6 =
+// hardtanh(0, 6)). Gradient 1 where 0 < x < 6 strictly, 0 elsewhere (at both
+// kinks too, as in PyTorch; clamp, by contrast, passes its bounds).
+Tensor relu6(const Tensor& x);
 Tensor elu(const Tensor& x, double alpha = 1.0);
 Tensor gelu(const Tensor& x, bool tanh_approximation = false);
 Tensor silu(const Tensor& x);                             // swish: x * sigmoid(x)
@@ -146,6 +150,15 @@ Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options);
 Tensor avg_pool2d(const Tensor& x, const Pool2dOptions& options);
 Tensor adaptive_avg_pool2d(const Tensor& x, std::int64_t out_h, std::int64_t out_w);
 Tensor global_avg_pool2d(const Tensor& x);  // [N, C, H, W] -> [N, C]
+
+// Constant padding of the last two dims of x [..., H, W], each side its own
+// width (TensorFlow's "SAME" padding is asymmetric at stride 2). The result is
+// [..., top + H + bottom, left + W + right], `value` outside x. Gradient: the
+// window of the incoming gradient where x sits (the constant gets none).
+struct Pad2d {
+  std::int64_t left = 0, right = 0, top = 0, bottom = 0;
+};
+Tensor pad2d(const Tensor& x, const Pad2d& pad, double value = 0.0);
 
 // ---------------------------------------------------------------- softmax and losses
 Tensor softmax(const Tensor& x, std::int64_t dim);

@@ -8,11 +8,8 @@
 set -uo pipefail
 bin=${1:?usage: convert_test.sh ADVGRAD_BINARY}
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # check_safetensors FILE: the three tensors of make_checkpoint.py's state dict, read with the stdlib.
 check_safetensors() {
@@ -49,33 +46,15 @@ else
   fail "convert --json: $out"
 fi
 
-# expect_refused NAME FRAGMENT ARGS...: exit 1, exactly one line on stderr containing FRAGMENT.
-expect_refused() {
-  local name=$1 fragment=$2
-  shift 2
-  "$bin" convert "$@" >"$work/out" 2>"$work/err"
-  local rc=$? lines
-  lines=$(wc -l <"$work/err")
-  if [ "$rc" -eq 1 ] && [ "$lines" -eq 1 ] && grep -q -- "$fragment" "$work/err"; then
-    ok "$name refused: $(cat "$work/err")"
-  else
-    fail "$name: rc $rc, $lines lines: $(cat "$work/err")"
-  fi
-}
-
 python3 "$here/make_checkpoint.py" evil "$work/evil.pth"
-expect_refused "a pickle calling os.system" "system' is not allowed" "$work/evil.pth" "$work/evil.safetensors"
+expect_refused convert "a pickle calling os.system" "system' is not allowed" "$work/evil.pth" "$work/evil.safetensors"
 [ ! -e "$work/evil.pth.owned" ] && ok "the shell command did not run" || fail "the evil pickle ran"
 [ ! -e "$work/evil.safetensors" ] && ok "no output for a refused file" || fail "wrote output for a refused file"
 head -c 300 "$work/legacy.pth" >"$work/cut.pth"
-expect_refused "a truncated checkpoint" "cut.pth" "$work/cut.pth" "$work/cut.safetensors"
-expect_refused "a missing checkpoint" "cannot open PyTorch checkpoint" "$work/nope.pth" "$work/x.safetensors"
+expect_refused convert "a truncated checkpoint" "cut.pth" "$work/cut.pth" "$work/cut.safetensors"
+expect_refused convert "a missing checkpoint" "cannot open PyTorch checkpoint" "$work/nope.pth" "$work/x.safetensors"
 
-# The cache directory, by the rule of io/cache_dir.h.
-if [ -n "${ADVGRAD_CACHE_DIR:-}" ]; then cache=$ADVGRAD_CACHE_DIR
-elif [ -n "${XDG_CACHE_HOME:-}" ]; then cache=$XDG_CACHE_HOME/advgrad
-else cache=${HOME:-/nonexistent}/.cache/advgrad
-fi
+cache=$(advgrad_cache_dir)
 real=$cache/pretrained/efficientnet-lite0.pth
 if [ -f "$real" ]; then
   if out=$("$bin" convert "$real" "$work/lite0.safetensors") && [[ $out == *"296 tensors"* ]]; then

@@ -2,6 +2,8 @@
 // cases_elementwise.cpp and cases_activations.cpp check their values and
 // derivatives): the sub-gradient conventions at kinks, int64 arithmetic and
 // comparisons, and the errors for bad inputs.
+#include <cmath>
+
 #include "testing.h"
 
 namespace advgrad {
@@ -17,6 +19,25 @@ TEST(ElementwiseOps, SubgradientConventionsAtKinks) {
   Tensor y = zeros({3}, {.dtype = DType::Float64});
   auto gm = autograd::grad({sum(maximum(x, y))}, {x})[0].to_double_vector();
   EXPECT_EQ(gm, (std::vector<double>{0, 0.5, 1}));  // tie split in half
+}
+
+// relu6 = hardtanh(0, 6) with PyTorch's convention: the gradient passes only
+// strictly inside (0, 6), so both kinks get 0 (clamp's bounds get 1).
+TEST(ElementwiseOps, Relu6ValuesAndKinks) {
+  Tensor x = from_vector(std::vector<double>{-1, 0, 3, 6, 7, NAN}, {6}, {.dtype = DType::Float64}).requires_grad_(true);
+  Tensor y = relu6(x);
+  const std::vector<double> v = y.to_double_vector();
+  EXPECT_EQ(std::vector<double>(v.begin(), v.end() - 1), (std::vector<double>{0, 0, 3, 6, 6}));
+  EXPECT_TRUE(std::isnan(v.back()));
+  const std::vector<double> g =
+      autograd::grad({sum(mul(y, from_vector(std::vector<double>{1, 1, 1, 1, 1, 0}, {6}, {.dtype = DType::Float64})))},
+                     {x})[0]
+          .to_double_vector();
+  EXPECT_EQ(std::vector<double>(g.begin(), g.end() - 1), (std::vector<double>{0, 0, 1, 0, 0}));
+  {
+    ReferenceKernelsGuard reference;
+    EXPECT_EQ(relu6(x.detach()).to_double_vector()[3], 6.0);
+  }
 }
 
 TEST(ElementwiseOps, ComparisonsAndIntegers) {

@@ -110,7 +110,7 @@ void validate(const std::vector<OpSpec>& all) {
 std::vector<OpSpec> build_registry() {
   std::vector<OpSpec> all;
   for (auto family : {elementwise_cases, activation_cases, reduction_cases, linalg_cases, conv_cases, pooling_cases,
-                      softmax_loss_cases, batch_norm_cases, indexing_cases, view_cases, dropout_cases}) {
+                      softmax_loss_cases, batch_norm_cases, indexing_cases, view_cases, dropout_cases, padding_cases}) {
     for (OpSpec& s : family()) all.push_back(std::move(s));
   }
   validate(all);

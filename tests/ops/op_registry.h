@@ -154,5 +154,6 @@ std::vector<OpSpec> batch_norm_cases();
 std::vector<OpSpec> indexing_cases();
 std::vector<OpSpec> view_cases();
 std::vector<OpSpec> dropout_cases();
+std::vector<OpSpec> padding_cases();
 
 }  // namespace advgrad::testing

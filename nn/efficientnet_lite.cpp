@@ -1,0 +1,140 @@
+#include "advgrad/nn/efficientnet_lite.h"
+
+#include <algorithm>
+
+#include "advgrad/core/ops/ops.h"
+#include "advgrad/nn/containers.h"
+#include "advgrad/nn/dropout.h"
+#include "advgrad/nn/linear.h"
+#include "advgrad/nn/scale_shift.h"
+
+namespace advgrad::nn {
+namespace {
+
+constexpr double kBnMomentum = 0.01;  // TensorFlow's 0.99, as PyTorch counts it
+constexpr double kBnEps = 1e-3;
+constexpr std::int64_t kStemChannels = 32, kHeadChannels = 1280;
+constexpr double kDropout = 0.2;
+
+std::shared_ptr<BatchNorm> bn(std::int64_t channels) {
+  return std::make_shared<BatchNorm>(channels, 2, kBnMomentum, kBnEps);
+}
+
+Conv2dOptions unpadded(std::int64_t stride, std::int64_t groups) {
+  Conv2dOptions o;
+  o.stride_h = o.stride_w = stride;
+  o.groups = groups;
+  return o;
+}
+
+// One stage of the network: `repeats` blocks, the first with the stage's stride.
+struct Stage {
+  std::int64_t repeats, stride, kernel, out, expand;
+};
+// EfficientNet-B0's stages (Tan and Le 2019, table 1) at width and depth 1.0,
+// which Lite0 keeps.
+constexpr Stage kLite0Stages[] = {{1, 1, 3, 16, 1},  {2, 2, 3, 24, 6},  {2, 2, 5, 40, 6}, {3, 2, 3, 80, 6},
+                                  {3, 1, 5, 112, 6}, {4, 2, 5, 192, 6}, {1, 1, 3, 320, 6}};
+
+// The network's top level, named as the checkpoint names it.
+class EfficientNetLite : public Module {
+ public:
+  EfficientNetLite(std::int64_t channels, std::int64_t classes, Generator& gen)
+      : input_(register_module("_input", efficientnet_lite_input())),
+        conv_stem_(register_module("_conv_stem", std::make_shared<Conv2dSame>(channels, kStemChannels, 3, 2, 1, gen))),
+        bn0_(register_module("_bn0", bn(kStemChannels))),
+        blocks_(register_module("_blocks", std::make_shared<Sequential>())) {
+    std::int64_t last = kStemChannels;
+    for (const MBConvSpec& spec : efficientnet_lite0_blocks()) {
+      blocks_->add(std::make_shared<MBConvBlock>(spec, gen));
+      last = spec.out;
+    }
+    conv_head_ = register_module("_conv_head", std::make_shared<Conv2dSame>(last, kHeadChannels, 1, 1, 1, gen));
+    bn1_ = register_module("_bn1", bn(kHeadChannels));
+    dropout_ = register_module("_dropout", std::make_shared<Dropout>(kDropout, gen.next_u32()));
+    fc_ = register_module("_fc", std::make_shared<Linear>(kHeadChannels, classes, gen));
+  }
+
+  Tensor forward(const Tensor& x) override {
+    Tensor h = relu6((*bn0_)((*conv_stem_)((*input_)(x))));
+    h = (*blocks_)(h);
+    h = relu6((*bn1_)((*conv_head_)(h)));
+    return (*fc_)((*dropout_)(global_avg_pool2d(h)));
+  }
+  std::string type_name() const override { return "EfficientNetLite0"; }
+
+ private:
+  std::shared_ptr<ScaleShift> input_;
+  std::shared_ptr<Conv2dSame> conv_stem_;
+  std::shared_ptr<BatchNorm> bn0_;
+  std::shared_ptr<Sequential> blocks_;
+  std::shared_ptr<Conv2dSame> conv_head_;
+  std::shared_ptr<BatchNorm> bn1_;
+  std::shared_ptr<Dropout> dropout_;
+  std::shared_ptr<Linear> fc_;
+};
+
+}  // namespace
+
+SamePadding same_padding(std::int64_t n, std::int64_t kernel, std::int64_t stride) {
+  const std::int64_t out = (n + stride - 1) / stride;
+  const std::int64_t total = std::max<std::int64_t>((out - 1) * stride + kernel - n, 0);
+  return {total / 2, total - total / 2};
+}
+
+Conv2dSame::Conv2dSame(std::int64_t in_channels, std::int64_t out_channels, std::int64_t kernel_size,
+                       std::int64_t stride, std::int64_t groups, Generator& gen)
+    : Conv2d(in_channels, out_channels, kernel_size, gen, unpadded(stride, groups), false),
+      kernel_size_(kernel_size),
+      stride_(stride) {}
+
+Tensor Conv2dSame::forward(const Tensor& x) {
+  ADVGRAD_CHECK(x.dim() == 4, "Conv2dSame: expected [N, C, H, W], got ", shape_str(x.shape()));
+  const SamePadding h = same_padding(x.size(2), kernel_size_, stride_),
+                    w = same_padding(x.size(3), kernel_size_, stride_);
+  if (h.before + h.after + w.before + w.after == 0) return Conv2d::forward(x);
+  return Conv2d::forward(pad2d(x, {.left = w.before, .right = w.after, .top = h.before, .bottom = h.after}));
+}
+
+MBConvBlock::MBConvBlock(const MBConvSpec& spec, Generator& gen) : spec_(spec) {
+  const std::int64_t hidden = spec.in * spec.expand;
+  if (spec.expand != 1) {
+    expand_conv_ = register_module("_expand_conv", std::make_shared<Conv2dSame>(spec.in, hidden, 1, 1, 1, gen));
+    bn0_ = register_module("_bn0", bn(hidden));
+  }
+  depthwise_conv_ = register_module(
+      "_depthwise_conv", std::make_shared<Conv2dSame>(hidden, hidden, spec.kernel, spec.stride, hidden, gen));
+  bn1_ = register_module("_bn1", bn(hidden));
+  project_conv_ = register_module("_project_conv", std::make_shared<Conv2dSame>(hidden, spec.out, 1, 1, 1, gen));
+  bn2_ = register_module("_bn2", bn(spec.out));
+}
+
+Tensor MBConvBlock::forward(const Tensor& x) {
+  Tensor h = expand_conv_ ? relu6((*bn0_)((*expand_conv_)(x))) : x;
+  h = relu6((*bn1_)((*depthwise_conv_)(h)));
+  h = (*bn2_)((*project_conv_)(h));
+  return spec_.stride == 1 && spec_.in == spec_.out ? h + x : h;
+}
+
+std::string MBConvBlock::extra_repr() const {
+  return std::to_string(spec_.in) + " -> " + std::to_string(spec_.out) + ", kernel=" + std::to_string(spec_.kernel) +
+         ", stride=" + std::to_string(spec_.stride) + ", expand=" + std::to_string(spec_.expand);
+}
+
+std::vector<MBConvSpec> efficientnet_lite0_blocks() {
+  std::vector<MBConvSpec> blocks;
+  std::int64_t in = kStemChannels;
+  for (const Stage& s : kLite0Stages) {
+    for (std::int64_t i = 0; i < s.repeats; ++i) {
+      blocks.push_back({in, s.out, s.kernel, i == 0 ? s.stride : 1, s.expand});
+      in = s.out;
+    }
+  }
+  return blocks;
+}
+
+ModulePtr efficientnet_lite0(std::int64_t channels, std::int64_t classes, Generator& gen) {
+  return std::make_shared<EfficientNetLite>(channels, classes, gen);
+}
+
+}  // namespace advgrad::nn

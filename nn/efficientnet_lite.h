@@ -1,0 +1,84 @@
+#pragma once
+// EfficientNet-Lite0 (Tan and Le 2019, "EfficientNet"; the Lite variants of
+// TensorFlow's efficientnet/lite, 2020): EfficientNet-B0 without
+// squeeze-and-excitation, with ReLU6 instead of swish, and with the stem and
+// head fixed at 32 and 1280 channels — built so that a real pretrained
+// checkpoint loads by name (docs/pretrained.md lists the names).
+//
+//   input [N, 3, H, W] in [0, 1] -> ScaleShift (255 x - 127) / 128
+//   _conv_stem 3x3 stride 2 -> 32, _bn0, relu6
+//   _blocks.0 .. _blocks.15: MBConv, 7 stages (table in efficientnet_lite.cpp)
+//   _conv_head 1x1 -> 1280, _bn1, relu6
+//   global average pool, dropout 0.2 (training only), _fc 1280 -> classes
+//
+// Every conv is bias-free and followed by BatchNorm (eps 1e-3, momentum 0.01:
+// TensorFlow's batch_norm_momentum 0.99 keeps 99% of the running statistic,
+// which is PyTorch's momentum 0.01). Convolutions use TensorFlow's "SAME"
+// padding (Conv2dSame), which is asymmetric at stride 2.
+//
+// Training from scratch here has dropout before _fc but not the original's
+// drop-connect (stochastic depth on the residual branches); eval, which is
+// what the pretrained weights are for, has neither.
+#include <cstdint>
+
+#include "advgrad/core/generator.h"
+#include "advgrad/nn/batch_norm.h"
+#include "advgrad/nn/conv2d.h"
+#include "advgrad/nn/module.h"
+
+namespace advgrad::nn {
+
+// TensorFlow "SAME" padding of one axis of size n for kernel k and stride s:
+// the output has ceil(n / s) samples, which needs
+//   total = max((ceil(n / s) - 1) s + k - n, 0)
+// padded samples; total / 2 go before (top / left), the rest (one more when
+// total is odd) after (bottom / right). PyTorch's symmetric padding would put
+// the extra one before, so stride-2 layers would see the image shifted.
+struct SamePadding {
+  std::int64_t before = 0, after = 0;
+};
+SamePadding same_padding(std::int64_t n, std::int64_t kernel, std::int64_t stride);
+
+// A Conv2d (no padding of its own) that pads its input with zeros as "SAME"
+// does, for the input size it is given: pad2d, then the unpadded conv.
+class Conv2dSame : public Conv2d {
+ public:
+  Conv2dSame(std::int64_t in_channels, std::int64_t out_channels, std::int64_t kernel_size, std::int64_t stride,
+             std::int64_t groups, Generator& gen);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Conv2dSame"; }
+
+ private:
+  std::int64_t kernel_size_, stride_;
+};
+
+// One MBConv block (MobileNetV2's inverted residual without SE):
+//   [_expand_conv 1x1 -> in*expand, _bn0, relu6]   (absent when expand == 1)
+//   _depthwise_conv kxk stride s (groups = channels), _bn1, relu6
+//   _project_conv 1x1 -> out, _bn2                 (linear: no activation)
+//   + x when stride 1 and in == out
+struct MBConvSpec {
+  std::int64_t in = 0, out = 0, kernel = 3, stride = 1, expand = 1;
+};
+
+class MBConvBlock : public Module {
+ public:
+  MBConvBlock(const MBConvSpec& spec, Generator& gen);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "MBConvBlock"; }
+  std::string extra_repr() const override;
+
+ private:
+  MBConvSpec spec_;
+  std::shared_ptr<Conv2dSame> expand_conv_, depthwise_conv_, project_conv_;
+  std::shared_ptr<BatchNorm> bn0_, bn1_, bn2_;
+};
+
+// The 16 blocks of EfficientNet-Lite0 in order (the first takes the stem's 32 channels).
+std::vector<MBConvSpec> efficientnet_lite0_blocks();
+
+// The whole network; `channels` input channels (3 for the pretrained one),
+// `classes` outputs (1000). Any input size that survives five stride-2 layers.
+ModulePtr efficientnet_lite0(std::int64_t channels, std::int64_t classes, Generator& gen);
+
+}  // namespace advgrad::nn
