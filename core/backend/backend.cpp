@@ -22,13 +22,16 @@ std::atomic<CudaRuntime*>& cuda_runtime_slot() {
 }
 }  // namespace
 
+// The backends are never destroyed: a tensor a user keeps in a static (a model
+// cache, a constant) is freed during static destruction, in an order we do not
+// control, and its Storage must still find a live backend to free it with.
 Backend& cpu_fast_backend() {
-  static CpuBackend backend(false);
-  return backend;
+  static CpuBackend* const backend = new CpuBackend(false);
+  return *backend;
 }
 Backend& cpu_reference_backend() {
-  static CpuBackend backend(true);
-  return backend;
+  static CpuBackend* const backend = new CpuBackend(true);
+  return *backend;
 }
 
 void register_cuda_runtime(CudaRuntime* runtime) { cuda_runtime_slot().store(runtime); }

@@ -5,6 +5,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "advgrad/core/backend/backend.h"
 #include "advgrad/core/backend/cuda.h"
@@ -29,6 +30,18 @@ Tensor iota(const Shape& shape, TensorOptions options = {}) {
 bool same_storage(const Tensor& a, const Tensor& b) { return a.impl()->storage == b.impl()->storage; }
 
 // ---------------------------------------------------------------- factories
+
+// A tensor kept in a function-local static (a model cache, say) is freed during
+// static destruction. Its storage must still reach a live backend then (UBSan
+// flags a call on a destroyed one; ctest runs each test in its own process, so
+// the exit is this test's own).
+TEST(Tensor, ATensorInAStaticIsFreedSafelyAtExit) {
+  // The cache is constructed before the first tensor (and so, in this process,
+  // before the CPU backend), so it is destroyed after the backend would be.
+  static std::vector<Tensor> cache;
+  cache.push_back(random_tensor({3, 5}, /*salt=*/41, DType::Float32));
+  EXPECT_EQ(cache.back().numel(), 15);
+}
 
 TEST(Tensor, ConstantFactories) {
   Tensor z = zeros({2, 3});
