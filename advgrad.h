@@ -64,6 +64,7 @@
 #include "advgrad/eval/classify.h"
 #include "advgrad/eval/corruptions.h"
 #include "advgrad/eval/evaluate.h"
+#include "advgrad/eval/image_attack.h"
 #include "advgrad/eval/interval.h"
 #include "advgrad/eval/natural_adversarial.h"
 #include "advgrad/eval/nsl_protocol.h"

@@ -9,6 +9,7 @@
 //   pgd-l2   as pgd in the L2 ball, gradient scaled to unit L2 norm
 //   mifgsm   10 steps of eps / 10 with momentum 1.0 on the L1-normalised
 //            gradient (Dong et al. 2018)
+#include <cmath>
 #include <sstream>
 
 #include "commands.h"
@@ -29,7 +30,8 @@ void AttackFlags::add_to(CLI::App* cmd) {
   cmd->add_option("--loss", loss, "attack loss: ce (cross-entropy) or margin (best wrong logit - true logit)")
       ->check(CLI::IsMember({"ce", "margin"}));
   cmd->add_flag("--targeted", targeted, "targeted attack (see --target)");
-  cmd->add_option("--target", target, "target class: an index, random (another class) or least-likely");
+  cmd->add_option("--target", target, "target class: an index, random (another class) or least-likely; with --image "
+                  "also an ImageNet class name (exact, or the one name containing it)");
   cmd->add_option("--objective", objective,
                   "targeted objective: true-minus-target (maximise loss(y) - loss(target)) or minimise-target")
       ->check(CLI::IsMember({"true-minus-target", "minimise-target"}));
@@ -93,6 +95,31 @@ attacks::AttackOptions AttackFlags::options(double eps_value) const {
   }
   attacks::validate(o, "attack");
   return o;
+}
+
+namespace {
+
+// The whole of `text` as a number, or NaN.
+double number(const std::string& text) {
+  std::size_t used = 0;
+  double v = std::nan("");
+  try {
+    v = std::stod(text, &used);
+  } catch (...) {
+    return std::nan("");
+  }
+  return used == text.size() ? v : std::nan("");
+}
+
+}  // namespace
+
+double parse_eps(const std::string& text) {
+  const std::size_t slash = text.find('/');
+  const double value =
+      slash == std::string::npos ? number(text) : number(text.substr(0, slash)) / number(text.substr(slash + 1));
+  ADVGRAD_CHECK(!text.empty() && std::isfinite(value) && value >= 0,
+                "attack: --eps must be a number >= 0 or a fraction such as 1/255, got '", text, "'");
+  return value;
 }
 
 std::string AttackFlags::describe(const attacks::AttackOptions& o) const {

@@ -8,8 +8,6 @@
 
 #include "advgrad/data/imagenet.h"
 #include "advgrad/eval/classify.h"
-#include "advgrad/imageio/image_file.h"
-#include "advgrad/nn/pretrained.h"
 #include "commands.h"
 
 namespace advgrad::cli {
@@ -21,17 +19,6 @@ struct ClassifyFlags {
   std::int64_t top = 5;
   std::vector<std::string> images;
 };
-
-nn::ModulePtr pretrained_model(const ClassifyFlags& f) {
-  nn::ModulePtr model = nn::build_model(nn::imagenet_config(f.model));
-  nn::load_pretrained(*model, f.weights.empty() ? nn::pretrained_path(f.model) : f.weights);
-  model->eval();
-  return model;
-}
-
-Tensor load_photo(const std::string& path) {
-  return data::imagenet_eval_transform(imageio::to_tensor(imageio::read_image(path))).unsqueeze(0);
-}
 
 nlohmann::json to_json(const std::string& image, const std::vector<eval::Prediction>& top) {
   nlohmann::json classes = nlohmann::json::array();
@@ -48,7 +35,7 @@ void print_table(const std::string& image, const std::vector<eval::Prediction>& 
 
 int run_classify(const ClassifyFlags& f, const Common& common) {
   const std::vector<std::string> names = data::imagenet_class_names();
-  nn::ModulePtr model = pretrained_model(f);
+  nn::ModulePtr model = pretrained_model(f.model, f.weights);
   nlohmann::json all = nlohmann::json::array();
   for (const std::string& image : f.images) {
     const auto top = eval::classify(*model, load_photo(image), names, f.top).front();

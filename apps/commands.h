@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "advgrad/attacks/attack.h"
 #include "advgrad/core/device.h"
@@ -25,7 +26,7 @@ struct Common {
   bool json = false;
   int threads = 0;
   std::string device_name = "cpu";  // --device
-  Device device = Device::cpu();     // parsed and checked by resolve_device()
+  Device device = Device::cpu();    // parsed and checked by resolve_device()
   // Parses --device; a CUDA device on a machine without one is a clear error.
   void resolve_device();
 };
@@ -61,12 +62,12 @@ struct AttackFlags {
   bool random_start = false;
   int restarts = 1;
   bool early_stop = false;
-  std::string normalizer;  // sign, max, l2; empty: the method's
-  std::string loss = "ce"; // ce, margin
+  std::string normalizer;   // sign, max, l2; empty: the method's
+  std::string loss = "ce";  // ce, margin
   bool targeted = false;
-  std::string target = "random";  // a class index, random, least-likely
+  std::string target = "random";                // a class index, random, least-likely
   std::string objective = "true-minus-target";  // or minimise-target
-  double momentum = 1.0;  // mifgsm only
+  double momentum = 1.0;                        // mifgsm only
   double lo = 0, hi = 1;
   void add_to(CLI::App* cmd);
   // The library's options for this eps, method defaults applied, validated.
@@ -74,6 +75,29 @@ struct AttackFlags {
   // A short human name ("PGD-40 L-inf", "FGSM targeted -> 3").
   std::string describe(const attacks::AttackOptions& o) const;
 };
+
+// eps as a person writes it for pixels in [0, 1]: a fraction "1/255", "2/255"
+// or a decimal "0.01". Anything else (or a negative, infinite or zero-denominator
+// value) is an error naming --eps.
+double parse_eps(const std::string& text);
+
+// `advgrad attack --image FILE ...`: photos under a pretrained ImageNet network
+// (cmd_attack_photo.cpp). `flags` are the shared attack flags; --target may
+// also be a class name there.
+struct PhotoAttackFlags {
+  std::vector<std::string> images;
+  std::string model = "efficientnet-lite0";
+  std::string weights;  // default: <cache>/pretrained/<model>.pth
+  std::string out;
+  std::uint64_t seed = 0;
+};
+int run_photo_attack(const PhotoAttackFlags& f, const AttackFlags& flags, double eps, const Common& common);
+
+// A pretrained ImageNet architecture in eval mode, its weights from `weights`
+// (empty: the cache of scripts/fetch-pretrained.sh). apps/photos.cpp.
+nn::ModulePtr pretrained_model(const std::string& arch, const std::string& weights);
+// A PNG or JPEG photo as [1, 3, 224, 224] pixels in [0, 1]: shorter side 256, centre crop.
+Tensor load_photo(const std::string& path);
 
 Command add_demo(CLI::App& app, Common& common);
 Command add_train(CLI::App& app, Common& common);

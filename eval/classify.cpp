@@ -1,7 +1,9 @@
 #include "advgrad/eval/classify.h"
 
 #include <algorithm>
+#include <cctype>
 #include <numeric>
+#include <sstream>
 
 #include "advgrad/core/grad_mode.h"
 #include "advgrad/core/ops/ops.h"
@@ -40,6 +42,52 @@ std::vector<std::vector<Prediction>> classify(nn::Module& model, const Tensor& i
   std::vector<std::vector<Prediction>> all;
   for (std::int64_t i = 0; i < logits.size(0); ++i) all.push_back(top_k(logits.select(0, i), names, k));
   return all;
+}
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The indices of the names equal to (or, with `contains`, containing) `text`, ignoring case.
+std::vector<std::int64_t> matching(const std::vector<std::string>& names, const std::string& text, bool contains) {
+  const std::string want = lower(text);
+  std::vector<std::int64_t> found;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string name = lower(names[i]);
+    if (contains ? name.find(want) != std::string::npos : name == want) found.push_back(static_cast<std::int64_t>(i));
+  }
+  return found;
+}
+
+// "crane (134), crane (517)": at most eight, then "...".
+std::string listing(const std::vector<std::string>& names, const std::vector<std::int64_t>& found) {
+  std::ostringstream s;
+  for (std::size_t i = 0; i < std::min<std::size_t>(found.size(), 8); ++i)
+    s << (i ? ", " : "") << names[static_cast<std::size_t>(found[i])] << " (" << found[i] << ")";
+  if (found.size() > 8) s << ", ... (" << found.size() << " in all)";
+  return s.str();
+}
+
+}  // namespace
+
+std::int64_t class_index(const std::vector<std::string>& names, const std::string& text) {
+  const auto classes = static_cast<std::int64_t>(names.size());
+  const bool digits = !text.empty() && text.size() <= 18 &&
+                      std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
+  if (digits) {
+    const std::int64_t index = std::stoll(text);
+    ADVGRAD_CHECK(index < classes, "class index ", index, " is outside 0..", classes - 1);
+    return index;
+  }
+  ADVGRAD_CHECK(!text.empty(), "empty class name");
+  std::vector<std::int64_t> found = matching(names, text, false);
+  if (found.empty()) found = matching(names, text, true);
+  ADVGRAD_CHECK(!found.empty(), "no class is named '", text, "' (", classes, " classes; give a name or an index)");
+  ADVGRAD_CHECK(found.size() == 1, "class name '", text, "' is ambiguous: ", listing(names, found), "; give the index");
+  return found.front();
 }
 
 }  // namespace advgrad::eval

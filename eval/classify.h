@@ -23,4 +23,12 @@ std::vector<Prediction> top_k(const Tensor& logits, const std::vector<std::strin
 std::vector<std::vector<Prediction>> classify(nn::Module& model, const Tensor& images,
                                               const std::vector<std::string>& names, std::int64_t k);
 
+// The class a person means by `name_or_index`: an index 0..names.size()-1
+// written in digits, else a name. Names are compared ignoring case; an exact
+// match wins when it is the only one, else a name containing the text when
+// exactly one does ("golden" -> "golden retriever"). Class names are not
+// unique (ImageNet has two "crane"), so several matches are an error listing
+// them with their indices; no match is an error too.
+std::int64_t class_index(const std::vector<std::string>& names, const std::string& name_or_index);
+
 }  // namespace advgrad::eval

@@ -94,6 +94,8 @@ void check_adversarial_inputs(const Tensor& x, const Tensor& x_adv, const Tensor
   check_scale(options.scale, who);
   ADVGRAD_CHECK(options.max_rows >= 1, who, ": max_rows must be >= 1, got ", options.max_rows);
   ADVGRAD_CHECK(std::isfinite(options.eps) && options.eps >= 0, who, ": eps must be finite and >= 0, got ", options.eps);
+  ADVGRAD_CHECK(std::isfinite(options.delta_denominator) && options.delta_denominator >= 0, who,
+                ": delta_denominator must be finite and >= 0, got ", options.delta_denominator);
 }
 
 // The first `rows` examples, copied to the host (only the rows shown are).
@@ -141,24 +143,24 @@ Perturbation perturbation(const Examples& e, std::int64_t i) {
 // Example i's tiles: clean (true label, clean prediction), perturbation (its
 // largest |delta|) and adversarial (adversarial prediction).
 std::vector<GridTile> adversarial_row(const Examples& e, std::int64_t i, const std::vector<std::string>& class_names,
-                                      double eps) {
+                                      const AdversarialGridOptions& options) {
   const char* who = "adversarial_grid";
   const std::int64_t k = e.classes, y = e.labels[i];
   ADVGRAD_CHECK(y >= 0 && y < k, who, ": label ", y, " of example ", i, " is outside [0, ", k, ")");
   const Top1 clean = top1(&e.clean_logits[i * k], k, who, "clean_logits", i);
   const Top1 adv = top1(&e.adv_logits[i * k], k, who, "adv_logits", i);
   const Perturbation d = perturbation(e, i);
-  const double range = eps > 0 ? eps : d.max_abs;
+  const double range = options.eps > 0 ? options.eps : d.max_abs;
   auto name = [&](std::int64_t cls) { return class_names.empty() ? std::to_string(cls) : class_names[cls]; };
   auto percent = [](double p) { return format("%.0f%%", 100 * p); };
 
   std::vector<GridTile> row;
   row.push_back({tensor_to_image(e.x.select(0, i)),
-                 {{"true " + name(y), kInk},
+                 {{options.label_word + " " + name(y), kInk},
                   {"pred " + name(clean.index) + " " + percent(clean.probability), clean.index == y ? kInk : kWrong}}});
   row.push_back({raster(e.x.size(2), e.x.size(3),
                         [&](std::int64_t p) { return diverging_color(range > 0 ? d.delta[p] / range : 0.0); }),
-                 {{"max |δ| " + format("%.3g", d.max_abs), kMuted}}});
+                 {{delta_caption(d.max_abs, options.delta_denominator), kMuted}}});
   row.push_back({tensor_to_image(e.adv.select(0, i)),
                  {{"pred " + name(adv.index) + " " + percent(adv.probability), adv.index == y ? kRight : kWrong}}});
   return row;
@@ -219,6 +221,11 @@ std::vector<GridTile> saliency_row(const Image& image, const std::vector<double>
 
 }  // namespace
 
+std::string delta_caption(double max_abs_delta, double denominator) {
+  return "max |δ| " + (denominator > 0 ? format("%.2f", max_abs_delta * denominator) + "/" + format("%g", denominator)
+                                       : format("%.3g", max_abs_delta));
+}
+
 Figure adversarial_grid(const Tensor& x, const Tensor& x_adv, const Tensor& labels, const Tensor& clean_logits,
                         const Tensor& adv_logits, const std::vector<std::string>& class_names,
                         const AdversarialGridOptions& options) {
@@ -226,7 +233,7 @@ Figure adversarial_grid(const Tensor& x, const Tensor& x_adv, const Tensor& labe
   const std::int64_t rows = std::min(x.size(0), options.max_rows);
   const Examples examples = first_examples(x, x_adv, labels, clean_logits, adv_logits, rows);
   std::vector<std::vector<GridTile>> grid;
-  for (std::int64_t i = 0; i < rows; ++i) grid.push_back(adversarial_row(examples, i, class_names, options.eps));
+  for (std::int64_t i = 0; i < rows; ++i) grid.push_back(adversarial_row(examples, i, class_names, options));
   ImageGridOptions go;
   go.title = options.title;
   go.column_headers = {"clean", "perturbation δ", "adversarial"};

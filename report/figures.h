@@ -33,7 +33,16 @@ struct AdversarialGridOptions {
   std::string title{};
   std::int64_t max_rows = 8;
   double eps = 0;  // the attack's budget, when known
+  // The clean tile's first caption is "<label_word> <name>": "true" for a
+  // data set's label, "label" where the label is the model's own clean answer.
+  std::string label_word = "true";
+  // > 0: max |δ| written in units of 1/denominator ("max |δ| 1.00/255" for
+  // 255, how photo attacks state eps); 0: as a plain number.
+  double delta_denominator = 0;
 };
+// The perturbation tile's caption: "max |δ| 0.00784", or with a denominator
+// d > 0 in units of 1/d, "max |δ| 2.00/255".
+std::string delta_caption(double max_abs_delta, double denominator);
 Figure adversarial_grid(const Tensor& x, const Tensor& x_adv, const Tensor& labels, const Tensor& clean_logits,
                         const Tensor& adv_logits, const std::vector<std::string>& class_names,
                         const AdversarialGridOptions& options = {});

@@ -1,8 +1,9 @@
 // The pretrained EfficientNet-Lite0 on real photos (needs
 // scripts/fetch-pretrained.sh and scripts/fetch-photos.sh; skipped, visibly,
 // without them): the classes it names, the fast kernels against the
-// reference kernels on the whole network, and dLoss/dImage against finite
-// differences. Logits against PyTorch's: bench/torch_efficientnet_lite0.py.
+// reference kernels on the whole network, dLoss/dImage against finite
+// differences, and PGD on every photo. Logits against PyTorch's:
+// bench/torch_efficientnet_lite0.py.
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
@@ -104,6 +105,45 @@ TEST(PretrainedLite0, InputGradientMatchesFiniteDifferences) {
               << numeric << "\n";
     EXPECT_NEAR(grad[flat], numeric, 1e-6 + 1e-4 * std::abs(numeric)) << "pixel " << flat;
   }
+}
+
+
+// Every photo of scripts/fetch-photos.sh.
+const std::vector<std::string> kPhotos = {
+    "astronaut.png", "chelsea.png", "coffee.png", "dog.jpg",   "eagle.jpg",  "giraffe.jpg",  "grace_hopper.jpg",
+    "horse.png",     "horses.jpg",  "kite.jpg",   "motorcycle_left.png", "person.jpg", "rocket.jpg", "scream.jpg"};
+
+// The fraction of the photos on which `o` succeeds (label: the clean top-1).
+double success_rate(const attacks::AttackOptions& o, const char* what) {
+  const std::vector<std::string> names = data::imagenet_class_names();
+  Generator gen(5);
+  int successes = 0;
+  for (const std::string& p : kPhotos) {
+    const eval::ImageAttack a = eval::attack_image(lite0(DType::Float32), photo(p), o, names, gen);
+    EXPECT_LE(a.linf, o.eps + 1e-6) << p;
+    successes += a.success ? 1 : 0;
+    std::cout << what << " " << p << ": " << a.clean.name << " -> " << a.adversarial.name << "\n";
+  }
+  return static_cast<double>(successes) / static_cast<double>(kPhotos.size());
+}
+
+// The claims on the 14 photos: untargeted PGD at eps 1/255 changes
+// the top-1 of at least 90% (the label is the clean top-1, so every photo is
+// "correctly classified"); targeted PGD at 4/255 reaches a random other class
+// on at least 90%. Both 10 steps of eps / 4.
+TEST(PretrainedLite0, PgdFlipsThePhotos) {
+  for (const std::string& p : kPhotos)
+    if (const std::string why = missing(p); !why.empty()) GTEST_SKIP() << why;
+  attacks::AttackOptions o;
+  o.eps = 1.0 / 255, o.steps = 10, o.step_size = o.eps / 4;
+  const double untargeted = success_rate(o, "untargeted 1/255");
+  o.eps = 4.0 / 255, o.step_size = o.eps / 4;
+  o.targeted = true, o.target_mode = attacks::TargetMode::Random;
+  o.objective = attacks::TargetedObjective::MinimiseTarget;
+  const double targeted = success_rate(o, "targeted 4/255");
+  std::cout << "untargeted success " << untargeted << ", targeted " << targeted << "\n";
+  EXPECT_GE(untargeted, 0.9);
+  EXPECT_GE(targeted, 0.9);
 }
 
 }  // namespace

@@ -101,6 +101,25 @@ TEST(FiguresGrid, FromRealDigitsWithCaptionsAndSvg) {
   test::keep(f, "adversarial_grid");
 }
 
+TEST(FiguresGrid, PhotoCaptionsSayLabelAndDeltaInUnitsOf255) {
+  // A photo attack's row: delta 2/255 is written as such rather than 0.00784,
+  // and the clean tile's label word is the caller's (the SVG holds glyphs as
+  // paths, so the caption is checked by its text function and its pixels).
+  EXPECT_EQ(delta_caption(2.0 / 255, 255), "max |δ| 2.00/255");
+  EXPECT_EQ(delta_caption(2.0 / 255, 0), "max |δ| 0.00784");
+  const Tensor x = full({1, 3, 4, 4}, 0.5);
+  const Tensor logits = from_vector(std::vector<double>{2, 0}, {1, 2});
+  const Tensor labels = from_vector(std::vector<std::int64_t>{0}, {1});
+  AdversarialGridOptions o{.eps = 2.0 / 255};
+  const auto drawn = [&] { return adversarial_grid(x, x + 2.0 / 255, labels, logits, logits, {"hog", "dog"}, o).png(1); };
+  const std::string plain = drawn();
+  EXPECT_EQ(drawn(), plain) << "the same figure draws the same pixels";
+  o.label_word = "label";
+  EXPECT_NE(drawn(), plain) << "'label hog' instead of 'true hog'";
+  o.delta_denominator = -1;
+  expect_error([&] { adversarial_grid(x, x, labels, logits, logits, {}, o); }, {"delta_denominator"});
+}
+
 TEST(FiguresGrid, BadInputsNameTheFunctionAndShapes) {
   const GridInputs g = grid_inputs(2, 0.1);
   const Tensor x3 = full({2, 5, 6}, 0.5);
