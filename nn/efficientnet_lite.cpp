@@ -15,6 +15,7 @@ constexpr double kBnMomentum = 0.01;  // TensorFlow's 0.99, as PyTorch counts it
 constexpr double kBnEps = 1e-3;
 constexpr std::int64_t kStemChannels = 32, kHeadChannels = 1280;
 constexpr double kDropout = 0.2;
+constexpr double kDropConnect = 0.2;  // drop_connect_rate of the reference implementations
 
 std::shared_ptr<BatchNorm> bn(std::int64_t channels) {
   return std::make_shared<BatchNorm>(channels, 2, kBnMomentum, kBnEps);
@@ -96,7 +97,9 @@ Tensor Conv2dSame::forward(const Tensor& x) {
   return Conv2d::forward(pad2d(x, {.left = w.before, .right = w.after, .top = h.before, .bottom = h.after}));
 }
 
-MBConvBlock::MBConvBlock(const MBConvSpec& spec, Generator& gen) : spec_(spec) {
+MBConvBlock::MBConvBlock(const MBConvSpec& spec, Generator& gen) : spec_(spec), drop_gen_(gen.next_u32()) {
+  ADVGRAD_CHECK(spec.drop_connect >= 0 && spec.drop_connect < 1, "MBConvBlock: drop_connect must be in [0, 1), got ",
+                spec.drop_connect);
   const std::int64_t hidden = spec.in * spec.expand;
   if (spec.expand != 1) {
     expand_conv_ = register_module("_expand_conv", std::make_shared<Conv2dSame>(spec.in, hidden, 1, 1, 1, gen));
@@ -113,12 +116,14 @@ Tensor MBConvBlock::forward(const Tensor& x) {
   Tensor h = expand_conv_ ? relu6((*bn0_)((*expand_conv_)(x))) : x;
   h = relu6((*bn1_)((*depthwise_conv_)(h)));
   h = (*bn2_)((*project_conv_)(h));
-  return spec_.stride == 1 && spec_.in == spec_.out ? h + x : h;
+  if (spec_.stride != 1 || spec_.in != spec_.out) return h;
+  return drop_path(h, spec_.drop_connect, is_training(), drop_gen_) + x;
 }
 
 std::string MBConvBlock::extra_repr() const {
   return std::to_string(spec_.in) + " -> " + std::to_string(spec_.out) + ", kernel=" + std::to_string(spec_.kernel) +
-         ", stride=" + std::to_string(spec_.stride) + ", expand=" + std::to_string(spec_.expand);
+         ", stride=" + std::to_string(spec_.stride) + ", expand=" + std::to_string(spec_.expand) +
+         (spec_.drop_connect > 0 ? ", drop_connect=" + std::to_string(spec_.drop_connect) : "");
 }
 
 std::vector<MBConvSpec> efficientnet_lite0_blocks() {
@@ -130,6 +135,9 @@ std::vector<MBConvSpec> efficientnet_lite0_blocks() {
       in = s.out;
     }
   }
+  // Drop connect grows linearly with depth: 0.2 b / 16 for block b.
+  for (std::size_t b = 0; b < blocks.size(); ++b)
+    blocks[b].drop_connect = kDropConnect * static_cast<double>(b) / static_cast<double>(blocks.size());
   return blocks;
 }
 

@@ -16,9 +16,11 @@
 // which is PyTorch's momentum 0.01). Convolutions use TensorFlow's "SAME"
 // padding (Conv2dSame), which is asymmetric at stride 2.
 //
-// Training from scratch here has dropout before _fc but not the original's
-// drop-connect (stochastic depth on the residual branches); eval, which is
-// what the pretrained weights are for, has neither.
+// Training from scratch has the original's regularisers: dropout 0.2 before
+// _fc and drop connect (stochastic depth, drop_path) on the residual
+// branches, at rate 0.2 * b / 16 for block b (0-based), as in the reference
+// implementations. Eval, which is what the pretrained weights are for, has
+// neither.
 #include <cstdint>
 
 #include "advgrad/core/generator.h"
@@ -56,9 +58,10 @@ class Conv2dSame : public Conv2d {
 //   [_expand_conv 1x1 -> in*expand, _bn0, relu6]   (absent when expand == 1)
 //   _depthwise_conv kxk stride s (groups = channels), _bn1, relu6
 //   _project_conv 1x1 -> out, _bn2                 (linear: no activation)
-//   + x when stride 1 and in == out
+//   + x when stride 1 and in == out, the branch under drop_path in training
 struct MBConvSpec {
   std::int64_t in = 0, out = 0, kernel = 3, stride = 1, expand = 1;
+  double drop_connect = 0;  // drop_path's p on the residual branch (training only)
 };
 
 class MBConvBlock : public Module {
@@ -70,6 +73,7 @@ class MBConvBlock : public Module {
 
  private:
   MBConvSpec spec_;
+  Generator drop_gen_;  // drop connect's draws, seeded from the constructor's generator
   std::shared_ptr<Conv2dSame> expand_conv_, depthwise_conv_, project_conv_;
   std::shared_ptr<BatchNorm> bn0_, bn1_, bn2_;
 };

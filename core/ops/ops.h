@@ -187,6 +187,10 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, Ten
                   Tensor& running_var, bool training, double momentum = 0.1, double eps = 1e-5);
 // Inverted dropout: zeroes with probability p and scales kept values by 1/(1-p).
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen);
+// Stochastic depth ("drop connect") on a residual branch x [N, ...]: in
+// training, zeroes each example's x[n] with probability p and scales the kept
+// ones by 1/(1-p); identity in eval. One Bernoulli draw per example.
+Tensor drop_path(const Tensor& x, double p, bool training, Generator& gen);
 
 // ---------------------------------------------------------------- fused in-place updates
 // One pass over memory instead of a chain of ops (core/ops/fused.cpp). Not

@@ -73,6 +73,32 @@ TEST(EfficientNetLite, TrainsAStepAndRoundTrips) {
   EXPECT_EQ((*m)(x).to_double_vector(), (*loaded.model)(x).to_double_vector());
 }
 
+TEST(EfficientNetLite, DropConnectGrowsWithDepthAndOnlyInTraining) {
+  const std::vector<MBConvSpec> blocks = efficientnet_lite0_blocks();
+  ASSERT_EQ(blocks.size(), 16u);
+  EXPECT_EQ(blocks[0].drop_connect, 0.0);
+  EXPECT_DOUBLE_EQ(blocks[8].drop_connect, 0.1);
+  EXPECT_DOUBLE_EQ(blocks[15].drop_connect, 0.2 * 15 / 16);
+  // One residual block (stride 1, 24 -> 24) at p 0.5: deterministic in eval.
+  Generator gen(3);
+  MBConvBlock block({.in = 24, .out = 24, .kernel = 3, .stride = 1, .expand = 6, .drop_connect = 0.5}, gen);
+  const Tensor x = testing::random_tensor({16, 24, 5, 5}, 8, DType::Float64);
+  block.to(DType::Float64);
+  block.eval();
+  EXPECT_GT(amax(abs((block)(x) - x)).item(), 0);
+  EXPECT_EQ((block)(x).to_double_vector(), (block)(x).to_double_vector());
+  // In training, one example at a time: a dropped branch leaves exactly x.
+  block.train();
+  NoGradGuard no_grad;
+  int dropped = 0;
+  for (std::int64_t n = 0; n < 16; ++n) {
+    const Tensor xn = x.narrow(0, n, 1);
+    if (amax(abs((block)(xn) - xn)).item() == 0) ++dropped;
+  }
+  EXPECT_GT(dropped, 0) << "p 0.5 over 16 examples";
+  EXPECT_LT(dropped, 16);
+}
+
 TEST(EfficientNetLite, LoadPretrainedNamesTheFirstMismatch) {
   ModulePtr m = build_model(lite0(32, 10));
   StateDict sd = m->state_dict();
