@@ -34,7 +34,7 @@
 #include "advgrad/nn/conv2d.h"
 #include "advgrad/nn/dropout.h"
 #include "advgrad/nn/dual_batch_norm.h"
-#include "advgrad/nn/efficientnet_lite.h"
+#include "advgrad/nn/efficientnet.h"
 #include "advgrad/nn/init.h"
 #include "advgrad/nn/linear.h"
 #include "advgrad/nn/lr_schedule.h"

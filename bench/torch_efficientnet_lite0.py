@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# PyTorch yardstick for advgrad's EfficientNet-Lite0 (nn/efficientnet_lite.h):
+# PyTorch yardstick for advgrad's EfficientNet-Lite0 (nn/efficientnet.h):
 # the same network written in plain torch.nn, its weights loaded from the
 # fetched .pth (torch.load with weights_only=True: no pickle code runs).
 #
@@ -9,6 +9,11 @@
 #       "logits" (written by examples/classify_photo.cpp --save);
 #   torch_efficientnet_lite0.py --time 20 [--threads 2]
 #       times inference at 224 x 224 (batch 1, eval, no grad), median of N.
+#   torch_efficientnet_lite0.py --bench 10 [--batch 8] [--json OUT.json]
+#       the canonical workloads of shared/BENCHMARKS.md, as bench/bench_effnet.cpp
+#       runs them: effnet_infer (forward, no grad) and effnet_pgd_step (forward
+#       + input gradient + sign step + projection), images/s, median of N.
+#       The JSON's keys are the ones bench/ratios.py pairs with bench_effnet.
 #
 # Run it with the PyTorch venv of /work/shared/tools/torch-reference
 # (~/.cache/advgrad-torch-venv/bin/python).
@@ -83,6 +88,9 @@ def main():
     p.add_argument("--compare", help="safetensors with 'image' and 'logits' from advgrad")
     p.add_argument("--time", type=int, default=0, help="timed inference runs at 224 px")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--bench", type=int, default=0, help="timed runs of each canonical workload")
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--json", help="write the --bench figures here")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     model = Lite0()
@@ -107,6 +115,47 @@ def main():
                 ts.append(time.perf_counter() - t0)
         print(f"torch {torch.__version__}, {a.threads} threads: efficientnet-lite0 224px batch 1 inference "
               f"{1000 * statistics.median(ts):.1f} ms (median of {a.time})")
+
+    if a.bench:
+        bench(model, a)
+
+
+def median_rate(fn, runs, batch):
+    fn()  # warm-up
+    ts = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    return batch / statistics.median(ts)
+
+
+def bench(model, a):
+    import json
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(a.batch, 3, 224, 224, generator=gen)
+    y = torch.randint(0, 1000, (a.batch,), generator=gen)
+    for p in model.parameters():
+        p.requires_grad_(False)  # input gradient only, as an attack needs
+    eps = 1 / 255
+
+    def infer():
+        with torch.no_grad():
+            model(x)
+
+    def pgd_step():
+        xr = x.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(F.cross_entropy(model(xr), y), (xr,))
+        with torch.no_grad():
+            torch.clamp(torch.clamp(xr + g.sign() * (eps / 4), x - eps, x + eps), 0, 1)
+
+    out = {"torch_version": torch.__version__, "threads": a.threads, "batch": a.batch,
+           "effnet_infer_img_s": median_rate(infer, a.bench, a.batch),
+           "effnet_pgd_step_img_s": median_rate(pgd_step, a.bench, a.batch)}
+    print(json.dumps(out, indent=2))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(out, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@
 #include "advgrad/nn/conv2d.h"
 #include "advgrad/nn/dropout.h"
 #include "advgrad/nn/dual_batch_norm.h"
-#include "advgrad/nn/efficientnet_lite.h"
+#include "advgrad/nn/efficientnet.h"
 #include "advgrad/nn/linear.h"
 #include "advgrad/nn/pooling.h"
 
@@ -144,7 +144,7 @@ ModulePtr resnet20(const ModelConfig& c, Generator& gen) {
 
 const std::vector<std::string>& model_names() {
   static const std::vector<std::string> names{"mlp",    "small-cnn", "small-cnn-bn",      "lenet5",
-                                              "cnn-bn", "resnet-20", "efficientnet-lite0"};
+                                              "cnn-bn", "resnet-20", "efficientnet-lite0", "efficientnet-b0"};
   return names;
 }
 
@@ -172,7 +172,9 @@ ModulePtr build_model(const ModelConfig& c) {
   else if (c.arch == "cnn-bn") body = cnn_bn(c, gen);
   else if (c.arch == "resnet-20") body = resnet20(c, gen);
   else if (c.arch == "efficientnet-lite0")
-    body = efficientnet_lite0(c.channels, c.classes, gen);
+    body = efficientnet(EfficientNetVariant::Lite0, c.channels, c.classes, gen);
+  else if (c.arch == "efficientnet-b0")
+    body = efficientnet(EfficientNetVariant::B0, c.channels, c.classes, gen);
   else {
     std::string all;
     for (const auto& n : model_names()) all += (all.empty() ? "" : ", ") + n;

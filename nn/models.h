@@ -11,9 +11,12 @@
 //   lenet5     conv5x5 6 (pad 2), act, maxpool2, conv5x5 16, act, maxpool2, 120, 84, classes
 //   cnn-bn     2x(conv3x3 32, BN), pool, 2x(conv3x3 64, BN), pool, 128 + BN + dropout 0.5, classes
 //   resnet-20  CIFAR ResNet of He et al. (2016): 3 stages x 3 basic blocks, 16/32/64 channels
-//   efficientnet-lite0  the ImageNet network of nn/efficientnet_lite.h (takes [0, 1]
+//   efficientnet-lite0  the ImageNet network of nn/efficientnet.h (takes [0, 1]
 //              pixels; its names are the pretrained checkpoint's: nn/pretrained.h).
 //              Always ReLU6: the config's activation does not apply to it.
+//   efficientnet-b0  EfficientNet-B0 (squeeze-and-excitation, SiLU; nn/efficientnet.h),
+//              [0, 1] pixels normalised inside with torchvision's mean and std; 3 channels.
+//              Always SiLU.
 //
 // dual_batch_norm swaps each BatchNorm of small-cnn-bn / cnn-bn / resnet-20 for a DualBatchNorm
 // (AdvProp); the weights of every other layer are the same as without it.

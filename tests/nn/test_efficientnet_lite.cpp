@@ -74,7 +74,7 @@ TEST(EfficientNetLite, TrainsAStepAndRoundTrips) {
 }
 
 TEST(EfficientNetLite, DropConnectGrowsWithDepthAndOnlyInTraining) {
-  const std::vector<MBConvSpec> blocks = efficientnet_lite0_blocks();
+  const std::vector<MBConvSpec> blocks = efficientnet_blocks(EfficientNetVariant::Lite0);
   ASSERT_EQ(blocks.size(), 16u);
   EXPECT_EQ(blocks[0].drop_connect, 0.0);
   EXPECT_DOUBLE_EQ(blocks[8].drop_connect, 0.1);

@@ -1,4 +1,4 @@
-#include "advgrad/nn/efficientnet_lite.h"
+#include "advgrad/nn/efficientnet.h"
 
 #include <algorithm>
 
@@ -16,6 +16,7 @@ constexpr double kBnEps = 1e-3;
 constexpr std::int64_t kStemChannels = 32, kHeadChannels = 1280;
 constexpr double kDropout = 0.2;
 constexpr double kDropConnect = 0.2;  // drop_connect_rate of the reference implementations
+constexpr double kSeRatio = 0.25;     // B0's squeeze-and-excitation ratio
 
 std::shared_ptr<BatchNorm> bn(std::int64_t channels) {
   return std::make_shared<BatchNorm>(channels, 2, kBnMomentum, kBnEps);
@@ -34,19 +35,24 @@ struct Stage {
 };
 // EfficientNet-B0's stages (Tan and Le 2019, table 1) at width and depth 1.0,
 // which Lite0 keeps.
-constexpr Stage kLite0Stages[] = {{1, 1, 3, 16, 1},  {2, 2, 3, 24, 6},  {2, 2, 5, 40, 6}, {3, 2, 3, 80, 6},
+constexpr Stage kB0Stages[] = {{1, 1, 3, 16, 1},  {2, 2, 3, 24, 6},  {2, 2, 5, 40, 6}, {3, 2, 3, 80, 6},
                                   {3, 1, 5, 112, 6}, {4, 2, 5, 192, 6}, {1, 1, 3, 320, 6}};
 
-// The network's top level, named as the checkpoint names it.
-class EfficientNetLite : public Module {
+Tensor activate(MBConvActivation a, const Tensor& x) { return a == MBConvActivation::SiLU ? silu(x) : relu6(x); }
+
+// The network's top level, named as the checkpoints name it.
+class EfficientNet : public Module {
  public:
-  EfficientNetLite(std::int64_t channels, std::int64_t classes, Generator& gen)
-      : input_(register_module("_input", efficientnet_lite_input())),
+  EfficientNet(EfficientNetVariant variant, std::int64_t channels, std::int64_t classes, Generator& gen)
+      : variant_(variant),
+        activation_(variant == EfficientNetVariant::B0 ? MBConvActivation::SiLU : MBConvActivation::ReLU6),
+        input_(register_module("_input", variant == EfficientNetVariant::B0 ? torchvision_imagenet_input()
+                                                                           : efficientnet_lite_input())),
         conv_stem_(register_module("_conv_stem", std::make_shared<Conv2dSame>(channels, kStemChannels, 3, 2, 1, gen))),
         bn0_(register_module("_bn0", bn(kStemChannels))),
         blocks_(register_module("_blocks", std::make_shared<Sequential>())) {
     std::int64_t last = kStemChannels;
-    for (const MBConvSpec& spec : efficientnet_lite0_blocks()) {
+    for (const MBConvSpec& spec : efficientnet_blocks(variant)) {
       blocks_->add(std::make_shared<MBConvBlock>(spec, gen));
       last = spec.out;
     }
@@ -57,14 +63,18 @@ class EfficientNetLite : public Module {
   }
 
   Tensor forward(const Tensor& x) override {
-    Tensor h = relu6((*bn0_)((*conv_stem_)((*input_)(x))));
+    Tensor h = activate(activation_, (*bn0_)((*conv_stem_)((*input_)(x))));
     h = (*blocks_)(h);
-    h = relu6((*bn1_)((*conv_head_)(h)));
+    h = activate(activation_, (*bn1_)((*conv_head_)(h)));
     return (*fc_)((*dropout_)(global_avg_pool2d(h)));
   }
-  std::string type_name() const override { return "EfficientNetLite0"; }
+  std::string type_name() const override {
+    return variant_ == EfficientNetVariant::B0 ? "EfficientNetB0" : "EfficientNetLite0";
+  }
 
  private:
+  EfficientNetVariant variant_;
+  MBConvActivation activation_;
   std::shared_ptr<ScaleShift> input_;
   std::shared_ptr<Conv2dSame> conv_stem_;
   std::shared_ptr<BatchNorm> bn0_;
@@ -100,6 +110,8 @@ Tensor Conv2dSame::forward(const Tensor& x) {
 MBConvBlock::MBConvBlock(const MBConvSpec& spec, Generator& gen) : spec_(spec), drop_gen_(gen.next_u32()) {
   ADVGRAD_CHECK(spec.drop_connect >= 0 && spec.drop_connect < 1, "MBConvBlock: drop_connect must be in [0, 1), got ",
                 spec.drop_connect);
+  ADVGRAD_CHECK(spec.se_ratio >= 0 && spec.se_ratio <= 1, "MBConvBlock: se_ratio must be in [0, 1], got ",
+                spec.se_ratio);
   const std::int64_t hidden = spec.in * spec.expand;
   if (spec.expand != 1) {
     expand_conv_ = register_module("_expand_conv", std::make_shared<Conv2dSame>(spec.in, hidden, 1, 1, 1, gen));
@@ -108,13 +120,29 @@ MBConvBlock::MBConvBlock(const MBConvSpec& spec, Generator& gen) : spec_(spec), 
   depthwise_conv_ = register_module(
       "_depthwise_conv", std::make_shared<Conv2dSame>(hidden, hidden, spec.kernel, spec.stride, hidden, gen));
   bn1_ = register_module("_bn1", bn(hidden));
+  if (spec.se_ratio > 0) {
+    // The squeezed width counts the block's input channels, not the expanded ones.
+    const auto squeezed = std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(spec.in) * spec.se_ratio));
+    se_reduce_ = register_module("_se_reduce", std::make_shared<Conv2d>(hidden, squeezed, 1, gen));
+    se_expand_ = register_module("_se_expand", std::make_shared<Conv2d>(squeezed, hidden, 1, gen));
+  }
   project_conv_ = register_module("_project_conv", std::make_shared<Conv2dSame>(hidden, spec.out, 1, 1, 1, gen));
   bn2_ = register_module("_bn2", bn(spec.out));
 }
 
+Tensor MBConvBlock::act(const Tensor& x) const { return activate(spec_.activation, x); }
+
+// x * sigmoid(se_expand(act(se_reduce(mean_hw(x))))): each channel gated by
+// what the whole image says about it.
+Tensor MBConvBlock::squeeze_excite(const Tensor& x) {
+  const Tensor s = (*se_expand_)(act((*se_reduce_)(mean(x, {2, 3}, true))));
+  return x * sigmoid(s);
+}
+
 Tensor MBConvBlock::forward(const Tensor& x) {
-  Tensor h = expand_conv_ ? relu6((*bn0_)((*expand_conv_)(x))) : x;
-  h = relu6((*bn1_)((*depthwise_conv_)(h)));
+  Tensor h = expand_conv_ ? act((*bn0_)((*expand_conv_)(x))) : x;
+  h = act((*bn1_)((*depthwise_conv_)(h)));
+  if (se_reduce_) h = squeeze_excite(h);
   h = (*bn2_)((*project_conv_)(h));
   if (spec_.stride != 1 || spec_.in != spec_.out) return h;
   return drop_path(h, spec_.drop_connect, is_training(), drop_gen_) + x;
@@ -123,15 +151,23 @@ Tensor MBConvBlock::forward(const Tensor& x) {
 std::string MBConvBlock::extra_repr() const {
   return std::to_string(spec_.in) + " -> " + std::to_string(spec_.out) + ", kernel=" + std::to_string(spec_.kernel) +
          ", stride=" + std::to_string(spec_.stride) + ", expand=" + std::to_string(spec_.expand) +
-         (spec_.drop_connect > 0 ? ", drop_connect=" + std::to_string(spec_.drop_connect) : "");
+         (spec_.se_ratio > 0 ? ", se_ratio=" + std::to_string(spec_.se_ratio) : "") +
+         (spec_.activation == MBConvActivation::SiLU ? ", silu" : ", relu6") + (spec_.drop_connect > 0 ? ", drop_connect=" + std::to_string(spec_.drop_connect) : "");
 }
 
-std::vector<MBConvSpec> efficientnet_lite0_blocks() {
+std::vector<MBConvSpec> efficientnet_blocks(EfficientNetVariant variant) {
+  const bool b0 = variant == EfficientNetVariant::B0;
   std::vector<MBConvSpec> blocks;
   std::int64_t in = kStemChannels;
-  for (const Stage& s : kLite0Stages) {
+  for (const Stage& s : kB0Stages) {
     for (std::int64_t i = 0; i < s.repeats; ++i) {
-      blocks.push_back({in, s.out, s.kernel, i == 0 ? s.stride : 1, s.expand});
+      blocks.push_back({.in = in,
+                        .out = s.out,
+                        .kernel = s.kernel,
+                        .stride = i == 0 ? s.stride : 1,
+                        .expand = s.expand,
+                        .se_ratio = b0 ? kSeRatio : 0.0,
+                        .activation = b0 ? MBConvActivation::SiLU : MBConvActivation::ReLU6});
       in = s.out;
     }
   }
@@ -141,8 +177,10 @@ std::vector<MBConvSpec> efficientnet_lite0_blocks() {
   return blocks;
 }
 
-ModulePtr efficientnet_lite0(std::int64_t channels, std::int64_t classes, Generator& gen) {
-  return std::make_shared<EfficientNetLite>(channels, classes, gen);
+ModulePtr efficientnet(EfficientNetVariant variant, std::int64_t channels, std::int64_t classes, Generator& gen) {
+  ADVGRAD_CHECK(variant != EfficientNetVariant::B0 || channels == 3,
+                "efficientnet-b0: its input normalisation is per RGB channel, so it takes 3 channels, got ", channels);
+  return std::make_shared<EfficientNet>(variant, channels, classes, gen);
 }
 
 }  // namespace advgrad::nn
