@@ -39,6 +39,8 @@ class MobileNetV2 : public Module {
       : input_(register_module("input", torchvision_imagenet_input())),
         features_(register_module("features", std::make_shared<Sequential>())),
         classifier_(register_module("classifier", std::make_shared<Sequential>())) {
+    ADVGRAD_CHECK(channels == 3, "MobileNetV2: torchvision's input normalisation is per RGB channel, so it takes 3 ",
+                  "input channels, got ", channels);
     features_->add(conv_bn_relu6(channels, kStemChannels, 3, 2, gen));
     std::int64_t in = kStemChannels;
     for (const Stage& s : kStages) {

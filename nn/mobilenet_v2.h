@@ -44,7 +44,7 @@ class InvertedResidual : public Module {
   std::shared_ptr<Sequential> conv_;
 };
 
-// The whole network; `channels` input channels (3 for torchvision's weights),
+// The whole network; `channels` input channels (3, RGB: an error otherwise),
 // `classes` outputs (1000). Any input size works: the average pool adapts.
 ModulePtr mobilenet_v2(std::int64_t channels, std::int64_t classes, Generator& gen);
 

@@ -21,6 +21,8 @@ class ResNetImageNet : public Module {
         conv1_(register_module("conv1", torchvision_conv(channels, kStemChannels, 7, 2, gen))),
         bn1_(register_module("bn1", std::make_shared<BatchNorm>(kStemChannels, 2))),
         act_(std::make_shared<Activation>(activation)) {
+    ADVGRAD_CHECK(channels == 3, "ResNet (ImageNet): torchvision's input normalisation is per RGB channel, so it ",
+                  "takes 3 input channels, got ", channels);
     std::int64_t in = kStemChannels;
     for (std::size_t stage = 0; stage < 4; ++stage) {
       auto layer = std::make_shared<Sequential>();

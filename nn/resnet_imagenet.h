@@ -64,7 +64,7 @@ class ResNetBlock : public Module {
   ModulePtr downsample_;  // null: the identity
 };
 
-// The whole network; `channels` input channels (3 for torchvision's weights),
+// The whole network; `channels` input channels (3, RGB: an error otherwise),
 // `classes` outputs (1000), `activation` a name nn::Activation knows.
 ModulePtr resnet18(std::int64_t channels, std::int64_t classes, const std::string& activation, Generator& gen);
 ModulePtr resnet50(std::int64_t channels, std::int64_t classes, const std::string& activation, Generator& gen);

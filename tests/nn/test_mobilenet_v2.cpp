@@ -60,5 +60,11 @@ TEST(MobileNetV2, LoadPretrainedNamesAMissingOrMisshapenTensor) {
                                               "features.4.conv.2.weight");
 }
 
+TEST(MobileNetV2, TakesThreeChannelsOnly) {
+  ModelConfig c = testing::zoo_config("mobilenet-v2");
+  c.channels = 1;
+  testing::expect_error([&] { build_model(c); }, {"MobileNetV2", "3 input channels, got 1"});
+}
+
 }  // namespace
 }  // namespace advgrad::nn

@@ -87,5 +87,11 @@ TEST(ResNetImageNet, TakesTheConfigsActivation) {
   testing::expect_error([&] { build_model(c); }, {"wobbly"});
 }
 
+TEST(ResNetImageNet, TakesThreeChannelsOnly) {
+  ModelConfig c = testing::zoo_config("resnet-50");
+  c.channels = 1;
+  testing::expect_error([&] { build_model(c); }, {"ResNet", "3 input channels, got 1"});
+}
+
 }  // namespace
 }  // namespace advgrad::nn
