@@ -39,14 +39,17 @@
 #include "advgrad/nn/linear.h"
 #include "advgrad/nn/lr_schedule.h"
 #include "advgrad/nn/model_io.h"
+#include "advgrad/nn/mobilenet_v2.h"
 #include "advgrad/nn/models.h"
 #include "advgrad/nn/module.h"
 #include "advgrad/nn/optimizer.h"
 #include "advgrad/nn/pooling.h"
 #include "advgrad/nn/pretrained.h"
+#include "advgrad/nn/resnet_imagenet.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/nn/scale_shift.h"
 #include "advgrad/nn/soft_cross_entropy.h"
+#include "advgrad/nn/torchvision_conv.h"
 
 // attacks: adversarial examples and input-gradient tools
 #include "advgrad/attacks/attack.h"

@@ -8,7 +8,9 @@
 #include "advgrad/nn/dual_batch_norm.h"
 #include "advgrad/nn/efficientnet.h"
 #include "advgrad/nn/linear.h"
+#include "advgrad/nn/mobilenet_v2.h"
 #include "advgrad/nn/pooling.h"
+#include "advgrad/nn/resnet_imagenet.h"
 
 namespace advgrad::nn {
 namespace {
@@ -143,8 +145,9 @@ ModulePtr resnet20(const ModelConfig& c, Generator& gen) {
 }  // namespace
 
 const std::vector<std::string>& model_names() {
-  static const std::vector<std::string> names{"mlp",    "small-cnn", "small-cnn-bn",      "lenet5",
-                                              "cnn-bn", "resnet-20", "efficientnet-lite0", "efficientnet-b0"};
+  static const std::vector<std::string> names{"mlp",          "small-cnn", "small-cnn-bn", "lenet5",
+                                              "cnn-bn",       "resnet-20", "resnet-18",    "resnet-50",
+                                              "mobilenet-v2", "efficientnet-lite0", "efficientnet-b0"};
   return names;
 }
 
@@ -171,6 +174,9 @@ ModulePtr build_model(const ModelConfig& c) {
   else if (c.arch == "lenet5") body = lenet5(c, gen);
   else if (c.arch == "cnn-bn") body = cnn_bn(c, gen);
   else if (c.arch == "resnet-20") body = resnet20(c, gen);
+  else if (c.arch == "resnet-18") body = resnet18(c.channels, c.classes, c.activation, gen);
+  else if (c.arch == "resnet-50") body = resnet50(c.channels, c.classes, c.activation, gen);
+  else if (c.arch == "mobilenet-v2") body = mobilenet_v2(c.channels, c.classes, gen);
   else if (c.arch == "efficientnet-lite0")
     body = efficientnet(EfficientNetVariant::Lite0, c.channels, c.classes, gen);
   else if (c.arch == "efficientnet-b0")

@@ -11,6 +11,11 @@
 //   lenet5     conv5x5 6 (pad 2), act, maxpool2, conv5x5 16, act, maxpool2, 120, 84, classes
 //   cnn-bn     2x(conv3x3 32, BN), pool, 2x(conv3x3 64, BN), pool, 128 + BN + dropout 0.5, classes
 //   resnet-20  CIFAR ResNet of He et al. (2016): 3 stages x 3 basic blocks, 16/32/64 channels
+//   resnet-18, resnet-50  the ImageNet ResNets of nn/resnet_imagenet.h, torchvision's
+//              names (take 3-channel [0, 1] pixels: the ImageNet mean/std is inside). The
+//              config's activation applies (relu for torchvision's weights).
+//   mobilenet-v2  the ImageNet MobileNetV2 of nn/mobilenet_v2.h, torchvision's names
+//              and [0, 1] pixels as the ResNets. Always ReLU6.
 //   efficientnet-lite0  the ImageNet network of nn/efficientnet.h (takes [0, 1]
 //              pixels; its names are the pretrained checkpoint's: nn/pretrained.h).
 //              Always ReLU6: the config's activation does not apply to it.
