@@ -103,7 +103,12 @@ Tensor Conv2dSame::forward(const Tensor& x) {
   ADVGRAD_CHECK(x.dim() == 4, "Conv2dSame: expected [N, C, H, W], got ", shape_str(x.shape()));
   const SamePadding h = same_padding(x.size(2), kernel_size_, stride_),
                     w = same_padding(x.size(3), kernel_size_, stride_);
-  if (h.before + h.after + w.before + w.after == 0) return Conv2d::forward(x);
+  if (h.before == h.after && w.before == w.after) {
+    // Symmetric (every stride-1 layer, and 1x1 convs): the conv pads by itself, no copy.
+    Conv2dOptions o = options();
+    o.pad_h = h.before, o.pad_w = w.before;
+    return conv2d(x, weight, bias, o);
+  }
   return Conv2d::forward(pad2d(x, {.left = w.before, .right = w.after, .top = h.before, .bottom = h.after}));
 }
 

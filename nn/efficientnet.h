@@ -48,8 +48,9 @@ struct SamePadding {
 };
 SamePadding same_padding(std::int64_t n, std::int64_t kernel, std::int64_t stride);
 
-// A Conv2d (no padding of its own) that pads its input with zeros as "SAME"
-// does, for the input size it is given: pad2d, then the unpadded conv.
+// A Conv2d that pads its input with zeros as "SAME" does, for the input size
+// it is given: where the padding is symmetric, the conv's own padding; where
+// it is not (stride 2), pad2d and then the unpadded conv.
 class Conv2dSame : public Conv2d {
  public:
   Conv2dSame(std::int64_t in_channels, std::int64_t out_channels, std::int64_t kernel_size, std::int64_t stride,
