@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-# PyTorch yardstick for advgrad's torchvision-named ImageNet networks
-# (nn/resnet_imagenet.h: resnet-18, resnet-50; nn/mobilenet_v2.h):
-# torchvision's own modules with random weights (BatchNorm statistics and
-# affine parameters randomised too, so eval-mode BN is not the identity).
+# PyTorch yardstick for advgrad's ImageNet networks with PyTorch names
+# (nn/resnet_imagenet.h: resnet-18, resnet-50; nn/mobilenet_v2.h;
+# nn/efficientnet.h: efficientnet-b0): torchvision's own modules, and
+# EfficientNet-B0 from the efficientnet_pytorch package (PyPI, 0.7.1, pure
+# Python: `pip install --no-deps efficientnet_pytorch` into the venv), with
+# random weights (BatchNorm statistics and affine parameters randomised too,
+# so eval-mode BN is not the identity).
 #
 #   torch_imagenet_zoo.py --out DIR [--size 96]
 #       for each arch writes DIR/<arch>.pth (torch.save of the torchvision
@@ -21,8 +24,15 @@ import torch
 import torchvision
 from safetensors.torch import save_file
 
+
+
+def efficientnet_b0():
+    from efficientnet_pytorch import EfficientNet  # names _conv_stem, _blocks.N._se_reduce, ...
+    return EfficientNet.from_name("efficientnet-b0")  # no image_size: TF "SAME" computed per input
+
+
 ARCHS = {"resnet-18": torchvision.models.resnet18, "resnet-50": torchvision.models.resnet50,
-         "mobilenet-v2": torchvision.models.mobilenet_v2}
+         "mobilenet-v2": torchvision.models.mobilenet_v2, "efficientnet-b0": efficientnet_b0}
 MEAN, STD = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224, 0.225])
 
 
