@@ -124,8 +124,13 @@ Command add_attack(CLI::App& app, Common& common) {
   cmd->add_option("--grid-rows", f->grid_rows, "examples in the picture")->check(CLI::Range(1, 64));
   cmd->add_option("--out", f->out, "directory for attack.json, attack_grid.svg and attack_grid.png");
   cmd->add_flag("--json", common.json, "print the results as JSON");
-  return {cmd,
-          [f, &common] { return f->photo.images.empty() ? run_on_dataset(*f, common) : run_on_photos(*f, common); }};
+  return {cmd, [f, cmd, &common] {
+            if (f->photo.images.empty()) return run_on_dataset(*f, common);
+            // A data-set flag with photos would be silently ignored: say so instead.
+            for (const char* flag : {"--data", "--data-dir", "--limit", "--test-limit", "--batch-size", "--grid-rows"})
+              ADVGRAD_CHECK(cmd->count(flag) == 0, "attack: ", flag, " is for data sets; --image attacks photos");
+            return run_on_photos(*f, common);
+          }};
 }
 
 }  // namespace advgrad::cli

@@ -70,6 +70,7 @@ expect_refused attack "class index 1000" "outside" --image "$coffee" --targeted 
 echo "not an image" >"$work/text.png"
 expect_refused attack "a file that is no image" "text.png" --image "$work/text.png"
 expect_refused attack "--lo with photos" "--lo" --image "$coffee" --lo -1
+expect_refused attack "--data with photos" "--data is for data sets" --image "$coffee" --data mnist
 expect_refused attack "an architecture without weights" "--image" --image "$coffee" --model resnet-20
 expect_refused attack "missing weights" "fetch-pretrained.sh" --image "$coffee" --weights "$work/none.pth"
 
