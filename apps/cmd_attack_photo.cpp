@@ -69,6 +69,8 @@ report::Figure photo_figure(const std::vector<eval::ImageAttack>& all, const std
   go.eps = o.norm == attacks::Norm::Linf ? o.eps : 0;
   go.label_word = "label";
   go.delta_denominator = 255;
+  if (o.targeted)
+    for (const auto& a : all) go.targets.push_back(a.target);
   go.title = title;
   const Tensor y = from_vector(labels, {static_cast<std::int64_t>(labels.size())});
   return report::adversarial_grid(cat(x, 0), cat(adv, 0), y, cat(clean_logits, 0), cat(adv_logits, 0), names, go);

@@ -96,6 +96,10 @@ void check_adversarial_inputs(const Tensor& x, const Tensor& x_adv, const Tensor
   ADVGRAD_CHECK(std::isfinite(options.eps) && options.eps >= 0, who, ": eps must be finite and >= 0, got ", options.eps);
   ADVGRAD_CHECK(std::isfinite(options.delta_denominator) && options.delta_denominator >= 0, who,
                 ": delta_denominator must be finite and >= 0, got ", options.delta_denominator);
+  ADVGRAD_CHECK(options.targets.empty() || static_cast<std::int64_t>(options.targets.size()) == n, who, ": ",
+                options.targets.size(), " targets for ", n, " examples");
+  for (std::int64_t t : options.targets)
+    ADVGRAD_CHECK(t >= 0 && t < k, who, ": target ", t, " is outside [0, ", k, ")");
 }
 
 // The first `rows` examples, copied to the host (only the rows shown are).
@@ -161,8 +165,10 @@ std::vector<GridTile> adversarial_row(const Examples& e, std::int64_t i, const s
   row.push_back({raster(e.x.size(2), e.x.size(3),
                         [&](std::int64_t p) { return diverging_color(range > 0 ? d.delta[p] / range : 0.0); }),
                  {{delta_caption(d.max_abs, options.delta_denominator), kMuted}}});
-  row.push_back({tensor_to_image(e.adv.select(0, i)),
-                 {{"pred " + name(adv.index) + " " + percent(adv.probability), adv.index == y ? kRight : kWrong}}});
+  std::vector<CaptionLine> adv_caption{
+      {"pred " + name(adv.index) + " " + percent(adv.probability), adv.index == y ? kRight : kWrong}};
+  if (!options.targets.empty()) adv_caption.push_back({"target " + name(options.targets[i]), kMuted});
+  row.push_back({tensor_to_image(e.adv.select(0, i)), adv_caption});
   return row;
 }
 

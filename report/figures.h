@@ -39,6 +39,9 @@ struct AdversarialGridOptions {
   // > 0: max |δ| written in units of 1/denominator ("max |δ| 1.00/255" for
   // 255, how photo attacks state eps); 0: as a plain number.
   double delta_denominator = 0;
+  // A targeted attack's class per example (empty: untargeted): the
+  // adversarial tile's caption gets a line "target <name>".
+  std::vector<std::int64_t> targets{};
 };
 // The perturbation tile's caption: "max |δ| 0.00784", or with a denominator
 // d > 0 in units of 1/d, "max |δ| 2.00/255".

@@ -103,8 +103,9 @@ TEST(FiguresGrid, FromRealDigitsWithCaptionsAndSvg) {
 
 TEST(FiguresGrid, PhotoCaptionsSayLabelAndDeltaInUnitsOf255) {
   // A photo attack's row: delta 2/255 is written as such rather than 0.00784,
-  // and the clean tile's label word is the caller's (the SVG holds glyphs as
-  // paths, so the caption is checked by its text function and its pixels).
+  // the clean tile's label word is the caller's, and a targeted row names its
+  // target (the SVG holds glyphs as paths, so captions are checked by their
+  // text function and their pixels).
   EXPECT_EQ(delta_caption(2.0 / 255, 255), "max |δ| 2.00/255");
   EXPECT_EQ(delta_caption(2.0 / 255, 0), "max |δ| 0.00784");
   const Tensor x = full({1, 3, 4, 4}, 0.5);
@@ -115,7 +116,15 @@ TEST(FiguresGrid, PhotoCaptionsSayLabelAndDeltaInUnitsOf255) {
   const std::string plain = drawn();
   EXPECT_EQ(drawn(), plain) << "the same figure draws the same pixels";
   o.label_word = "label";
-  EXPECT_NE(drawn(), plain) << "'label hog' instead of 'true hog'";
+  const std::string labelled = drawn();
+  EXPECT_NE(labelled, plain) << "'label hog' instead of 'true hog'";
+  o.targets = {1};
+  EXPECT_NE(drawn(), labelled) << "a 'target dog' line under the adversarial tile";
+  o.targets = {2};
+  expect_error([&] { drawn(); }, {"target 2", "[0, 2)"});
+  o.targets = {0, 1};
+  expect_error([&] { drawn(); }, {"2 targets for 1 examples"});
+  o.targets = {};
   o.delta_denominator = -1;
   expect_error([&] { adversarial_grid(x, x, labels, logits, logits, {}, o); }, {"delta_denominator"});
 }
