@@ -38,14 +38,12 @@ struct Stage {
 constexpr Stage kB0Stages[] = {{1, 1, 3, 16, 1},  {2, 2, 3, 24, 6},  {2, 2, 5, 40, 6}, {3, 2, 3, 80, 6},
                                   {3, 1, 5, 112, 6}, {4, 2, 5, 192, 6}, {1, 1, 3, 320, 6}};
 
-Tensor activate(MBConvActivation a, const Tensor& x) { return a == MBConvActivation::SiLU ? silu(x) : relu6(x); }
-
 // The network's top level, named as the checkpoints name it.
 class EfficientNet : public Module {
  public:
   EfficientNet(EfficientNetVariant variant, std::int64_t channels, std::int64_t classes, Generator& gen)
       : variant_(variant),
-        activation_(variant == EfficientNetVariant::B0 ? MBConvActivation::SiLU : MBConvActivation::ReLU6),
+        act_(variant == EfficientNetVariant::B0 ? "silu" : "relu6"),
         input_(register_module("_input", variant == EfficientNetVariant::B0 ? torchvision_imagenet_input()
                                                                            : efficientnet_lite_input())),
         conv_stem_(register_module("_conv_stem", std::make_shared<Conv2dSame>(channels, kStemChannels, 3, 2, 1, gen))),
@@ -63,9 +61,9 @@ class EfficientNet : public Module {
   }
 
   Tensor forward(const Tensor& x) override {
-    Tensor h = activate(activation_, (*bn0_)((*conv_stem_)((*input_)(x))));
+    Tensor h = act_((*bn0_)((*conv_stem_)((*input_)(x))));
     h = (*blocks_)(h);
-    h = activate(activation_, (*bn1_)((*conv_head_)(h)));
+    h = act_((*bn1_)((*conv_head_)(h)));
     return (*fc_)((*dropout_)(global_avg_pool2d(h)));
   }
   std::string type_name() const override {
@@ -74,7 +72,7 @@ class EfficientNet : public Module {
 
  private:
   EfficientNetVariant variant_;
-  MBConvActivation activation_;
+  Activation act_;  // no tensors: not registered
   std::shared_ptr<ScaleShift> input_;
   std::shared_ptr<Conv2dSame> conv_stem_;
   std::shared_ptr<BatchNorm> bn0_;
@@ -112,7 +110,8 @@ Tensor Conv2dSame::forward(const Tensor& x) {
   return Conv2d::forward(pad2d(x, {.left = w.before, .right = w.after, .top = h.before, .bottom = h.after}));
 }
 
-MBConvBlock::MBConvBlock(const MBConvSpec& spec, Generator& gen) : spec_(spec), drop_gen_(gen.next_u32()) {
+MBConvBlock::MBConvBlock(const MBConvSpec& spec, Generator& gen)
+    : spec_(spec), drop_gen_(gen.next_u32()), act_(spec.activation) {
   ADVGRAD_CHECK(spec.drop_connect >= 0 && spec.drop_connect < 1, "MBConvBlock: drop_connect must be in [0, 1), got ",
                 spec.drop_connect);
   ADVGRAD_CHECK(spec.se_ratio >= 0 && spec.se_ratio <= 1, "MBConvBlock: se_ratio must be in [0, 1], got ",
@@ -135,18 +134,16 @@ MBConvBlock::MBConvBlock(const MBConvSpec& spec, Generator& gen) : spec_(spec), 
   bn2_ = register_module("_bn2", bn(spec.out));
 }
 
-Tensor MBConvBlock::act(const Tensor& x) const { return activate(spec_.activation, x); }
-
 // x * sigmoid(se_expand(act(se_reduce(mean_hw(x))))): each channel gated by
 // what the whole image says about it.
 Tensor MBConvBlock::squeeze_excite(const Tensor& x) {
-  const Tensor s = (*se_expand_)(act((*se_reduce_)(mean(x, {2, 3}, true))));
+  const Tensor s = (*se_expand_)(act_((*se_reduce_)(mean(x, {2, 3}, true))));
   return x * sigmoid(s);
 }
 
 Tensor MBConvBlock::forward(const Tensor& x) {
-  Tensor h = expand_conv_ ? act((*bn0_)((*expand_conv_)(x))) : x;
-  h = act((*bn1_)((*depthwise_conv_)(h)));
+  Tensor h = expand_conv_ ? act_((*bn0_)((*expand_conv_)(x))) : x;
+  h = act_((*bn1_)((*depthwise_conv_)(h)));
   if (se_reduce_) h = squeeze_excite(h);
   h = (*bn2_)((*project_conv_)(h));
   if (spec_.stride != 1 || spec_.in != spec_.out) return h;
@@ -157,7 +154,7 @@ std::string MBConvBlock::extra_repr() const {
   return std::to_string(spec_.in) + " -> " + std::to_string(spec_.out) + ", kernel=" + std::to_string(spec_.kernel) +
          ", stride=" + std::to_string(spec_.stride) + ", expand=" + std::to_string(spec_.expand) +
          (spec_.se_ratio > 0 ? ", se_ratio=" + std::to_string(spec_.se_ratio) : "") +
-         (spec_.activation == MBConvActivation::SiLU ? ", silu" : ", relu6") + (spec_.drop_connect > 0 ? ", drop_connect=" + std::to_string(spec_.drop_connect) : "");
+         ", " + spec_.activation + (spec_.drop_connect > 0 ? ", drop_connect=" + std::to_string(spec_.drop_connect) : "");
 }
 
 std::vector<MBConvSpec> efficientnet_blocks(EfficientNetVariant variant) {
@@ -172,7 +169,7 @@ std::vector<MBConvSpec> efficientnet_blocks(EfficientNetVariant variant) {
                         .stride = i == 0 ? s.stride : 1,
                         .expand = s.expand,
                         .se_ratio = b0 ? kSeRatio : 0.0,
-                        .activation = b0 ? MBConvActivation::SiLU : MBConvActivation::ReLU6});
+                        .activation = b0 ? "silu" : "relu6"});
       in = s.out;
     }
   }

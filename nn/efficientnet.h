@@ -29,8 +29,10 @@
 // implementations. Eval, which is what the pretrained weights are for, has
 // neither.
 #include <cstdint>
+#include <string>
 
 #include "advgrad/core/generator.h"
+#include "advgrad/nn/activation.h"
 #include "advgrad/nn/batch_norm.h"
 #include "advgrad/nn/conv2d.h"
 #include "advgrad/nn/module.h"
@@ -62,9 +64,6 @@ class Conv2dSame : public Conv2d {
   std::int64_t kernel_size_, stride_;
 };
 
-// The activation of a variant: Lite's ReLU6 or B0's SiLU, x sigmoid(x).
-enum class MBConvActivation { ReLU6, SiLU };
-
 // One MBConv block (MobileNetV2's inverted residual, with optional SE):
 //   [_expand_conv 1x1 -> h = in*expand, _bn0, act]  (absent when expand == 1)
 //   _depthwise_conv kxk stride s (groups = h), _bn1, act
@@ -78,7 +77,7 @@ enum class MBConvActivation { ReLU6, SiLU };
 struct MBConvSpec {
   std::int64_t in = 0, out = 0, kernel = 3, stride = 1, expand = 1;
   double se_ratio = 0;      // 0: no squeeze-and-excitation (Lite)
-  MBConvActivation activation = MBConvActivation::ReLU6;
+  std::string activation = "relu6";  // a name of nn::Activation: Lite's relu6, B0's silu
   double drop_connect = 0;  // drop_path's p on the residual branch (training only)
 };
 
@@ -90,11 +89,11 @@ class MBConvBlock : public Module {
   std::string extra_repr() const override;
 
  private:
-  Tensor act(const Tensor& x) const;
   Tensor squeeze_excite(const Tensor& x);
 
   MBConvSpec spec_;
   Generator drop_gen_;  // drop connect's draws, seeded from the constructor's generator
+  Activation act_;      // no tensors: not registered
   std::shared_ptr<Conv2dSame> expand_conv_, depthwise_conv_, project_conv_;
   std::shared_ptr<BatchNorm> bn0_, bn1_, bn2_;
   std::shared_ptr<Conv2d> se_reduce_, se_expand_;  // when spec.se_ratio > 0
