@@ -40,7 +40,14 @@ Tensor ScaleShift::forward(const Tensor& x) {
   if (scale_.size() == 1) return x * scale_[0] + shift_[0];
   ADVGRAD_CHECK(x.dim() >= 2 && x.size(1) == static_cast<std::int64_t>(scale_.size()), "ScaleShift: expected [N, ",
                 scale_.size(), ", ...], got ", shape_str(x.shape()));
-  return x * per_channel(scale_, x) + per_channel(shift_, x);
+  // The [1, C, 1, ...] constants are built once per dtype, device and rank, not
+  // on every call (an attack runs the model hundreds of times).
+  if (!scale_tensor_.defined() || scale_tensor_.dtype() != x.dtype() || scale_tensor_.device() != x.device() ||
+      scale_tensor_.dim() != x.dim()) {
+    scale_tensor_ = per_channel(scale_, x);
+    shift_tensor_ = per_channel(shift_, x);
+  }
+  return x * scale_tensor_ + shift_tensor_;
 }
 
 std::string ScaleShift::extra_repr() const {

@@ -37,6 +37,7 @@ class ScaleShift : public Module {
 
  private:
   std::vector<double> scale_, shift_;
+  Tensor scale_tensor_, shift_tensor_;  // per channel: scale_ and shift_ shaped for the last input
 };
 
 // (255 x - 127) / 128: [0, 1] pixels -> EfficientNet-Lite's input range [-127/128, 1].

@@ -28,6 +28,17 @@ TEST(ScaleShift, TorchvisionNormalisationPerChannel) {
   EXPECT_EQ(s->extra_repr().find("scale=("), 0u);
 }
 
+// The per-channel constants are kept between calls: a second input of
+// another dtype or rank must still see its own channel values.
+TEST(ScaleShift, PerChannelConstantsFollowTheInputsDtypeAndRank) {
+  ScaleShift s({2.0, 3.0}, {1.0, -1.0});
+  EXPECT_EQ(s(ones({1, 2, 1, 1}, {.dtype = DType::Float64})).to_double_vector(), (std::vector<double>{3, 2}));
+  EXPECT_EQ(s(ones({1, 2}, {.dtype = DType::Float32})).to_double_vector(), (std::vector<double>{3, 2}));
+  const Tensor y = s(ones({2, 2, 3}, {.dtype = DType::Float32}));
+  EXPECT_EQ(y.dtype(), DType::Float32);
+  EXPECT_EQ(y.to_double_vector(), (std::vector<double>{3, 3, 3, 2, 2, 2, 3, 3, 3, 2, 2, 2}));
+}
+
 TEST(ScaleShift, RefusesMismatchedChannels) {
   std::shared_ptr<ScaleShift> s = torchvision_imagenet_input();
   testing::expect_error([&] { (*s)(zeros({1, 1, 4, 4})); }, {"ScaleShift", "[N, 3, ...]", "[1, 1, 4, 4]"});
