@@ -127,7 +127,8 @@ Command add_attack(CLI::App& app, Common& common) {
   return {cmd, [f, cmd, &common] {
             if (f->photo.images.empty()) return run_on_dataset(*f, common);
             // A data-set flag with photos would be silently ignored: say so instead.
-            for (const char* flag : {"--data", "--data-dir", "--limit", "--test-limit", "--batch-size", "--grid-rows"})
+            for (const char* flag :
+                 {"--data", "--data-dir", "--limit", "--test-limit", "--batch-size", "--grid-rows", "--lo", "--hi"})
               ADVGRAD_CHECK(cmd->count(flag) == 0, "attack: ", flag, " is for data sets; --image attacks photos");
             return run_on_photos(*f, common);
           }};

@@ -96,7 +96,6 @@ std::string figure_title(const attacks::AttackOptions& o, const AttackFlags& fla
 }  // namespace
 
 int run_photo_attack(const PhotoAttackFlags& f, const AttackFlags& flags, double eps, const Common& common) {
-  ADVGRAD_CHECK(flags.lo == 0 && flags.hi == 1, "attack: photos are pixels in [0, 1]; --lo and --hi are for data sets");
   ADVGRAD_CHECK(f.model == "efficientnet-lite0",
                 "attack: --image needs a pretrained architecture "
                 "(efficientnet-lite0), got --model '",

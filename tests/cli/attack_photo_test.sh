@@ -16,12 +16,7 @@ cache=$(advgrad_cache_dir)
 weights=$cache/pretrained/efficientnet-lite0.pth
 coffee=$cache/photos/coffee.png
 chelsea=$cache/photos/chelsea.png
-for need in "$weights" "$coffee" "$chelsea"; do
-  if [ ! -f "$need" ]; then
-    echo "SKIP: no $need (scripts/fetch-pretrained.sh and scripts/fetch-photos.sh fetch it)"
-    exit 77
-  fi
-done
+skip_unless_fetched "$weights" "$coffee" "$chelsea"
 
 if out=$("$bin" attack --image "$coffee" --image "$chelsea" --eps 1/255 --out "$work/u" 2>&1) &&
    [ "$(grep -c -- ' -> ' <<<"$out")" -eq 2 ] && ! grep -q "attack failed" <<<"$out"; then
@@ -69,7 +64,7 @@ expect_refused attack "a target that is already the answer" "already" --image "$
 expect_refused attack "class index 1000" "outside" --image "$coffee" --targeted --target 1000
 echo "not an image" >"$work/text.png"
 expect_refused attack "a file that is no image" "text.png" --image "$work/text.png"
-expect_refused attack "--lo with photos" "--lo" --image "$coffee" --lo -1
+expect_refused attack "--lo with photos" "--lo is for data sets" --image "$coffee" --lo -1
 expect_refused attack "--data with photos" "--data is for data sets" --image "$coffee" --data mnist
 expect_refused attack "an architecture without weights" "--image" --image "$coffee" --model resnet-20
 expect_refused attack "missing weights" "fetch-pretrained.sh" --image "$coffee" --weights "$work/none.pth"

@@ -14,12 +14,7 @@ source "$(dirname "$0")/lib.sh"
 cache=$(advgrad_cache_dir)
 weights=$cache/pretrained/efficientnet-lite0.pth
 coffee=$cache/photos/coffee.png
-for need in "$weights" "$coffee"; do
-  if [ ! -f "$need" ]; then
-    echo "SKIP: no $need (scripts/fetch-pretrained.sh and scripts/fetch-photos.sh fetch it)"
-    exit 77
-  fi
-done
+skip_unless_fetched "$weights" "$coffee"
 
 if out=$("$bin" classify --model efficientnet-lite0 "$coffee" 2>&1) && [[ $(sed -n 2p <<<"$out") == *espresso* ]] &&
    [ "$(wc -l <<<"$out")" -eq 6 ]; then

@@ -29,3 +29,15 @@ advgrad_cache_dir() {
   else echo "${HOME:-/nonexistent}/.cache/advgrad"
   fi
 }
+
+# skip_unless_fetched FILE...: exit 77 (ctest: skipped), saying which, when a
+# file of scripts/fetch-pretrained.sh or scripts/fetch-photos.sh is missing.
+skip_unless_fetched() {
+  local need
+  for need in "$@"; do
+    if [ ! -f "$need" ]; then
+      echo "SKIP: no $need (scripts/fetch-pretrained.sh and scripts/fetch-photos.sh fetch it)"
+      exit 77
+    fi
+  done
+}
