@@ -16,7 +16,7 @@
 #include "advgrad/eval/image_attack.h"
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/report/figure.h"
-#include "advgrad/report/figures.h"
+#include "advgrad/report/photo_attack_figure.h"
 #include "commands.h"
 
 namespace advgrad::cli {
@@ -52,28 +52,6 @@ void print_line(const std::string& image, const eval::ImageAttack& a, const std:
     std::cout << " (target " << names[static_cast<std::size_t>(a.target)] << " " << a.target_probability << ")";
   std::cout << (a.success ? "" : "  [attack failed]") << "; L-inf " << std::setprecision(2) << a.linf * 255 << "/255, "
             << a.seconds << " s\n";
-}
-
-// Every photo's row: clean | perturbation (colours span +-eps) | adversarial.
-report::Figure photo_figure(const std::vector<eval::ImageAttack>& all, const std::vector<std::string>& names,
-                            const attacks::AttackOptions& o, const std::string& title) {
-  std::vector<Tensor> x, adv, clean_logits, adv_logits;
-  std::vector<std::int64_t> labels;
-  for (const auto& a : all) {
-    x.push_back(a.x), adv.push_back(a.x_adv), clean_logits.push_back(a.clean_logits);
-    adv_logits.push_back(a.adv_logits), labels.push_back(a.clean.index);
-  }
-  report::AdversarialGridOptions go;
-  go.scale = 1;
-  go.max_rows = static_cast<std::int64_t>(all.size());
-  go.eps = o.norm == attacks::Norm::Linf ? o.eps : 0;
-  go.label_word = "label";
-  go.delta_denominator = 255;
-  if (o.targeted)
-    for (const auto& a : all) go.targets.push_back(a.target);
-  go.title = title;
-  const Tensor y = from_vector(labels, {static_cast<std::int64_t>(labels.size())});
-  return report::adversarial_grid(cat(x, 0), cat(adv, 0), y, cat(clean_logits, 0), cat(adv_logits, 0), names, go);
 }
 
 // "PGD, 10 steps of 0.25/255 in the L-inf ball of 1/255 (untargeted); ..."
@@ -126,7 +104,7 @@ int run_photo_attack(const PhotoAttackFlags& f, const AttackFlags& flags, double
   }
   if (!f.out.empty()) {
     std::filesystem::create_directories(f.out);
-    report::write_figure(photo_figure(all, names, o, figure_title(o, flags, names)), f.out, "attack_photo");
+    report::write_figure(report::photo_attack_figure(all, names, o, figure_title(o, flags, names)), f.out, "attack_photo");
     const auto file = [&](const char* n) { return (std::filesystem::path(f.out) / n).string(); };
     j["files"] = {file("attack_photo.svg"), file("attack_photo.png"), file("attack_photo.json")};
     io::write_file_atomically(file("attack_photo.json"), j.dump(2) + "\n");

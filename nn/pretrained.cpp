@@ -81,4 +81,11 @@ std::string pretrained_path(const std::string& arch) {
   return path;
 }
 
+ModulePtr pretrained_model(const std::string& arch, const std::string& weights) {
+  ModulePtr model = build_model(imagenet_config(arch));
+  load_pretrained(*model, weights.empty() ? pretrained_path(arch) : weights);
+  model->eval();
+  return model;
+}
+
 }  // namespace advgrad::nn

@@ -29,6 +29,11 @@ void load_pretrained(Module& model, const std::string& path);
 // The same for tensors already read; `what` names their source in errors.
 void load_pretrained(Module& model, StateDict state, const std::string& what);
 
+// The ImageNet network `arch` of the zoo with pretrained weights, in eval
+// mode: from `weights` (a .pth or .safetensors file), or when that is empty
+// from pretrained_path(arch).
+ModulePtr pretrained_model(const std::string& arch, const std::string& weights = {});
+
 // <cache>/pretrained/<arch>.pth, where scripts/fetch-pretrained.sh puts it;
 // an error saying to run that script when the file is not there.
 std::string pretrained_path(const std::string& arch);

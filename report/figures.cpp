@@ -244,7 +244,12 @@ Figure adversarial_grid(const Tensor& x, const Tensor& x_adv, const Tensor& labe
   go.title = options.title;
   go.column_headers = {"clean", "perturbation δ", "adversarial"};
   go.scale = options.scale;
-  go.color_bars = {options.eps > 0 ? ColorBar{ColorMap::Diverging, -options.eps, options.eps, "δ = x_adv − x (pixel units)"}
+  // With a denominator the bar reads in the same units as the captions (±4 for
+  // eps 4/255); the tiles' colours do not change, only the tick labels.
+  const double den = options.delta_denominator;
+  const std::string unit = den > 0 ? "δ = x_adv − x (in 1/" + format("%g", den) + ")" : "δ = x_adv − x (pixel units)";
+  const double bar_range = den > 0 ? options.eps * den : options.eps;
+  go.color_bars = {options.eps > 0 ? ColorBar{ColorMap::Diverging, -bar_range, bar_range, unit}
                                    : ColorBar{ColorMap::Diverging, -1, 1, "δ / max |δ| of its row"}};
   return image_grid(grid, go);
 }

@@ -37,7 +37,8 @@ struct AdversarialGridOptions {
   // data set's label, "label" where the label is the model's own clean answer.
   std::string label_word = "true";
   // > 0: max |δ| written in units of 1/denominator ("max |δ| 1.00/255" for
-  // 255, how photo attacks state eps); 0: as a plain number.
+  // 255, how photo attacks state eps), and the colour bar's ticks in the
+  // same units (-4 .. 4 for eps 4/255); 0: both as plain numbers.
   double delta_denominator = 0;
   // A targeted attack's class per example (empty: untargeted): the
   // adversarial tile's caption gets a line "target <name>".

@@ -1,0 +1,160 @@
+// The workshop's pretrained part: the same input gradients on a real
+// ImageNet network. EfficientNet-Lite0 with its published weights classifies
+// the photos of scripts/fetch-photos.sh, and PGD turns one photo's answer
+// with a change of 1/255 per pixel and pushes another into a class of our
+// choosing. Both files come from scripts (fetch-pretrained.sh,
+// fetch-photos.sh); without them this part says how to get them and runs
+// nothing, so a machine without a network connection still gets the rest of
+// the report.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "advgrad/data/imagenet.h"
+#include "advgrad/eval/classify.h"
+#include "advgrad/eval/image_attack.h"
+#include "advgrad/imageio/imagenet_photo.h"
+#include "advgrad/io/cache_dir.h"
+#include "advgrad/nn/pretrained.h"
+#include "advgrad/report/photo_attack_figure.h"
+#include "advgrad/workshop/workshop_parts.h"
+
+namespace advgrad::workshop {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kArch = "efficientnet-lite0";
+// The targeted attack's class: the adversarial patch of Brown et al. (2017,
+// "Adversarial Patch") made everything a toaster; here a 4/255 perturbation does.
+constexpr const char* kTarget = "toaster";
+
+// The photos this part uses, or why it cannot run (a sentence for the report).
+struct PhotoSet {
+  std::vector<std::string> photos;
+  std::string missing;
+};
+
+PhotoSet find_inputs(std::int64_t max_photos) {
+  PhotoSet s;
+  std::error_code ec;
+  const std::string weights = (fs::path(io::cache_path("pretrained")) / (std::string(kArch) + ".pth")).string();
+  const std::string dir = io::cache_path("photos");
+  if (!fs::is_regular_file(weights, ec))
+    s.missing = "the pretrained weights (" + weights + ") are not there: run scripts/fetch-pretrained.sh";
+  else if (!fs::is_directory(dir, ec) || imageio::list_photos(dir).empty())
+    s.missing = "the photos (" + dir + ") are not there: run scripts/fetch-photos.sh";
+  else
+    s.photos = imageio::list_photos(dir);
+  if (max_photos > 0 && static_cast<std::int64_t>(s.photos.size()) > max_photos)
+    s.photos.resize(static_cast<std::size_t>(max_photos));
+  return s;
+}
+
+json prediction_json(const eval::Prediction& p) { return {{"index", p.index}, {"name", p.name}, {"p", p.probability}}; }
+
+json attack_json(const std::string& photo, const eval::ImageAttack& a) {
+  return {{"photo", photo},        {"clean", prediction_json(a.clean)},
+          {"adversarial", prediction_json(a.adversarial)},
+          {"success", a.success},  {"linf_255", a.linf * 255},
+          {"target", a.target},    {"target_p", a.target_probability},
+          {"seconds", a.seconds}};
+}
+
+attacks::AttackOptions photo_pgd(double eps_255) {
+  attacks::AttackOptions o;
+  o.eps = eps_255 / 255, o.step_size = o.eps / 4, o.steps = 10;
+  return o;
+}
+
+// Classifies every photo (top 5) and runs the two attacks; their figures go
+// to pretrained_untargeted.* and pretrained_targeted.*.
+json run_photos(const std::vector<std::string>& photos, Device device, std::uint64_t seed, StageFiles& files) {
+  nn::ModulePtr model = nn::pretrained_model(kArch);
+  model->to(device);
+  const std::vector<std::string> names = data::imagenet_class_names();
+  std::vector<Tensor> images;
+  for (const auto& p : photos) images.push_back(imageio::read_imagenet_photo(p).to(device));
+  json top5 = json::array();
+  for (std::size_t i = 0; i < photos.size(); ++i) {
+    json row{{"photo", fs::path(photos[i]).filename().string()}, {"top5", json::array()}};
+    const auto top = eval::classify(*model, images[i], names, 5);  // kept: a range-for over .front() of a temporary dangles
+    for (const auto& p : top.front()) row["top5"].push_back(prediction_json(p));
+    top5.push_back(row);
+  }
+  Generator gen(seed);
+  const attacks::AttackOptions untargeted = photo_pgd(1);
+  attacks::AttackOptions targeted = photo_pgd(4);
+  targeted.targeted = true, targeted.target_mode = attacks::TargetMode::Fixed;
+  targeted.target_class = eval::class_index(names, kTarget);
+  targeted.objective = attacks::TargetedObjective::MinimiseTarget;
+  // The first photo untargeted; the targeted attack on the next one whose answer is not already the target.
+  const std::size_t first = 0;
+  std::size_t second = photos.size() > 1 ? 1 : 0;
+  while (second + 1 < photos.size() && top5[second]["top5"][0]["index"] == targeted.target_class) ++second;
+  const eval::ImageAttack u = eval::attack_image(*model, images[first], untargeted, names, gen);
+  const eval::ImageAttack t = eval::attack_image(*model, images[second], targeted, names, gen);
+  write_stage_figure(files,
+                     report::photo_attack_figure({u}, names, untargeted,
+                                                 "Untargeted PGD, 10 steps in the L-inf ball of 1/255"),
+                     "pretrained_untargeted");
+  write_stage_figure(files,
+                     report::photo_attack_figure({t}, names, targeted,
+                                                 std::string("Targeted PGD toward \"") + kTarget +
+                                                     "\", 10 steps in the L-inf ball of 4/255"),
+                     "pretrained_targeted");
+  return {{"model", kArch},
+          {"top5", top5},
+          {"untargeted", attack_json(top5[first]["photo"], u)},
+          {"targeted", attack_json(top5[second]["photo"], t)}};
+}
+
+report::ReportTable top5_table(const json& j) {
+  report::ReportTable t{"EfficientNet-Lite0's five most likely classes per photo", {"photo"}, {}};
+  for (int k = 1; k <= 5; ++k) t.header.push_back(std::to_string(k));
+  for (const auto& row : j["top5"]) {
+    std::vector<std::string> cells{row["photo"].get<std::string>()};
+    for (const auto& p : row["top5"])
+      cells.push_back(p["name"].get<std::string>() + " " + report::format_percent(p["p"].get<double>(), 0));
+    t.rows.push_back(cells);
+  }
+  return t;
+}
+
+std::string attack_sentence(const json& a, const std::string& what) {
+  std::string s = what + " on " + a["photo"].get<std::string>() + ": \"" +
+                  a["clean"]["name"].get<std::string>() + "\" (" +
+                  report::format_percent(a["clean"]["p"].get<double>(), 0) + ") became \"" +
+                  a["adversarial"]["name"].get<std::string>() + "\" (" +
+                  report::format_percent(a["adversarial"]["p"].get<double>(), 0) + ") with no pixel moved by more than " +
+                  report::format_fixed(a["linf_255"].get<double>(), 2) + "/255";
+  return s + (a["success"].get<bool>() ? "." : "; the attack did not reach its goal.");
+}
+
+}  // namespace
+
+void pretrained_part(WorkshopContext& ctx) {
+  ctx.report.heading("15. A real pretrained network: EfficientNet-Lite0 on photos");
+  const PhotoSet inputs = find_inputs(ctx.budget.level == "quick" ? 3 : 0);
+  if (!inputs.missing.empty()) {
+    ctx.runner.log() << "pretrained part skipped: " << inputs.missing << "\n";
+    ctx.report.warning("This part did not run: " + inputs.missing + ". Then run the workshop again with --resume.");
+    return;
+  }
+  const Device device = ctx.baseline ? ctx.baseline->device() : Device::cpu();
+  const json j = json::parse(ctx.runner.run("pretrained-photos", {}, [&](StageFiles& files) {
+    return run_photos(inputs.photos, device, ctx.budget.seed, files).dump();
+  }));
+  ctx.report.paragraph(
+      "Everything above, on a network nobody here trained: EfficientNet-Lite0 (Tan & Le 2019) with the published "
+      "ImageNet weights, read from the PyTorch checkpoint without running it (docs/pretrained.md). Each photo is "
+      "resized to 256 on its shorter side and its centre 224 x 224 cropped; the network normalises inside, so the "
+      "attacks' eps is in pixel units (1/255 is one grey level).");
+  ctx.report.table(top5_table(j));
+  ctx.report.figure("pretrained_untargeted", "Untargeted PGD at 1/255; the label is the network's own clean answer");
+  ctx.report.figure("pretrained_targeted", std::string("Targeted PGD toward \"") + kTarget + "\" at 4/255");
+  ctx.report.takeaway(attack_sentence(j["untargeted"], "Untargeted") + " " +
+                      attack_sentence(j["targeted"], "Targeted toward \"" + std::string(kTarget) + "\""));
+}
+
+}  // namespace advgrad::workshop
