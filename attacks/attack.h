@@ -29,7 +29,15 @@ namespace advgrad::attacks {
 // kernel (kernels/fused_params.h): one vocabulary from here down.
 using advgrad::Norm;
 using advgrad::Normalizer;
-enum class AttackLoss { CrossEntropy, Margin };  // margin: max_{j != y} z_j - z_y (Carlini-Wagner style)
+// The per-example loss an attack ascends:
+//   CrossEntropy  -log softmax(z)_y
+//   Margin        max_{j != y} z_j - z_y (Carlini-Wagner style)
+//   Dlr           -(z_y - max_{j != y} z_j) / (z_pi1 - z_pi3 + 1e-12), the
+//                 Difference of Logits Ratio of Croce & Hein (ICML 2020, eq. 6):
+//                 pi sorts the logits in decreasing order. The ratio makes it
+//                 invariant to shifting and rescaling the logits, so a model
+//                 cannot hide behind saturated softmax outputs; needs >= 3 classes.
+enum class AttackLoss { CrossEntropy, Margin, Dlr };
 // Target choice for targeted attacks.
 enum class TargetMode { Fixed, Random, LeastLikely };
 // Targeted objective: the workshop's "maximise loss(y) - loss(target)", or the
@@ -67,6 +75,13 @@ struct AttackResult {
 
 // Checks options (negative eps, steps 0, lo >= hi, ...) and throws advgrad::Error.
 void validate(const AttackOptions& options, const char* who);
+// validate(), then the batch: x [N, ...] with pixels in [lo, hi], y int64 [N]
+// on x's device. Errors name `who`.
+void check_attack_inputs(const Tensor& x, const Tensor& y, const AttackOptions& options, const char* who);
+// x_0 of an attack: uniform in the L-inf ball, or a random direction scaled by
+// a uniform radius in the L2 ball, projected into [lo, hi]; a copy of x
+// without options.random_start (or with eps 0).
+Tensor random_start(const Tensor& x, const AttackOptions& options, Generator& gen);
 
 // The general iterative attack (BIM / PGD / MI-FGSM, targeted or not).
 AttackResult pgd(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options, Generator& gen);
@@ -76,6 +91,12 @@ AttackResult fgsm(nn::Module& model, const Tensor& x, const Tensor& y, double ep
 // Per-example attack loss (N values) of the given logits; larger = more adversarial
 // for the untargeted objective.
 Tensor attack_loss(const Tensor& logits, const Tensor& y, AttackLoss loss);
+// The targeted DLR of Croce & Hein (2020, eq. 7), per example, to maximise:
+//   -(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2 + 1e-12); needs >= 4 classes.
+Tensor targeted_dlr_loss(const Tensor& logits, const Tensor& y, const Tensor& targets);
+// The class of rank `rank` (0: the largest logit) per row of logits [N, C], as
+// int64 [N] on the logits' device; ties broken by the lower class index.
+Tensor ranked_classes(const Tensor& logits, std::int64_t rank);
 // Picks the targets of a targeted attack (never the true class).
 Tensor choose_targets(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options,
                       Generator& gen, std::int64_t classes);

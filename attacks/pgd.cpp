@@ -34,23 +34,6 @@ AttackStepOptions step_options(const AttackOptions& o) {
   return {.normalizer = o.normalizer, .norm = o.norm, .step_size = o.step_size, .eps = o.eps, .lo = o.lo, .hi = o.hi};
 }
 
-// Bad arguments are errors before any work: options, the batch, its labels,
-// their devices, and pixels outside [lo, hi].
-void check_inputs(const Tensor& x, const Tensor& y, const AttackOptions& o) {
-  validate(o, "attack");
-  ADVGRAD_CHECK(x.defined() && x.dim() >= 2, "attack: expected a batch of inputs [N, ...], got ",
-                x.defined() ? shape_str(x.shape()) : "undefined");
-  ADVGRAD_CHECK(y.defined() && y.dtype() == DType::Int64 && y.dim() == 1 && y.size(0) == x.size(0),
-                "attack: labels must be int64 of shape [", x.size(0), "], got ",
-                y.defined() ? dtype_name(y.dtype()) : "undefined", " ", y.defined() ? shape_str(y.shape()) : "");
-  ADVGRAD_CHECK(y.device() == x.device(), "attack: the labels are on ", y.device().str(), " but the inputs are on ",
-                x.device().str(), "; move them with .to(device)");
-  NoGradGuard no_grad;
-  ADVGRAD_CHECK(amin(x).item() >= o.lo && amax(x).item() <= o.hi, "attack: inputs must lie in [", o.lo, ", ", o.hi,
-                "] (pixel space; normalisation belongs inside the model), got [", amin(x).item(), ", ", amax(x).item(),
-                "]");
-}
-
 // The targets (targeted attacks) and which examples can be attacked at all
 // (not those whose fixed target is their own class); the model must give
 // logits [N, classes].
@@ -68,22 +51,6 @@ AttackResult targets_and_eligibility(nn::Module& model, const Tensor& x, const T
   r.eligible = o.targeted ? ne(r.targets, y).to(DType::Float32)
                           : ones({x.size(0)}, TensorOptions{DType::Float32, x.device()});
   return r;
-}
-
-// x_0: uniform in the L-inf ball, or a random direction scaled by a uniform
-// radius in the L2 ball; x itself without a random start. Storage of its own:
-// attack_step_ updates it in place.
-Tensor random_start(const Tensor& x, const AttackOptions& o, Generator& gen) {
-  if (!o.random_start || o.eps <= 0) return x.clone();
-  NoGradGuard no_grad;
-  Tensor delta;
-  if (o.norm == Norm::Linf) {
-    delta = uniform(x.shape(), -o.eps, o.eps, gen, x.options());
-  } else {
-    Tensor dir = normalize_gradient(randn(x.shape(), gen, x.options()), Normalizer::L2);
-    delta = mul(dir, per_example(rand({x.size(0)}, gen, x.options()) * o.eps, x));
-  }
-  return project(add(x, delta), x, o.eps, o.norm, o.lo, o.hi);
 }
 
 // What one restart carries from step to step.
@@ -140,7 +107,7 @@ void keep_worst_case(nn::Module& model, const Tensor& adv, const Tensor& y, cons
 }  // namespace
 
 AttackResult pgd(nn::Module& model, const Tensor& x_in, const Tensor& y, const AttackOptions& o, Generator& gen) {
-  check_inputs(x_in, y, o);
+  check_attack_inputs(x_in, y, o, "attack");
   EvalModeGuard eval_mode(model);  // no BatchNorm statistics updated, no dropout
   const Tensor x = x_in.detach().contiguous();
   AttackResult best = targets_and_eligibility(model, x, y, o, gen);

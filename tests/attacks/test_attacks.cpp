@@ -5,24 +5,14 @@
 #include "advgrad/nn/containers.h"
 #include "advgrad/nn/linear.h"
 #include "advgrad/nn/models.h"
+#include "attack_setup.h"
 #include "testing.h"
 
 namespace advgrad::attacks {
 namespace {
 
-struct AttackSetup {
-  nn::ModulePtr model;
-  Tensor x, y;
-};
-
-AttackSetup random_cnn(std::uint64_t seed, const std::string& arch = "small-cnn", std::int64_t n = 8) {
-  nn::ModelConfig c;
-  c.arch = arch;
-  c.seed = seed;
-  c.height = c.width = 12;
-  Generator gen(seed + 100);
-  return {nn::build_model(c), rand({n, 1, 12, 12}, gen), randint(0, 10, {n}, gen)};
-}
+using testing::AttackSetup;
+using testing::random_cnn;
 
 double max_linf(const Tensor& a, const Tensor& b) { return amax(abs(a - b)).item(); }
 
