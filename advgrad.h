@@ -52,9 +52,12 @@
 #include "advgrad/nn/torchvision_conv.h"
 
 // attacks: adversarial examples and input-gradient tools
+#include "advgrad/attacks/apgd.h"
 #include "advgrad/attacks/attack.h"
+#include "advgrad/attacks/autoattack.h"
 #include "advgrad/attacks/gradient_probe.h"
 #include "advgrad/attacks/saliency.h"
+#include "advgrad/attacks/square.h"
 
 // data: data sets, loader, image operations
 #include "advgrad/data/data_loader.h"
