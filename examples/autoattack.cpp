@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <sstream>
 #include <string>
 
 #include <advgrad/advgrad.h>
@@ -25,21 +26,12 @@ namespace {
 nn::ModulePtr quick_model(const data::Split& data) {
   nn::ModelConfig config;
   config.arch = "small-cnn";
-  nn::ModulePtr model = nn::build_model(config);
-  nn::AdamOptions adam;
-  adam.lr = 2e-3;
-  nn::Adam optimizer(model->parameters(), adam);
-  data::LoaderOptions lo;
-  lo.batch_size = 64;
-  data::DataLoader loader(data.train, lo);
-  loader.start_epoch(0);
-  data::Batch batch;
-  while (loader.next(batch)) {
-    cross_entropy((*model)(batch.images), batch.labels).backward();
-    optimizer.step();
-    optimizer.zero_grad();
-  }
-  return model;
+  training::TrainerOptions to;
+  to.epochs = 1, to.batch_size = 64, to.lr = 2e-3, to.progress = 0;
+  training::Trainer trainer(nn::build_model(config), config, to);
+  std::ostringstream log;
+  trainer.fit(data.train, data.test, log);
+  return trainer.model().shared_from_this();
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
