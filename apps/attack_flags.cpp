@@ -9,6 +9,12 @@
 //   pgd-l2   as pgd in the L2 ball, gradient scaled to unit L2 norm
 //   mifgsm   10 steps of eps / 10 with momentum 1.0 on the L1-normalised
 //            gradient (Dong et al. 2018)
+// The parameter-free attacks (docs/robust-evaluation.md), all from a random
+// start, untargeted, --steps 100 by default:
+//   apgd-ce / apgd-dlr  APGD on cross-entropy / the DLR loss (Croce & Hein 2020)
+//   apgd-t              APGD-T over --target-classes (9) wrong classes
+//   square              the Square attack, --queries (5000) per example, L-inf
+//   autoattack          APGD-CE -> APGD-T -> Square, the worst case per example
 #include <cmath>
 #include <sstream>
 
@@ -17,9 +23,15 @@
 namespace advgrad::cli {
 
 void AttackFlags::add_to(CLI::App* cmd) {
-  cmd->add_option("--method", method, "attack: fgsm, bim, pgd, pgd-l2, mifgsm")
-      ->check(CLI::IsMember({"fgsm", "bim", "pgd", "pgd-l2", "mifgsm"}));
-  cmd->add_option("--steps", steps, "iterations (default: 1 for fgsm, else 10)")->check(CLI::Range(1, 100000));
+  cmd->add_option("--method", method,
+                  "attack: fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, apgd-t, square, autoattack")
+      ->check(CLI::IsMember(attack_methods()));
+  cmd->add_option("--steps", steps, "iterations (default: 1 for fgsm, 100 for the apgd methods, else 10)")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--queries", queries, "square and autoattack: queries per example (default 5000)")
+      ->check(CLI::Range(1, 10000000));
+  cmd->add_option("--target-classes", target_classes, "apgd-t and autoattack: wrong classes to aim at (default 9)")
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--step-size", step_size, "step in pixel units (default: eps for fgsm, 2.5 eps / steps for pgd and pgd-l2, eps / steps for bim and mifgsm)")
       ->check(positive());
   cmd->add_flag("--random-start", random_start, "start from a uniform random point of the ball (default: from x)");
@@ -27,8 +39,10 @@ void AttackFlags::add_to(CLI::App* cmd) {
   cmd->add_flag("--early-stop", early_stop, "freeze an example once the attack succeeds on it");
   cmd->add_option("--norm", normalizer, "gradient normaliser: sign (L-inf), max (max |g| = step), l2 (unit L2 norm)")
       ->check(CLI::IsMember({"sign", "max", "l2"}));
-  cmd->add_option("--loss", loss, "attack loss: ce (cross-entropy) or margin (best wrong logit - true logit)")
-      ->check(CLI::IsMember({"ce", "margin"}));
+  cmd->add_option("--loss", loss,
+                  "attack loss: ce (cross-entropy), margin (best wrong logit - true logit) or dlr (Croce & Hein's "
+                  "difference of logits ratio)")
+      ->check(CLI::IsMember({"ce", "margin", "dlr"}));
   cmd->add_flag("--targeted", targeted, "targeted attack (see --target)");
   cmd->add_option("--target", target, "target class: an index, random (another class) or least-likely; with --image "
                   "also an ImageNet class name (exact, or the one name containing it)");
@@ -51,9 +65,24 @@ attacks::AttackOptions AttackFlags::options(double eps_value) const {
   o.restarts = restarts;
   o.early_stop = early_stop;
   o.random_start = random_start;
-  o.loss = loss == "margin" ? attacks::AttackLoss::Margin : attacks::AttackLoss::CrossEntropy;
+  o.loss = loss == "margin" ? attacks::AttackLoss::Margin
+           : loss == "dlr"  ? attacks::AttackLoss::Dlr
+                            : attacks::AttackLoss::CrossEntropy;
+  o.queries = queries;
+  o.target_classes = target_classes;
   double step_fraction = 0;  // default step = eps * step_fraction
-  if (method == "fgsm") {
+  if (is_parameter_free()) {
+    ADVGRAD_CHECK(!targeted, "attack: --method ", method, " is untargeted (apgd-t picks its own target classes); "
+                  "use --method pgd with --targeted");
+    o.algorithm = method == "apgd-t"       ? attacks::AttackAlgorithm::ApgdTargeted
+                  : method == "square"     ? attacks::AttackAlgorithm::Square
+                  : method == "autoattack" ? attacks::AttackAlgorithm::AutoAttack
+                                           : attacks::AttackAlgorithm::Apgd;
+    if (method == "apgd-dlr") o.loss = attacks::AttackLoss::Dlr;
+    o.steps = steps > 0 ? steps : 100;
+    o.random_start = true;
+    step_fraction = 2.0;  // unused: APGD sets its own step, starting at 2 eps
+  } else if (method == "fgsm") {
     ADVGRAD_CHECK(steps <= 1, "attack: fgsm takes exactly one step (use --method bim or pgd for more), got --steps ",
                   steps);
     ADVGRAD_CHECK(!random_start, "attack: fgsm starts at x; use --method pgd --steps 1 --random-start for FGSM-RS");
@@ -122,8 +151,28 @@ double parse_eps(const std::string& text) {
   return value;
 }
 
+const std::vector<std::string>& attack_methods() {
+  static const std::vector<std::string> names{"fgsm",    "bim",      "pgd",    "pgd-l2", "mifgsm",
+                                              "apgd-ce", "apgd-dlr", "apgd-t", "square", "autoattack"};
+  return names;
+}
+
+bool AttackFlags::is_parameter_free() const {
+  return method == "apgd-ce" || method == "apgd-dlr" || method == "apgd-t" || method == "square" ||
+         method == "autoattack";
+}
+
 std::string AttackFlags::describe(const attacks::AttackOptions& o) const {
   std::ostringstream s;
+  if (is_parameter_free()) {
+    s << (method == "apgd-ce"    ? "APGD-CE-" + std::to_string(o.steps)
+          : method == "apgd-dlr" ? "APGD-DLR-" + std::to_string(o.steps)
+          : method == "apgd-t"   ? "APGD-T-" + std::to_string(o.steps) + " x" + std::to_string(o.target_classes)
+          : method == "square"   ? "Square-" + std::to_string(o.queries)
+                                 : std::string("AutoAttack"))
+      << " L-inf eps " << o.eps;
+    return s.str();
+  }
   if (method == "fgsm") s << "FGSM";
   else if (method == "mifgsm") s << "MI-FGSM-" << o.steps;
   else if (method == "bim") s << "BIM-" << o.steps;

@@ -55,7 +55,7 @@ void check_model_fits(const nn::ModelConfig& config, const data::Dataset& data, 
 // The attack flags shared by `attack` and `robustness`: --method picks the
 // family and its defaults (see attack_flags.cpp), the other flags override.
 struct AttackFlags {
-  std::string method = "pgd";  // fgsm, bim, pgd, pgd-l2, mifgsm
+  std::string method = "pgd";  // attack_methods()
   double eps = 0.1;
   int steps = 0;         // 0: the method's default
   double step_size = 0;  // 0: the method's default
@@ -63,18 +63,25 @@ struct AttackFlags {
   int restarts = 1;
   bool early_stop = false;
   std::string normalizer;   // sign, max, l2; empty: the method's
-  std::string loss = "ce";  // ce, margin
+  std::string loss = "ce";  // ce, margin, dlr
   bool targeted = false;
   std::string target = "random";                // a class index, random, least-likely
   std::string objective = "true-minus-target";  // or minimise-target
   double momentum = 1.0;                        // mifgsm only
   double lo = 0, hi = 1;
+  int queries = 5000;      // square, autoattack
+  int target_classes = 9;  // apgd-t, autoattack
   void add_to(CLI::App* cmd);
+  // apgd-ce, apgd-dlr, apgd-t, square or autoattack: no step size to choose.
+  bool is_parameter_free() const;
   // The library's options for this eps, method defaults applied, validated.
   attacks::AttackOptions options(double eps) const;
   // A short human name ("PGD-40 L-inf", "FGSM targeted -> 3").
   std::string describe(const attacks::AttackOptions& o) const;
 };
+
+// Every --method name, in the order --help lists them.
+const std::vector<std::string>& attack_methods();
 
 // eps as a person writes it for pixels in [0, 1]: a fraction "1/255", "2/255"
 // or a decimal "0.01". Anything else (or a negative, infinite or zero-denominator

@@ -44,7 +44,14 @@ enum class TargetMode { Fixed, Random, LeastLikely };
 // usual "minimise loss(target)".
 enum class TargetedObjective { TrueMinusTarget, MinimiseTarget };
 
+// Which attack run_attack() runs: the PGD family below (pgd()), or one of the
+// parameter-free attacks of docs/robust-evaluation.md: APGD on `loss`
+// (apgd.h), APGD-T over `target_classes` wrong classes, Square with `queries`
+// queries (square.h, L-inf), or the AutoAttack ensemble (autoattack.h, L-inf).
+enum class AttackAlgorithm { Pgd, Apgd, ApgdTargeted, Square, AutoAttack };
+
 struct AttackOptions {
+  AttackAlgorithm algorithm = AttackAlgorithm::Pgd;
   double eps = 0.1;        // radius of the ball in pixel space
   double step_size = 0.01;
   int steps = 10;          // 1 with step_size = eps and no random start = FGSM
@@ -61,6 +68,9 @@ struct AttackOptions {
   TargetMode target_mode = TargetMode::Fixed;
   std::int64_t target_class = 0;
   TargetedObjective objective = TargetedObjective::TrueMinusTarget;
+  // The parameter-free attacks (algorithm != Pgd; `steps` is APGD's iterations).
+  int target_classes = 9;  // APGD-T and AutoAttack
+  int queries = 5000;      // Square and AutoAttack, per example
 };
 
 struct AttackResult {
@@ -85,6 +95,13 @@ Tensor random_start(const Tensor& x, const AttackOptions& options, Generator& ge
 
 // The general iterative attack (BIM / PGD / MI-FGSM, targeted or not).
 AttackResult pgd(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options, Generator& gen);
+// Runs options.algorithm: pgd() for Pgd, else apgd(), apgd_targeted(),
+// square_attack() or autoattack() with the options that apply to it. For the
+// parameter-free attacks result.success is "misclassified" (APGD-T's targets
+// are directions, not goals); `targeted` must be false for them, and Square
+// and AutoAttack need Norm::Linf.
+AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options,
+                        Generator& gen);
 // FGSM: one step of size eps from x (no random start): x + eps * sign(g).
 AttackResult fgsm(nn::Module& model, const Tensor& x, const Tensor& y, double eps, const AttackOptions& base = {});
 

@@ -84,6 +84,8 @@ AutoAttackResult autoattack(nn::Module& model, const Tensor& x_in, const Tensor&
   for (std::size_t i = 0; i < success.size(); ++i) success[i] = broken_by[i] >= 0;
   out.result.success = from_vector(success, {n}).to(DType::Float32).to(x.device());
   out.result.eligible = ones({n}, TensorOptions{DType::Float32, x.device()});
+  NoGradGuard no_grad;  // result.loss: the margin max_{j != y} z_j - z_y at the kept points
+  out.result.loss = attack_loss(model(out.result.x_adv), y, AttackLoss::Margin).to(DType::Float32);
   return out;
 }
 

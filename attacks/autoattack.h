@@ -31,7 +31,7 @@ struct AutoAttackStage {
 };
 
 struct AutoAttackResult {
-  AttackResult result;                  // the worst case per example; success = misclassified
+  AttackResult result;                  // the worst case per example; success = misclassified, loss = margin
   Tensor broken_by;                     // [N] int64: index into stages of the first that broke it; -1 robust
   std::vector<AutoAttackStage> stages;  // in order, "clean" (the unattacked accuracy) first
   double robust_accuracy() const;       // robust / N after the last stage

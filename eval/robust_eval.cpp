@@ -47,7 +47,7 @@ RobustResult robust_accuracy(nn::Module& model, const data::Dataset& data, const
     std::vector<std::int64_t> idx;
     for (std::int64_t i = s; i < std::min(n, s + batch_size); ++i) idx.push_back(i);
     Tensor x = data.images_tensor(idx).to(device), y = data.labels_tensor(idx).to(device);
-    attacks::AttackResult a = attacks::pgd(model, x, y, o, gen);
+    attacks::AttackResult a = attacks::run_attack(model, x, y, o, gen);
     attacks::EvalModeGuard eval_mode(model);
     NoGradGuard no_grad;
     clean += sum(eq(argmax(model(x), 1), y).to(DType::Float64)).item();

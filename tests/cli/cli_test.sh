@@ -47,6 +47,20 @@ done
 [ -n "$(json_number "$work/targeted.json" success_rate)" ] && ok "targeted attack reports success" ||
   fail "targeted attack: no success_rate"
 
+# AutoAttack (APGD-CE -> APGD-T -> Square) is never weaker than PGD, at an eps
+# where PGD leaves some accuracy standing.
+"$bin" attack --model "$work/m.safetensors" "${data[@]}" --method pgd --eps 0.04 --steps 10 --random-start \
+  --json >"$work/pgd04.json" || fail "pgd at eps 0.04 exited non-zero"
+"$bin" attack --model "$work/m.safetensors" "${data[@]}" --method autoattack --eps 0.04 --steps 10 --queries 50 \
+  --target-classes 3 --json >"$work/autoattack.json" || fail "autoattack exited non-zero"
+pgd04=$(json_number "$work/pgd04.json" robust_accuracy)
+aa=$(json_number "$work/autoattack.json" robust_accuracy)
+if [ -n "$aa" ] && [ -n "$pgd04" ] && ge "$pgd04" "$aa" && ge "$pgd04" 0.05; then
+  ok "AutoAttack accuracy $aa <= PGD-10's $pgd04 at eps 0.04"
+else
+  fail "AutoAttack accuracy '$aa' vs PGD-10's '$pgd04' at eps 0.04 (PGD must leave >= 5% and AutoAttack no more)"
+fi
+
 "$bin" robustness --model "$work/m.safetensors" "${data[@]}" --method fgsm --eps-sweep 0:0.2:0.1 \
   --out "$work/rob" >"$work/rob.txt" || fail "robustness exited non-zero"
 for f in robustness.csv robustness.json robustness.png robustness.svg; do
@@ -85,6 +99,7 @@ expect_error "bad target" "target" attack "${m[@]}" --targeted --target seven
 expect_error "fgsm with steps" "one step" attack "${m[@]}" --method fgsm --steps 5
 expect_error "missing model" "nope.safetensors" attack --model "$work/nope.safetensors" "${data[@]}"
 expect_error "unknown method" "method" attack "${m[@]}" --method deepfool
+expect_error "targeted apgd-t" "untargeted" attack "${m[@]}" --method apgd-t --targeted
 expect_error "bad sweep" "eps sweep" robustness "${m[@]}" --eps-sweep 0.3:0:0.1 --out "$work/rob2"
 expect_error "index out of range" "out of range" saliency "${m[@]}" --index 100000
 expect_error "missing data dir" "fashion" eval --model "$work/m.safetensors" --data fashion-mnist --data-dir "$work/none"
