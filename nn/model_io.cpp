@@ -5,6 +5,28 @@
 #include "advgrad/nn/safetensors.h"
 
 namespace advgrad::nn {
+namespace {
+
+// The model is built from its config before the file's weights are checked
+// against it, and an MLP's first layer grows with channels x height x width: a
+// corrupt or hostile config (a height of 2^49) would ask for petabytes. These
+// bounds are far above every model advgrad trains (1x28x28, 3x32x32) or loads
+// (3x224x224, 1000 classes) and keep the largest model they allow under 1 GB.
+constexpr std::int64_t kMaxInputValues = 3 * 512 * 512;
+constexpr std::int64_t kMaxClasses = 100000;
+
+void check_plausible(const ModelConfig& c, const std::string& what) {
+  auto bad = [&](const auto&... msg) { detail::fail("model file '", what, "': its config ", msg..., " (a corrupt file?)"); };
+  if (c.channels < 1 || c.height < 1 || c.width < 1)
+    bad("says the input is ", c.channels, "x", c.height, "x", c.width, "; every size must be at least 1");
+  if (c.channels > kMaxInputValues || c.height > kMaxInputValues || c.width > kMaxInputValues ||
+      c.channels * c.height * c.width > kMaxInputValues)
+    bad("says the input is ", c.channels, "x", c.height, "x", c.width, ", more than the ", kMaxInputValues,
+        " values (3x512x512) an advgrad model takes");
+  if (c.classes < 2 || c.classes > kMaxClasses) bad("says ", c.classes, " classes; advgrad models have 2 to ", kMaxClasses);
+}
+
+}  // namespace
 
 std::string config_to_json(const ModelConfig& c) {
   nlohmann::json j{{"arch", c.arch},         {"channels", c.channels}, {"height", c.height},
@@ -29,6 +51,7 @@ ModelConfig config_from_json(const std::string& text, const std::string& what) {
     c.normalize_mean = j.value("normalize_mean", std::vector<double>{});
     c.normalize_std = j.value("normalize_std", std::vector<double>{});
     c.dual_batch_norm = j.value("dual_batch_norm", false);
+    check_plausible(c, what);
     return c;
   } catch (const nlohmann::json::exception& e) {
     detail::fail(what, ": model config is not valid (", e.what(), ")");
