@@ -52,7 +52,7 @@ void check_start(std::string_view head, std::uint64_t file_size, Fail fail) {
   if (header_len > kMaxHeader) fail("header length ", header_len, " exceeds the 100 MB limit (not a safetensors file?)");
   if (header_len > file_size - 8) fail("header length ", header_len, " runs past the end of the file (", file_size, " bytes)");
   if (header_len < 2 || (head.size() > 8 && head[8] != '{'))
-    fail("not a safetensors file: its header does not start with a JSON object");
+    fail("not a safetensors file: its header is not a JSON object");
 }
 
 }  // namespace
