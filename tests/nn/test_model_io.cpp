@@ -39,5 +39,20 @@ TEST(ModelIo, ImplausibleConfigsAreRefusedInTheUsersTerms) {
   expect_error([] { config_from_json("{\"arch\": 3}", "m"); }, {"model config is not valid"});
 }
 
+// Found by fuzz/fuzz_model_config (UBSan: "2.88889e+25 is outside the range of
+// representable values of type 'long'"): a JSON float where a size belongs was
+// cast to int64. The input, verbatim, is also in fuzz/corpus/model_config/.
+TEST(ModelIo, FuzzRegressionFloatWhereAnIntegerBelongs) {
+  const std::string found =
+      R"({"arch": "mlp", "channels": 1, "height": 4, "width": 3, "classes": 28888888888888888888888888, )"
+      R"("activation": "rONOOOOOOOOOOOOOOOOOOelu", "ar25": 1, "normalize_mea*": [], "seedalize_std": []})"
+      "\n";
+  expect_error([&] { config_from_json(found, "crash.json"); }, {"classes is 2.88888", "not a whole number"});
+  expect_error([] { config_from_json(config(1, 28, 28, 10).replace(0, 1, "{\"seed\": 1.5, "), "m"); },
+               {"seed is 1.5"});
+  expect_error([] { config_from_json(R"({"arch":"mlp","channels":1,"height":2.0,"width":3,"classes":2,"activation":"relu"})", "m"); },
+               {"height is 2.0"});
+}
+
 }  // namespace
 }  // namespace advgrad::nn
