@@ -9,6 +9,7 @@
 
 #include "advgrad/eval/robust_eval.h"
 #include "advgrad/io/atomic_file.h"
+#include "advgrad/io/output_dir.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/report/attack_grid.h"
@@ -56,6 +57,7 @@ int run_on_dataset(const AttackCommandFlags& f, const Common& common) {
   ADVGRAD_CHECK(!f.model.empty(), "attack: --model FILE is required (or --image to attack photos)");
   ADVGRAD_CHECK(f.photo.weights.empty(), "attack: --weights is for --image (a data set's model is --model FILE)");
   const attacks::AttackOptions o = f.attack.options(f.eps.empty() ? 0.1 : parse_eps(f.eps));
+  if (!f.out.empty()) io::make_output_dir(f.out);  // before the work: a bad --out is refused at once
   nn::LoadedModel m = nn::load_model(f.model);
   const data::Dataset test = f.data.load(f.seed).test;
   check_model_fits(m.config, test, "attack");
@@ -77,7 +79,6 @@ int run_on_dataset(const AttackCommandFlags& f, const Common& common) {
                    {"seconds", r.seconds},
                    {"images_per_second", r.seconds > 0 ? static_cast<double>(r.count) / r.seconds : 0.0}};
   if (!f.out.empty()) {
-    std::filesystem::create_directories(f.out);
     report::write_figure(report::attack_example_grid(*m.model, test, o, f.seed, f.grid_rows, name + " on " + test.name),
                          f.out, "attack_grid");
     const auto file = [&](const char* n) { return (std::filesystem::path(f.out) / n).string(); };

@@ -18,6 +18,8 @@ Command add_eval(CLI::App& app, Common& common) {
   auto f = std::make_shared<Flags>();
   cmd->add_option("--model", f->model, "model file (safetensors written by advgrad train)")->required();
   f->data.add_to(cmd);
+  // DataFlags describes --limit for training; eval reads only the test split.
+  cmd->get_option("--limit")->description("not used by eval, which reads only the test split (see --test-limit)");
   cmd->add_option("--seed", f->seed, "seed of the synthetic data set");
   cmd->add_flag("--json", common.json, "print the results as JSON");
   return {cmd, [f, &common] {

@@ -9,6 +9,7 @@
 
 #include "advgrad/eval/robust_eval.h"
 #include "advgrad/io/atomic_file.h"
+#include "advgrad/io/output_dir.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/report/line_chart.h"
@@ -31,6 +32,7 @@ int run_robustness(const RobustnessFlags& f, Common& common) {
                 "eps (drop --step-size, or use advgrad attack)");
   const std::vector<double> eps = eval::parse_eps_sweep(f.sweep);
   const attacks::AttackOptions o = f.attack.options(eps.back());
+  io::make_output_dir(f.out);  // before the work: a bad --out is refused at once
   // The step follows eps: the fraction the method's defaults give.
   const double step_fraction = eps.back() > 0 ? o.step_size / eps.back() : 1.0;
   const std::string name = f.attack.describe(o);
@@ -66,7 +68,6 @@ int run_robustness(const RobustnessFlags& f, Common& common) {
     series.push_back(std::move(s));
     runs.push_back(std::move(run));
   }
-  std::filesystem::create_directories(f.out);
   const auto file = [&](const char* n) { return (std::filesystem::path(f.out) / n).string(); };
   report::ChartOptions co;
   co.title = name.substr(0, name.find(" eps")) + " on " + test.name;

@@ -106,6 +106,11 @@ nn::ModulePtr pretrained_model(const std::string& arch, const std::string& weigh
 // A PNG or JPEG photo as [1, 3, 224, 224] pixels in [0, 1]: shorter side 256, centre crop.
 Tensor load_photo(const std::string& path);
 
+// The whole command line (apps/main.cpp): parses argv and, when `execute`,
+// runs the command; returns the exit code. execute = false parses only (the
+// CLI fuzz harness). Usage errors print one line and return 1.
+int command_line(int argc, char** argv, bool execute);
+
 Command add_demo(CLI::App& app, Common& common);
 Command add_train(CLI::App& app, Common& common);
 Command add_eval(CLI::App& app, Common& common);

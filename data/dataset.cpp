@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "advgrad/data/dataset_finder.h"
+#include "advgrad/io/read_file.h"
 
 namespace advgrad::data {
 
@@ -57,30 +58,48 @@ void Dataset::validate() const {
 }
 
 // ---- files ----
-std::string read_maybe_gzip(const std::string& path) {
-  ADVGRAD_CHECK(std::filesystem::is_regular_file(path), "cannot open '", path, "': no such file");
-  gzFile f = gzopen(path.c_str(), "rb");  // reads plain files transparently
-  ADVGRAD_CHECK(f != nullptr, "cannot open '", path, "': ", std::strerror(errno));
+std::string gunzip_if_gzip(const std::string& bytes, const std::string& what, std::uint64_t max_bytes) {
+  const auto is_gzip = [&](std::size_t at) {
+    return bytes.size() - at >= 2 && static_cast<unsigned char>(bytes[at]) == 0x1f &&
+           static_cast<unsigned char>(bytes[at + 1]) == 0x8b;
+  };
+  if (!is_gzip(0)) return bytes;
+  auto fail = [&](const auto&... msg) { detail::fail("cannot read '", what, "': ", msg...); };
   std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    const int n = gzread(f, buf, sizeof buf);
-    if (n < 0) {
-      int err = 0;
-      const std::string msg = gzerror(f, &err);
-      gzclose(f);
-      detail::fail("cannot read '", path, "': corrupt or truncated gzip data (", msg, ")");
+  std::size_t at = 0;  // where the current gzip member starts
+  // Members back to back (RFC 1952 section 2.2) until the input ends.
+  while (at < bytes.size()) {
+    if (!is_gzip(at)) fail(bytes.size() - at, " bytes of trailing data after the gzip stream (corrupt?)");
+    z_stream z{};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) fail("zlib cannot start (out of memory?)");
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data() + at));
+    z.avail_in = static_cast<uInt>(std::min<std::size_t>(bytes.size() - at, 1u << 30));
+    int rc = Z_OK;
+    char buf[1 << 16];
+    while (rc != Z_STREAM_END) {
+      z.next_out = reinterpret_cast<Bytef*>(buf);
+      z.avail_out = sizeof buf;
+      rc = inflate(&z, Z_NO_FLUSH);
+      if (rc != Z_OK && rc != Z_STREAM_END) {
+        const std::string msg = z.msg != nullptr ? z.msg : rc == Z_BUF_ERROR ? "unexpected end of file" : "inflate failed";
+        inflateEnd(&z);
+        fail("corrupt or truncated gzip data (", msg, ")");
+      }
+      const std::size_t got = sizeof buf - z.avail_out;
+      if (out.size() + got > max_bytes) {
+        inflateEnd(&z);
+        fail("it decompresses to more than ", max_bytes, " bytes, the limit for a data file (a corrupt file or a gzip bomb?)");
+      }
+      out.append(buf, got);
     }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
+    at += static_cast<std::size_t>(z.total_in);
+    inflateEnd(&z);
   }
-  // A stream that ends mid-way reads as a short file; zlib flags it as Z_BUF_ERROR.
-  int err = Z_OK;
-  const std::string msg = gzerror(f, &err);
-  gzclose(f);
-  ADVGRAD_CHECK(err == Z_OK || err == Z_STREAM_END, "cannot read '", path,
-                "': corrupt or truncated gzip data (", msg, ")");
   return out;
+}
+
+std::string read_maybe_gzip(const std::string& path) {
+  return gunzip_if_gzip(io::read_file(path, "data file", kMaxDataFileBytes), path, kMaxDataFileBytes);
 }
 
 namespace {

@@ -51,8 +51,16 @@ struct IdxImages {
 };
 IdxImages read_idx_images(const std::string& path);
 std::vector<std::int64_t> read_idx_labels(const std::string& path);
-// Reads a whole file, gunzipping when it is gzip-compressed.
+// Reads a whole regular file (io/read_file.h: a directory or device is
+// refused), gunzipping it when it starts with gzip's magic number 1f 8b.
+// Both the file and what it decompresses to are limited to kMaxDataFileBytes
+// (1 GiB; CIFAR-10 and Fashion-MNIST's largest files are 30 and 47 MB), so a
+// gzip bomb is an error, not an exhausted machine.
+inline constexpr std::uint64_t kMaxDataFileBytes = std::uint64_t{1} << 30;
 std::string read_maybe_gzip(const std::string& path);
+// `bytes` decompressed when they are gzip (one member or several back to back),
+// else unchanged; errors name `what`. Corrupt or truncated data is an error.
+std::string gunzip_if_gzip(const std::string& bytes, const std::string& what, std::uint64_t max_bytes = kMaxDataFileBytes);
 // Parsers over bytes already in memory; `what` names the source in errors.
 IdxImages parse_idx_images(const std::string& bytes, const std::string& what);
 std::vector<std::int64_t> parse_idx_labels(const std::string& bytes, const std::string& what);

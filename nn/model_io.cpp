@@ -5,6 +5,38 @@
 #include "advgrad/nn/safetensors.h"
 
 namespace advgrad::nn {
+namespace {
+
+// The model is built from its config before the file's weights are checked
+// against it, and an MLP's first layer grows with channels x height x width: a
+// corrupt or hostile config (a height of 2^49) would ask for petabytes. These
+// bounds are far above every model advgrad trains (1x28x28, 3x32x32) or loads
+// (3x224x224, 1000 classes) and keep the largest model they allow under 1 GB.
+constexpr std::int64_t kMaxInputValues = 3 * 512 * 512;
+constexpr std::int64_t kMaxClasses = 100000;
+
+void check_plausible(const ModelConfig& c, const std::string& what) {
+  auto bad = [&](const auto&... msg) { detail::fail("model file '", what, "': its config ", msg..., " (a corrupt file?)"); };
+  if (c.channels < 1 || c.height < 1 || c.width < 1)
+    bad("says the input is ", c.channels, "x", c.height, "x", c.width, "; every size must be at least 1");
+  if (c.channels > kMaxInputValues || c.height > kMaxInputValues || c.width > kMaxInputValues ||
+      c.channels * c.height * c.width > kMaxInputValues)
+    bad("says the input is ", c.channels, "x", c.height, "x", c.width, ", more than the ", kMaxInputValues,
+        " values (3x512x512) an advgrad model takes");
+  if (c.classes < 2 || c.classes > kMaxClasses) bad("says ", c.classes, " classes; advgrad models have 2 to ", kMaxClasses);
+}
+
+// A whole-number field. nlohmann's get<int64_t>() of a JSON float converts it
+// with a cast, undefined behaviour for 2.9e25 (found by fuzz/fuzz_model_config),
+// so only JSON integers are taken: the files advgrad writes hold integers.
+std::int64_t integer_field(const nlohmann::json& j, const char* key, const std::string& what) {
+  const auto& v = j.at(key);
+  if (!v.is_number_integer())
+    detail::fail("model file '", what, "': its config's ", key, " is ", v.dump(), ", not a whole number (a corrupt file?)");
+  return v.get<std::int64_t>();
+}
+
+}  // namespace
 
 std::string config_to_json(const ModelConfig& c) {
   nlohmann::json j{{"arch", c.arch},         {"channels", c.channels}, {"height", c.height},
@@ -20,15 +52,16 @@ ModelConfig config_from_json(const std::string& text, const std::string& what) {
     const auto j = nlohmann::json::parse(text);
     ModelConfig c;
     c.arch = j.at("arch").get<std::string>();
-    c.channels = j.at("channels").get<std::int64_t>();
-    c.height = j.at("height").get<std::int64_t>();
-    c.width = j.at("width").get<std::int64_t>();
-    c.classes = j.at("classes").get<std::int64_t>();
+    c.channels = integer_field(j, "channels", what);
+    c.height = integer_field(j, "height", what);
+    c.width = integer_field(j, "width", what);
+    c.classes = integer_field(j, "classes", what);
     c.activation = j.at("activation").get<std::string>();
-    c.seed = j.value("seed", std::uint64_t{0});
+    c.seed = j.contains("seed") ? static_cast<std::uint64_t>(integer_field(j, "seed", what)) : 0;
     c.normalize_mean = j.value("normalize_mean", std::vector<double>{});
     c.normalize_std = j.value("normalize_std", std::vector<double>{});
     c.dual_batch_norm = j.value("dual_batch_norm", false);
+    check_plausible(c, what);
     return c;
   } catch (const nlohmann::json::exception& e) {
     detail::fail(what, ": model config is not valid (", e.what(), ")");

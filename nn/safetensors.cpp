@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 #include "advgrad/io/atomic_file.h"
@@ -30,6 +31,28 @@ std::uint64_t read_le64(const char* p) {
   std::uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
   return v;
+}
+
+// The checks that need only the first bytes of a file (`head`, up to 9 of
+// them) and its size, so a file that is not safetensors at all is refused
+// before the rest of it is read: the header length against the limit and the
+// file's size, and the first byte of the JSON. Files that are something else
+// a user might plausibly hand over are named.
+template <typename Fail>
+void check_start(std::string_view head, std::uint64_t file_size, Fail fail) {
+  const auto starts = [&](std::string_view magic) { return head.substr(0, magic.size()) == magic; };
+  if (file_size == 0) fail("the file is empty (0 bytes)");
+  if (starts("\x1f\x8b")) fail("it is gzip-compressed; gunzip it first (model files are uncompressed safetensors)");
+  if (starts("PK\x03\x04"))
+    fail("it is a zip archive, not safetensors (a PyTorch .pth checkpoint? `advgrad convert` turns one into a model file)");
+  if (starts("\x80\x02") || starts("\x80\x03") || starts("\x80\x04") || starts("\x80\x05"))
+    fail("it is a Python pickle, not safetensors (a legacy PyTorch checkpoint? see `advgrad convert`)");
+  if (file_size < 8) fail("file is ", file_size, " bytes, too short for a header");
+  const std::uint64_t header_len = read_le64(head.data());
+  if (header_len > kMaxHeader) fail("header length ", header_len, " exceeds the 100 MB limit (not a safetensors file?)");
+  if (header_len > file_size - 8) fail("header length ", header_len, " runs past the end of the file (", file_size, " bytes)");
+  if (header_len < 2 || (head.size() > 8 && head[8] != '{'))
+    fail("not a safetensors file: its header is not a JSON object");
 }
 
 }  // namespace
@@ -60,10 +83,8 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
 
 SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& what) {
   auto fail = [&](const auto&... msg) { detail::fail("safetensors '", what, "': ", msg...); };
-  if (bytes.size() < 8) fail("file is ", bytes.size(), " bytes, too short for a header");
+  check_start(std::string_view(bytes).substr(0, 9), bytes.size(), fail);
   const std::uint64_t header_len = read_le64(bytes.data());
-  if (header_len > kMaxHeader) fail("header length ", header_len, " exceeds the 100 MB limit");
-  if (header_len > bytes.size() - 8) fail("header length ", header_len, " runs past the end of the file (", bytes.size(), " bytes)");
   const std::size_t data_start = 8 + static_cast<std::size_t>(header_len);
   const std::size_t data_size = bytes.size() - data_start;
 
@@ -133,7 +154,12 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& w
 }
 
 SafetensorsFile load_safetensors(const std::string& path) {
-  return parse_safetensors(io::read_file(path, "model file"), path);
+  // Header first: a multi-gigabyte file that is not safetensors (or
+  // /dev/zero, refused by InputFile) is refused before it is read.
+  const io::InputFile file(path, "model file");
+  check_start(file.read(0, std::min<std::uint64_t>(file.size(), 9)), file.size(),
+              [&](const auto&... msg) { detail::fail("safetensors '", path, "': ", msg...); });
+  return parse_safetensors(file.read_all(), path);
 }
 
 }  // namespace advgrad::nn

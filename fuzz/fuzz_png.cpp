@@ -1,0 +1,12 @@
+// libFuzzer harness: imageio::decode_png (libpng through advgrad's error
+// handling and size limits), as RGB and as grey.
+#include "advgrad/imageio/png_codec.h"
+#include "fuzz_input.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace advgrad;
+  const std::string bytes = fuzz::as_string(data, size);
+  fuzz::refuse_or_parse([&] { imageio::decode_png(bytes, "fuzz", imageio::Channels::Rgb); });
+  fuzz::refuse_or_parse([&] { imageio::decode_png(bytes, "fuzz", imageio::Channels::AsStored); });
+  return 0;
+}
