@@ -71,7 +71,7 @@ void write_introduction(report::Report& report, const WorkshopOptions& options, 
 void run_parts(WorkshopContext& ctx) {
   for (const auto part : {baseline_part, attacks_part, targeted_part, saliency_part, static_fgsm_part, online_part,
                           robust_view_part, nsl_part, advprop_part, activations_part, natural_robustness_part,
-                          noisy_student_part, optimizers_part, comparison_part, pretrained_part})
+                          noisy_student_part, optimizers_part, comparison_part, autoattack_part, pretrained_part})
     part(ctx);
 }
 

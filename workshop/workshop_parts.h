@@ -37,6 +37,7 @@ void natural_robustness_part(WorkshopContext& ctx);  // workshop_natural.cpp; af
 void noisy_student_part(WorkshopContext& ctx);       // workshop_noisy_student.cpp
 void optimizers_part(WorkshopContext& ctx);          // workshop_summary.cpp
 void comparison_part(WorkshopContext& ctx);
+void autoattack_part(WorkshopContext& ctx);  // workshop_autoattack.cpp; after comparison_part
 void pretrained_part(WorkshopContext& ctx);  // workshop_pretrained.cpp: EfficientNet-Lite0 on photos
 
 }  // namespace advgrad::workshop
