@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
       advgrad::cli::add_eval(app, common),       advgrad::cli::add_attack(app, common),
       advgrad::cli::add_robustness(app, common), advgrad::cli::add_saliency(app, common),
       advgrad::cli::add_workshop(app, common),   advgrad::cli::add_experiment(app, common),
-      advgrad::cli::add_convert(app, common),    advgrad::cli::add_classify(app, common)};
+      advgrad::cli::add_convert(app, common),    advgrad::cli::add_classify(app, common),
+      advgrad::cli::add_photos(app, common)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
