@@ -217,6 +217,14 @@ int run_photos(const PhotosFlags& f, const Common& common) {
   const eval::ImageNetASubset subset =
       f.imagenet_a ? (f.imagenet_a_dir.empty() ? eval::imagenet_a_subset() : eval::imagenet_a_subset(f.imagenet_a_dir))
                    : eval::ImageNetASubset{};
+  if (f.imagenet_a) {  // the two class lists must agree: the subset's wnid i is ImageNet-1k class indices[i]
+    const std::map<std::string, std::int64_t> wnids = imagenet_wnid_index();
+    for (std::size_t i = 0; i < subset.wnids.size(); ++i) {
+      const auto it = wnids.find(subset.wnids[i]);
+      ADVGRAD_CHECK(it != wnids.end() && it->second == subset.indices[i], "photos: the ImageNet-A class list says ",
+                    subset.wnids[i], " is class ", subset.indices[i], ", the ImageNet-1k synsets disagree");
+    }
+  }
   std::vector<Photo> photos = collect(f);
   const std::vector<std::string> names = data::imagenet_class_names();
   nn::ModulePtr model = pretrained_model(f.model, f.weights);
@@ -322,6 +330,9 @@ int run_photos(const PhotosFlags& f, const Common& common) {
       std::cout << "  (* the full top-1 is itself one of the " << subset.indices.size() << " classes)\n";
       std::cout << "  " << judged << " of " << photos.size()
                 << " photos have an acceptable class inside the mask; masked top-1 acceptable: " << right << "\n";
+      if (r.labelled == 0)
+        std::cout << "  (the ImageNet-A photos are not available offline: give a folder DIR/<wnid>/*.jpg to score "
+                     "them by folder label)\n";
       if (r.labelled > 0)
         std::cout << "  folder labels: " << r.labelled << " images, masked accuracy " << fixed(100 * r.accuracy(), 1)
                   << "%, unmasked " << fixed(100.0 * static_cast<double>(r.correct_unrestricted) / static_cast<double>(r.labelled), 1)

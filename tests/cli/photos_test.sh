@@ -95,6 +95,11 @@ echo "coffee.png 1000" >"$work/labels.txt"
 expect_refused photos "a bad labels file" "not an ImageNet class" --labels "$work/labels.txt" "$photos/coffee.png"
 expect_refused photos "a missing class list" "fetch-imagenet-a-classes.sh" --imagenet-a --imagenet-a-dir "$work/empty" \
   "$photos/coffee.png"
+mkdir -p "$work/swapped"
+printf 'n01498041\nn01531178\n' >"$work/swapped/imagenet_a_synsets.txt"  # classes 6 and 11 of ImageNet-1k
+printf '11\n6\n' >"$work/swapped/imagenet_a_indices.txt"
+expect_refused photos "a class list that disagrees with ImageNet-1k" "synsets disagree" --imagenet-a \
+  --imagenet-a-dir "$work/swapped" "$photos/coffee.png"
 
 [ "$failures" -eq 0 ] && echo "photos_test: all passed" || echo "photos_test: $failures failed"
 [ "$failures" -eq 0 ]

@@ -75,6 +75,14 @@ TEST(ColourCorruptions, ShotNoiseKeepsBlackAndHasPoissonMeanAndVariance) {
 }
 
 TEST(ColourCorruptions, ImpulseNoiseSetsTheAskedShareToZeroOrOne) {
+  // Value by value: u1 < amount picks it, then u2 < 0.5 makes it salt (1), else pepper (0).
+  const std::vector<float> tiny{0.3f, 0.6f, 0.9f, 0.1f, 0.5f, 0.7f};
+  Generator g(17), copy(17);
+  const std::vector<float> picked = impulse_noise_image(tiny.data(), {2, 1, 3}, 0.5, g);
+  for (std::size_t i = 0; i < tiny.size(); ++i) {
+    const double u1 = copy.next_double(), u2 = copy.next_double();
+    EXPECT_EQ(picked[i], u1 < 0.5 ? (u2 < 0.5 ? 1.0f : 0.0f) : tiny[i]) << i;
+  }
   const ImageShape s{3, 41, 47};
   const std::vector<float> x = random_image(s, 31);
   Generator g0(1), g1(2), g2(3);
