@@ -60,6 +60,7 @@
 #include "advgrad/attacks/square.h"
 
 // data: data sets, loader, image operations
+#include "advgrad/data/colour_corruptions.h"
 #include "advgrad/data/data_loader.h"
 #include "advgrad/data/dataset.h"
 #include "advgrad/data/image_ops.h"
@@ -71,9 +72,13 @@
 #include "advgrad/eval/corruptions.h"
 #include "advgrad/eval/evaluate.h"
 #include "advgrad/eval/image_attack.h"
+#include "advgrad/eval/imagenet_a.h"
 #include "advgrad/eval/interval.h"
 #include "advgrad/eval/natural_adversarial.h"
 #include "advgrad/eval/nsl_protocol.h"
+#include "advgrad/eval/photo_corruptions.h"
+#include "advgrad/eval/photo_labels.h"
+#include "advgrad/eval/photo_robustness.h"
 #include "advgrad/eval/robust_eval.h"
 
 // training: the Trainer and the adversarial-training recipes

@@ -121,5 +121,6 @@ Command add_workshop(CLI::App& app, Common& common);
 Command add_experiment(CLI::App& app, Common& common);
 Command add_convert(CLI::App& app, Common& common);
 Command add_classify(CLI::App& app, Common& common);
+Command add_photos(CLI::App& app, Common& common);  // cmd_photos.cpp
 
 }  // namespace advgrad::cli

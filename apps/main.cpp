@@ -106,7 +106,8 @@ int command_line(int argc, char** argv, bool execute) {
       advgrad::cli::add_eval(app, common),       advgrad::cli::add_attack(app, common),
       advgrad::cli::add_robustness(app, common), advgrad::cli::add_saliency(app, common),
       advgrad::cli::add_workshop(app, common),   advgrad::cli::add_experiment(app, common),
-      advgrad::cli::add_convert(app, common),    advgrad::cli::add_classify(app, common)};
+      advgrad::cli::add_convert(app, common),    advgrad::cli::add_classify(app, common),
+      advgrad::cli::add_photos(app, common)};
   // Past a file-size limit (ulimit -f) a write fails with EFBIG, which
   // io::write_file_atomically reports, instead of the signal ending the process.
   if (execute) ::signal(SIGXFSZ, SIG_IGN);
