@@ -147,12 +147,11 @@ ModulePtr resnet20(const ModelConfig& c, Generator& gen) {
 // The EfficientNets: the pretrained Lite0 and B0 at their own scaling, and
 // B0 scaled down for 28-px grey images (plain, or with Noisy Student's noise).
 ModulePtr efficientnet_model(const ModelConfig& c, Generator& gen) {
-  EfficientNetScaling s;
+  EfficientNetScaling s;  // efficientnet-b0 and -lite0: the pretrained networks' own
   EfficientNetVariant variant = EfficientNetVariant::B0;
   if (c.arch == "efficientnet-lite0") variant = EfficientNetVariant::Lite0;
   else if (c.arch == "efficientnet-b0-small") s = efficientnet_b0_small(false);
   else if (c.arch == "efficientnet-b0-small-noisy") s = efficientnet_b0_small(true);
-  else ADVGRAD_CHECK(c.arch == "efficientnet-b0", "build_model: unknown architecture '", c.arch, "'");
   s.dual_batch_norm = c.dual_batch_norm;
   return efficientnet(variant, c.channels, c.classes, gen, s);
 }
@@ -207,7 +206,9 @@ ModulePtr build_model(const ModelConfig& c) {
   else if (c.arch == "resnet-18") body = resnet18(c.channels, c.classes, c.activation, gen);
   else if (c.arch == "resnet-50") body = resnet50(c.channels, c.classes, c.activation, gen);
   else if (c.arch == "mobilenet-v2") body = mobilenet_v2(c.channels, c.classes, gen);
-  else if (c.arch.starts_with("efficientnet-")) body = efficientnet_model(c, gen);
+  else if (c.arch == "efficientnet-lite0" || c.arch == "efficientnet-b0" || c.arch == "efficientnet-b0-small" ||
+           c.arch == "efficientnet-b0-small-noisy")
+    body = efficientnet_model(c, gen);
   else {
     std::string all;
     for (const auto& n : model_names()) all += (all.empty() ? "" : ", ") + n;

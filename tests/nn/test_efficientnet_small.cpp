@@ -103,6 +103,10 @@ TEST(EfficientNetScaling, B0SmallShapesAndNames) {
   EXPECT_EQ(sd.count("_blocks.10._bn2.weight"), 0u) << "ten blocks";
   EXPECT_EQ(sd.at("_conv_head.weight").shape(), (Shape{640, 160, 1, 1}));
   EXPECT_EQ(sd.at("_fc.weight").shape(), (Shape{10, 640}));
+  // efficientnet_pytorch 0.7.1's EfficientNet.from_name("efficientnet-b0", width_coefficient=0.5,
+  // depth_coefficient=0.5, in_channels=1, num_classes=10) has the same ten blocks and this many
+  // parameters (strides do not change the count).
+  EXPECT_EQ(m->num_parameters(), 663242);
   // The noisy variant: the same tensors, so one model file serves both.
   const StateDict noisy = build_model(small_config("efficientnet-b0-small-noisy", 28, 28))->state_dict();
   ASSERT_EQ(noisy.size(), sd.size());
@@ -118,6 +122,8 @@ TEST(EfficientNetScaling, B0SmallShapesAndNames) {
   ModelConfig rgb = small_config("efficientnet-b0-small", 28, 28);
   rgb.channels = 3;
   EXPECT_EQ(build_model(rgb)->state_dict().at("_conv_stem.weight").shape(), (Shape{16, 3, 3, 3}));
+  testing::expect_error([] { build_model(small_config("efficientnet-b7", 28, 28)); },
+                        {"unknown architecture 'efficientnet-b7'", "efficientnet-b0-small-noisy"});
 }
 
 // The plain network is deterministic in training mode (no dropout, no drop
