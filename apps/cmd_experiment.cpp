@@ -11,7 +11,7 @@
 namespace advgrad::cli {
 
 Command add_experiment(CLI::App& app, Common& /*common*/) {
-  auto* cmd = app.add_subcommand("experiment", "run one experiment: optimizers, activations, recipes or nsl");
+  auto* cmd = app.add_subcommand("experiment", "run one experiment: optimizers, activations, recipes, nsl or efficientnet");
   cmd->require_subcommand(1);
   struct Flags {
     DataFlags data;
@@ -52,6 +52,12 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
        [](auto& runner, const auto& data, const auto& b, const auto& only) {
          ADVGRAD_CHECK(only.empty(), "experiment nsl has no rows to choose with --only: it runs its two models");
          workshop::nsl_experiment(runner, data, b);
+       }},
+      {"efficientnet",
+       "EfficientNet-B0 scaled to 28 px: plain, AdvProp and Noisy Student, next to small-cnn; clean, FGSM, PGD "
+       "and corruption accuracy (docs/efficientnet-variants.md)",
+       [](auto& runner, const auto& data, const auto& b, const auto& only) {
+         workshop::efficientnet_experiment(runner, data, b, only);
        }}};
   auto chosen = std::make_shared<const Experiment*>(nullptr);
   for (const auto& e : experiments) {

@@ -60,7 +60,7 @@ void RecipeFlags::check(nn::ModelConfig& model) const {
   ADVGRAD_CHECK(guard || (!guard_rollback && !given(guard_size_)), "train: --guard-rollback and --guard-size need --guard");
   if (recipe == "advprop") {
     ADVGRAD_CHECK(nn::has_batch_norm(model.arch),
-                  "train: advprop needs a model with BatchNorm (--model small-cnn-bn, cnn-bn or resnet-20), got ",
+                  "train: advprop needs a model with BatchNorm (--model ", nn::dual_batch_norm_model_list(), "), got ",
                   model.arch);
     model.dual_batch_norm = true;
   }

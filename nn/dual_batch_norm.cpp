@@ -2,9 +2,9 @@
 
 namespace advgrad::nn {
 
-DualBatchNorm::DualBatchNorm(std::int64_t channels, int spatial_dims)
-    : main_(std::make_shared<BatchNorm>(channels, spatial_dims)),
-      aux_(std::make_shared<BatchNorm>(channels, spatial_dims)) {
+DualBatchNorm::DualBatchNorm(std::int64_t channels, int spatial_dims, double momentum, double eps)
+    : main_(std::make_shared<BatchNorm>(channels, spatial_dims, momentum, eps)),
+      aux_(std::make_shared<BatchNorm>(channels, spatial_dims, momentum, eps)) {
   register_module("main", main_);
   register_module("aux", aux_);
 }

@@ -18,7 +18,8 @@ enum class BatchNormRoute { Main, Auxiliary };
 
 class DualBatchNorm : public Module {
  public:
-  DualBatchNorm(std::int64_t channels, int spatial_dims);
+  // momentum and eps as BatchNorm's, for both (EfficientNet's BNs use TensorFlow's 0.01 and 1e-3).
+  DualBatchNorm(std::int64_t channels, int spatial_dims, double momentum = 0.1, double eps = 1e-5);
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "DualBatchNorm"; }
   std::string extra_repr() const override;

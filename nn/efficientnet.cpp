@@ -1,25 +1,27 @@
 #include "advgrad/nn/efficientnet.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "advgrad/core/ops/ops.h"
 #include "advgrad/nn/containers.h"
 #include "advgrad/nn/dropout.h"
+#include "advgrad/nn/dual_batch_norm.h"
 #include "advgrad/nn/linear.h"
 #include "advgrad/nn/scale_shift.h"
 
 namespace advgrad::nn {
 namespace {
 
-constexpr double kBnMomentum = 0.01;  // TensorFlow's 0.99, as PyTorch counts it
 constexpr double kBnEps = 1e-3;
-constexpr std::int64_t kStemChannels = 32, kHeadChannels = 1280;
-constexpr double kDropout = 0.2;
-constexpr double kDropConnect = 0.2;  // drop_connect_rate of the reference implementations
+constexpr std::int64_t kStemChannels = 32, kHeadChannels = 1280;  // at width 1
 constexpr double kSeRatio = 0.25;     // B0's squeeze-and-excitation ratio
+constexpr std::int64_t kChannelDivisor = 8;  // round_filters' divisor
 
-std::shared_ptr<BatchNorm> bn(std::int64_t channels) {
-  return std::make_shared<BatchNorm>(channels, 2, kBnMomentum, kBnEps);
+// A BatchNorm2d with eps 1e-3 and `momentum`, or its dual (AdvProp).
+ModulePtr bn(std::int64_t channels, double momentum, bool dual) {
+  if (dual) return std::make_shared<DualBatchNorm>(channels, 2, momentum, kBnEps);
+  return std::make_shared<BatchNorm>(channels, 2, momentum, kBnEps);
 }
 
 Conv2dOptions unpadded(std::int64_t stride, std::int64_t groups) {
@@ -41,27 +43,30 @@ constexpr Stage kB0Stages[] = {{1, 1, 3, 16, 1},  {2, 2, 3, 24, 6},  {2, 2, 5, 4
 // The network's top level, named as the checkpoints name it.
 class EfficientNet : public Module {
  public:
-  EfficientNet(EfficientNetVariant variant, std::int64_t channels, std::int64_t classes, Generator& gen)
-      : variant_(variant),
-        act_(variant == EfficientNetVariant::B0 ? "silu" : "relu6"),
-        input_(register_module("_input", variant == EfficientNetVariant::B0 ? torchvision_imagenet_input()
-                                                                           : efficientnet_lite_input())),
-        conv_stem_(register_module("_conv_stem", std::make_shared<Conv2dSame>(channels, kStemChannels, 3, 2, 1, gen))),
-        bn0_(register_module("_bn0", bn(kStemChannels))),
-        blocks_(register_module("_blocks", std::make_shared<Sequential>())) {
-    std::int64_t last = kStemChannels;
-    for (const MBConvSpec& spec : efficientnet_blocks(variant)) {
+  EfficientNet(EfficientNetVariant variant, std::int64_t channels, std::int64_t classes, Generator& gen,
+               const EfficientNetScaling& s)
+      : variant_(variant), act_(variant == EfficientNetVariant::B0 ? "silu" : "relu6") {
+    // Registered in the checkpoints' order: _input (no tensors), _conv_stem, _bn0, _blocks, _conv_head, _bn1, _fc.
+    if (s.imagenet_input)
+      input_ = register_module("_input", variant == EfficientNetVariant::B0 ? torchvision_imagenet_input()
+                                                                            : efficientnet_lite_input());
+    const std::int64_t stem = round_filters(kStemChannels, s.width), head = round_filters(kHeadChannels, s.width);
+    conv_stem_ = register_module("_conv_stem", std::make_shared<Conv2dSame>(channels, stem, 3, s.stem_stride, 1, gen));
+    bn0_ = register_module("_bn0", bn(stem, s.bn_momentum, s.dual_batch_norm));
+    blocks_ = register_module("_blocks", std::make_shared<Sequential>());
+    std::int64_t last = stem;
+    for (const MBConvSpec& spec : efficientnet_blocks(variant, s)) {
       blocks_->add(std::make_shared<MBConvBlock>(spec, gen));
       last = spec.out;
     }
-    conv_head_ = register_module("_conv_head", std::make_shared<Conv2dSame>(last, kHeadChannels, 1, 1, 1, gen));
-    bn1_ = register_module("_bn1", bn(kHeadChannels));
-    dropout_ = register_module("_dropout", std::make_shared<Dropout>(kDropout, gen.next_u32()));
-    fc_ = register_module("_fc", std::make_shared<Linear>(kHeadChannels, classes, gen));
+    conv_head_ = register_module("_conv_head", std::make_shared<Conv2dSame>(last, head, 1, 1, 1, gen));
+    bn1_ = register_module("_bn1", bn(head, s.bn_momentum, s.dual_batch_norm));
+    dropout_ = register_module("_dropout", std::make_shared<Dropout>(s.dropout, gen.next_u32()));
+    fc_ = register_module("_fc", std::make_shared<Linear>(head, classes, gen));
   }
 
   Tensor forward(const Tensor& x) override {
-    Tensor h = act_((*bn0_)((*conv_stem_)((*input_)(x))));
+    Tensor h = act_((*bn0_)((*conv_stem_)(input_ ? (*input_)(x) : x)));
     h = (*blocks_)(h);
     h = act_((*bn1_)((*conv_head_)(h)));
     return (*fc_)((*dropout_)(global_avg_pool2d(h)));
@@ -73,12 +78,12 @@ class EfficientNet : public Module {
  private:
   EfficientNetVariant variant_;
   Activation act_;  // no tensors: not registered
-  std::shared_ptr<ScaleShift> input_;
+  std::shared_ptr<ScaleShift> input_;  // null without imagenet_input
   std::shared_ptr<Conv2dSame> conv_stem_;
-  std::shared_ptr<BatchNorm> bn0_;
+  ModulePtr bn0_;
   std::shared_ptr<Sequential> blocks_;
   std::shared_ptr<Conv2dSame> conv_head_;
-  std::shared_ptr<BatchNorm> bn1_;
+  ModulePtr bn1_;
   std::shared_ptr<Dropout> dropout_;
   std::shared_ptr<Linear> fc_;
 };
@@ -119,11 +124,11 @@ MBConvBlock::MBConvBlock(const MBConvSpec& spec, Generator& gen)
   const std::int64_t hidden = spec.in * spec.expand;
   if (spec.expand != 1) {
     expand_conv_ = register_module("_expand_conv", std::make_shared<Conv2dSame>(spec.in, hidden, 1, 1, 1, gen));
-    bn0_ = register_module("_bn0", bn(hidden));
+    bn0_ = register_module("_bn0", bn(hidden, spec.bn_momentum, spec.dual_batch_norm));
   }
   depthwise_conv_ = register_module(
       "_depthwise_conv", std::make_shared<Conv2dSame>(hidden, hidden, spec.kernel, spec.stride, hidden, gen));
-  bn1_ = register_module("_bn1", bn(hidden));
+  bn1_ = register_module("_bn1", bn(hidden, spec.bn_momentum, spec.dual_batch_norm));
   if (spec.se_ratio > 0) {
     // The squeezed width counts the block's input channels, not the expanded ones.
     const auto squeezed = std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(spec.in) * spec.se_ratio));
@@ -131,7 +136,7 @@ MBConvBlock::MBConvBlock(const MBConvSpec& spec, Generator& gen)
     se_expand_ = register_module("_se_expand", std::make_shared<Conv2d>(squeezed, hidden, 1, gen));
   }
   project_conv_ = register_module("_project_conv", std::make_shared<Conv2dSame>(hidden, spec.out, 1, 1, 1, gen));
-  bn2_ = register_module("_bn2", bn(spec.out));
+  bn2_ = register_module("_bn2", bn(spec.out, spec.bn_momentum, spec.dual_batch_norm));
 }
 
 // x * sigmoid(se_expand(act(se_reduce(mean_hw(x))))): each channel gated by
@@ -157,32 +162,72 @@ std::string MBConvBlock::extra_repr() const {
          ", " + spec_.activation + (spec_.drop_connect > 0 ? ", drop_connect=" + std::to_string(spec_.drop_connect) : "");
 }
 
-std::vector<MBConvSpec> efficientnet_blocks(EfficientNetVariant variant) {
+std::int64_t round_filters(std::int64_t channels, double width) {
+  ADVGRAD_CHECK(width > 0 && std::isfinite(width), "round_filters: width must be > 0, got ", width);
+  const double scaled = static_cast<double>(channels) * width;
+  const auto d = kChannelDivisor;
+  std::int64_t rounded = std::max(d, static_cast<std::int64_t>(scaled + static_cast<double>(d) / 2) / d * d);
+  if (static_cast<double>(rounded) < 0.9 * scaled) rounded += d;  // never more than 10% below w c
+  return rounded;
+}
+
+std::int64_t round_repeats(std::int64_t repeats, double depth) {
+  ADVGRAD_CHECK(depth > 0 && std::isfinite(depth), "round_repeats: depth must be > 0, got ", depth);
+  return static_cast<std::int64_t>(std::ceil(depth * static_cast<double>(repeats)));
+}
+
+EfficientNetScaling efficientnet_b0_small(bool noisy) {
+  EfficientNetScaling s;
+  s.width = s.depth = 0.5;
+  s.stem_stride = 1;
+  s.stage_strides = {1, 2, 2, 2, 1, 1, 1};
+  s.dropout = noisy ? 0.5 : 0.0;
+  s.drop_connect = noisy ? 0.2 : 0.0;
+  s.bn_momentum = 0.1;
+  s.imagenet_input = false;
+  return s;
+}
+
+std::vector<MBConvSpec> efficientnet_blocks(EfficientNetVariant variant, const EfficientNetScaling& scaling) {
+  constexpr std::size_t kStages = std::size(kB0Stages);
+  const bool own_strides = !scaling.stage_strides.empty();
+  ADVGRAD_CHECK(!own_strides || scaling.stage_strides.size() == kStages, "efficientnet_blocks: stage_strides needs ",
+                kStages, " strides (or none: the table's), got ", scaling.stage_strides.size());
+  for (std::int64_t stride : scaling.stage_strides)
+    ADVGRAD_CHECK(stride >= 1, "efficientnet_blocks: strides must be >= 1, got ", stride);
+  ADVGRAD_CHECK(scaling.drop_connect >= 0 && scaling.drop_connect < 1,
+                "efficientnet_blocks: drop_connect must be in [0, 1), got ", scaling.drop_connect);
   const bool b0 = variant == EfficientNetVariant::B0;
   std::vector<MBConvSpec> blocks;
-  std::int64_t in = kStemChannels;
-  for (const Stage& s : kB0Stages) {
-    for (std::int64_t i = 0; i < s.repeats; ++i) {
+  std::int64_t in = round_filters(kStemChannels, scaling.width);
+  for (std::size_t stage = 0; stage < kStages; ++stage) {
+    const Stage& s = kB0Stages[stage];
+    const std::int64_t out = round_filters(s.out, scaling.width);
+    for (std::int64_t i = 0; i < round_repeats(s.repeats, scaling.depth); ++i) {
       blocks.push_back({.in = in,
-                        .out = s.out,
+                        .out = out,
                         .kernel = s.kernel,
-                        .stride = i == 0 ? s.stride : 1,
+                        .stride = i == 0 ? (own_strides ? scaling.stage_strides[stage] : s.stride) : 1,
                         .expand = s.expand,
                         .se_ratio = b0 ? kSeRatio : 0.0,
-                        .activation = b0 ? "silu" : "relu6"});
-      in = s.out;
+                        .activation = b0 ? "silu" : "relu6",
+                        .bn_momentum = scaling.bn_momentum,
+                        .dual_batch_norm = scaling.dual_batch_norm});
+      in = out;
     }
   }
-  // Drop connect grows linearly with depth: 0.2 b / 16 for block b.
+  // Drop connect grows linearly with depth: 0.2 b / 16 for block b at w = d = 1.
   for (std::size_t b = 0; b < blocks.size(); ++b)
-    blocks[b].drop_connect = kDropConnect * static_cast<double>(b) / static_cast<double>(blocks.size());
+    blocks[b].drop_connect = scaling.drop_connect * static_cast<double>(b) / static_cast<double>(blocks.size());
   return blocks;
 }
 
-ModulePtr efficientnet(EfficientNetVariant variant, std::int64_t channels, std::int64_t classes, Generator& gen) {
-  ADVGRAD_CHECK(variant != EfficientNetVariant::B0 || channels == 3,
+ModulePtr efficientnet(EfficientNetVariant variant, std::int64_t channels, std::int64_t classes, Generator& gen,
+                       const EfficientNetScaling& scaling) {
+  ADVGRAD_CHECK(variant != EfficientNetVariant::B0 || !scaling.imagenet_input || channels == 3,
                 "efficientnet-b0: its input normalisation is per RGB channel, so it takes 3 channels, got ", channels);
-  return std::make_shared<EfficientNet>(variant, channels, classes, gen);
+  ADVGRAD_CHECK(scaling.stem_stride >= 1, "efficientnet: stem_stride must be >= 1, got ", scaling.stem_stride);
+  return std::make_shared<EfficientNet>(variant, channels, classes, gen, scaling);
 }
 
 }  // namespace advgrad::nn

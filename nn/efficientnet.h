@@ -28,8 +28,20 @@
 // branches, at rate 0.2 * b / 16 for block b (0-based), as in the reference
 // implementations. Eval, which is what the pretrained weights are for, has
 // neither.
+//
+// Smaller members of the family (EfficientNetScaling): Tan and Le's compound
+// scaling multiplies every stage's channels by a width coefficient w and its
+// repeats by a depth coefficient d (section 3.3, eq. 3). The reference
+// implementation (tensorflow/tpu, models/official/efficientnet/
+// efficientnet_model.py: round_filters, round_repeats; efficientnet_pytorch
+// follows it) rounds the results:
+//   channels(c) = max(8, floor((c w + 4) / 8) * 8), plus 8 if that is below 0.9 c w
+//   repeats(r)  = ceil(d r)
+// `efficientnet-b0-small` (nn/models.h) is B0 at w = d = 0.5 for 28-px grey
+// images: efficientnet_b0_small() below.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "advgrad/core/generator.h"
 #include "advgrad/nn/activation.h"
@@ -79,6 +91,8 @@ struct MBConvSpec {
   double se_ratio = 0;      // 0: no squeeze-and-excitation (Lite)
   std::string activation = "relu6";  // a name of nn::Activation: Lite's relu6, B0's silu
   double drop_connect = 0;  // drop_path's p on the residual branch (training only)
+  double bn_momentum = 0.01;     // every BN of the block (TensorFlow's 0.99, as PyTorch counts it)
+  bool dual_batch_norm = false;  // AdvProp: DualBatchNorm (main + auxiliary) for every BN
 };
 
 class MBConvBlock : public Module {
@@ -95,20 +109,54 @@ class MBConvBlock : public Module {
   Generator drop_gen_;  // drop connect's draws, seeded from the constructor's generator
   Activation act_;      // no tensors: not registered
   std::shared_ptr<Conv2dSame> expand_conv_, depthwise_conv_, project_conv_;
-  std::shared_ptr<BatchNorm> bn0_, bn1_, bn2_;
+  ModulePtr bn0_, bn1_, bn2_;  // BatchNorm, or DualBatchNorm when spec.dual_batch_norm
   std::shared_ptr<Conv2d> se_reduce_, se_expand_;  // when spec.se_ratio > 0
 };
 
 // The two variants.
 enum class EfficientNetVariant { B0, Lite0 };
 
-// The 16 blocks of the variant in order (the first takes the stem's 32
-// channels), with its activation, SE ratio and drop-connect rates.
-std::vector<MBConvSpec> efficientnet_blocks(EfficientNetVariant variant);
+// How a network of the family is scaled and regularised. The defaults are
+// the pretrained networks (w = d = 1, 224-px ImageNet strides).
+struct EfficientNetScaling {
+  double width = 1.0, depth = 1.0;  // Tan and Le's w and d (rounded as above)
+  std::int64_t stem_stride = 2;
+  std::vector<std::int64_t> stage_strides;  // each stage's first block; empty: B0's 1, 2, 2, 2, 1, 2, 1
+  double dropout = 0.2;        // before _fc, training only
+  double drop_connect = 0.2;   // the last block's drop_path rate; block b gets drop_connect * b / blocks
+  double bn_momentum = 0.01;   // every BatchNorm's (PyTorch's convention)
+  bool imagenet_input = true;  // the variant's ImageNet normalisation inside (B0: 3 channels); false: none
+  bool dual_batch_norm = false;  // AdvProp: every BatchNorm a DualBatchNorm (nn/dual_batch_norm.h)
+};
+
+// The rounding rule above: channels c of the w = 1 network at width w
+// (divisor 8), and repeats r at depth d. Throw advgrad::Error for w or d <= 0.
+std::int64_t round_filters(std::int64_t channels, double width);
+std::int64_t round_repeats(std::int64_t repeats, double depth);
+
+// EfficientNet-B0 for Fashion-MNIST (28 x 28, grey) on a CPU: w = d = 0.5
+// (channels 16 | 8, 16, 24, 40, 56, 96, 160 | 640 and repeats 1, 1, 1, 2, 2,
+// 2, 1: ten blocks), the stem at stride 1 and stage 6 at stride 1, so the
+// total stride is 8 instead of 32 (28 -> 28 -> 14 -> 7 -> 4; at stride 32 a
+// 28-px image would be 1 x 1 after stage 6), BN momentum 0.1 (a few hundred
+// steps would leave TensorFlow's 0.01 running statistics near their
+// initial values), no input normalisation ([0, 1] pixels, any channel count).
+//   plain (noisy = false): no dropout, no drop connect.
+//   noisy: Noisy Student's student noise (Xie et al. 2020, section 3.1):
+//          dropout 0.5 before _fc and stochastic depth growing linearly with
+//          depth towards drop rate 0.2 (survival 0.8), the paper's final-layer
+//          rates, under the same 0.2 b / blocks rule as B0's drop connect.
+EfficientNetScaling efficientnet_b0_small(bool noisy);
+
+// The blocks of the variant in order (the first takes the stem's channels),
+// with its activation, SE ratio and drop-connect rates; 16 at w = d = 1.
+std::vector<MBConvSpec> efficientnet_blocks(EfficientNetVariant variant, const EfficientNetScaling& scaling = {});
 
 // The whole network; `channels` input channels (3 for the pretrained ones:
 // the input normalisation is per RGB channel for B0), `classes` outputs
-// (1000). Any input size that survives five stride-2 layers.
-ModulePtr efficientnet(EfficientNetVariant variant, std::int64_t channels, std::int64_t classes, Generator& gen);
+// (1000). At the default scaling, any input size that survives five stride-2
+// layers.
+ModulePtr efficientnet(EfficientNetVariant variant, std::int64_t channels, std::int64_t classes, Generator& gen,
+                       const EfficientNetScaling& scaling = {});
 
 }  // namespace advgrad::nn

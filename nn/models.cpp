@@ -1,5 +1,7 @@
 #include "advgrad/nn/models.h"
 
+#include <algorithm>
+
 #include "advgrad/nn/activation.h"
 #include "advgrad/nn/batch_norm.h"
 #include "advgrad/nn/containers.h"
@@ -142,17 +144,44 @@ ModulePtr resnet20(const ModelConfig& c, Generator& gen) {
   return m;
 }
 
+// The EfficientNets: the pretrained Lite0 and B0 at their own scaling, and
+// B0 scaled down for 28-px grey images (plain, or with Noisy Student's noise).
+ModulePtr efficientnet_model(const ModelConfig& c, Generator& gen) {
+  EfficientNetScaling s;  // efficientnet-b0 and -lite0: the pretrained networks' own
+  EfficientNetVariant variant = EfficientNetVariant::B0;
+  if (c.arch == "efficientnet-lite0") variant = EfficientNetVariant::Lite0;
+  else if (c.arch == "efficientnet-b0-small") s = efficientnet_b0_small(false);
+  else if (c.arch == "efficientnet-b0-small-noisy") s = efficientnet_b0_small(true);
+  s.dual_batch_norm = c.dual_batch_norm;
+  return efficientnet(variant, c.channels, c.classes, gen, s);
+}
+
 }  // namespace
 
 const std::vector<std::string>& model_names() {
   static const std::vector<std::string> names{"mlp",          "small-cnn", "small-cnn-bn", "lenet5",
                                               "cnn-bn",       "resnet-20", "resnet-18",    "resnet-50",
-                                              "mobilenet-v2", "efficientnet-lite0", "efficientnet-b0"};
+                                              "mobilenet-v2", "efficientnet-lite0", "efficientnet-b0",
+                                              "efficientnet-b0-small", "efficientnet-b0-small-noisy"};
   return names;
 }
 
+const std::vector<std::string>& dual_batch_norm_models() {
+  static const std::vector<std::string> names{"small-cnn-bn",       "cnn-bn",          "resnet-20",
+                                              "efficientnet-lite0", "efficientnet-b0", "efficientnet-b0-small",
+                                              "efficientnet-b0-small-noisy"};
+  return names;
+}
+
+std::string dual_batch_norm_model_list() {
+  std::string all;
+  for (const auto& n : dual_batch_norm_models()) all += (all.empty() ? "" : ", ") + n;
+  return all;
+}
+
 bool has_batch_norm(const std::string& arch) {
-  return arch == "small-cnn-bn" || arch == "cnn-bn" || arch == "resnet-20";
+  const auto& names = dual_batch_norm_models();
+  return std::find(names.begin(), names.end(), arch) != names.end();
 }
 
 std::string with_batch_norm(const std::string& arch) {
@@ -165,7 +194,7 @@ ModulePtr build_model(const ModelConfig& c) {
                 ": need positive input shape and at least 2 classes, got ", c.channels, "x", c.height, "x", c.width,
                 " with ", c.classes, " classes");
   ADVGRAD_CHECK(!c.dual_batch_norm || has_batch_norm(c.arch), "model ", c.arch,
-                ": dual BatchNorm (AdvProp) needs a model with BatchNorm layers (small-cnn-bn, cnn-bn or resnet-20)");
+                ": dual BatchNorm (AdvProp) needs a model with BatchNorm layers (", dual_batch_norm_model_list(), ")");
   Generator gen(c.seed);
   ModulePtr body;
   if (c.arch == "mlp") body = mlp(c, gen);
@@ -177,10 +206,9 @@ ModulePtr build_model(const ModelConfig& c) {
   else if (c.arch == "resnet-18") body = resnet18(c.channels, c.classes, c.activation, gen);
   else if (c.arch == "resnet-50") body = resnet50(c.channels, c.classes, c.activation, gen);
   else if (c.arch == "mobilenet-v2") body = mobilenet_v2(c.channels, c.classes, gen);
-  else if (c.arch == "efficientnet-lite0")
-    body = efficientnet(EfficientNetVariant::Lite0, c.channels, c.classes, gen);
-  else if (c.arch == "efficientnet-b0")
-    body = efficientnet(EfficientNetVariant::B0, c.channels, c.classes, gen);
+  else if (c.arch == "efficientnet-lite0" || c.arch == "efficientnet-b0" || c.arch == "efficientnet-b0-small" ||
+           c.arch == "efficientnet-b0-small-noisy")
+    body = efficientnet_model(c, gen);
   else {
     std::string all;
     for (const auto& n : model_names()) all += (all.empty() ? "" : ", ") + n;

@@ -22,9 +22,14 @@
 //   efficientnet-b0  EfficientNet-B0 (squeeze-and-excitation, SiLU; nn/efficientnet.h),
 //              [0, 1] pixels normalised inside with torchvision's mean and std; 3 channels.
 //              Always SiLU.
+//   efficientnet-b0-small  B0 scaled for 28-px grey images on a CPU (nn::efficientnet_b0_small):
+//              width and depth 0.5 under EfficientNet's rounding rule, total stride 8, no
+//              input normalisation, any channel count; no dropout or drop connect.
+//   efficientnet-b0-small-noisy  the same network with Noisy Student's student noise:
+//              dropout 0.5 and stochastic depth up to 0.2 (same parameters, same names).
 //
-// dual_batch_norm swaps each BatchNorm of small-cnn-bn / cnn-bn / resnet-20 for a DualBatchNorm
-// (AdvProp); the weights of every other layer are the same as without it.
+// dual_batch_norm swaps each BatchNorm of the models of dual_batch_norm_models() for a
+// DualBatchNorm (AdvProp); the weights of every other layer are the same as without it.
 #include <string>
 #include <vector>
 
@@ -47,7 +52,10 @@ struct ModelConfig {
 
 ModulePtr build_model(const ModelConfig& config);
 const std::vector<std::string>& model_names();
-// Whether `arch` has BatchNorm layers (so dual_batch_norm applies).
+// The models dual_batch_norm applies to: small-cnn-bn, cnn-bn, resnet-20 and the EfficientNets.
+const std::vector<std::string>& dual_batch_norm_models();
+std::string dual_batch_norm_model_list();  // the same, comma-separated (for messages)
+// Whether `arch` has BatchNorm layers that dual_batch_norm can split (one of dual_batch_norm_models()).
 bool has_batch_norm(const std::string& arch);
 // The model with BatchNorm closest to `arch`: itself if it has BN, small-cnn-bn
 // for small-cnn, cnn-bn otherwise (what AdvProp trains for a budget's arch).

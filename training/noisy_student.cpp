@@ -126,15 +126,18 @@ Tensor noisy_student_noise(const Tensor& images, double noise_std, std::int64_t 
 }
 
 NoisyStudentResult noisy_student(const data::Dataset& labelled, const data::Dataset& unlabelled,
-                                 const data::Dataset& test, const NoisyStudentOptions& o, std::ostream& log) {
+                                 const data::Dataset& test, const NoisyStudentOptions& o, std::ostream& log,
+                                 nn::ModulePtr teacher) {
   check_options(labelled, unlabelled, test, o);
-  // 1. The first teacher: plain cross-entropy on the labelled set.
-  nn::ModelConfig teacher_config = fit_to_data(o.teacher, labelled, 0);
-  nn::ModulePtr teacher = nn::build_model(teacher_config);
-  {
+  // 1. The first teacher: plain cross-entropy on the labelled set (unless given).
+  if (!teacher) {
+    const nn::ModelConfig teacher_config = fit_to_data(o.teacher, labelled, 0);
+    teacher = nn::build_model(teacher_config);
     log << "noisy student: teacher " << teacher_config.arch << " on " << labelled.size() << " labelled examples\n";
     Trainer t(teacher, teacher_config, trainer_options(o, o.teacher_epochs, o.seed));
     t.fit(labelled, test, log);
+  } else {
+    log << "noisy student: the given teacher (" << teacher->type_name() << ")\n";
   }
   ModelReport teacher_report = report(*teacher, test, o);
   NoisyStudentResult result;
@@ -176,9 +179,10 @@ NoisyStudentResult noisy_student(const data::Dataset& labelled, const data::Data
       const Tensor q = index_select(targets, 0, from_vector(b.indices, {static_cast<std::int64_t>(b.indices.size())}));
       return nn::soft_cross_entropy(logits, q.to(logits.dtype()));
     });
-    t.fit(train, test, log);
+    FitResult fit = t.fit(train, test, log);
 
     NoisyStudentRound r;
+    r.student_fit = std::move(fit);
     r.iteration = round;
     r.teacher = teacher_report;
     r.student = report(*student, test, o);

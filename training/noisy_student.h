@@ -30,6 +30,7 @@
 #include "advgrad/eval/corruptions.h"
 #include "advgrad/nn/models.h"
 #include "advgrad/nn/module.h"
+#include "advgrad/training/trainer.h"
 
 namespace advgrad::training {
 
@@ -84,6 +85,7 @@ struct NoisyStudentRound {
   ModelReport teacher, student;
   std::int64_t pseudo_labelled = 0;      // unlabelled examples kept after the confidence filter
   double pseudo_label_accuracy = 0;      // kept pseudo-labels that agree with the hidden true labels
+  FitResult student_fit;                 // the student's training: curves and seconds
 };
 
 struct NoisyStudentResult {
@@ -96,7 +98,11 @@ struct NoisyStudentResult {
 // the pseudo_label_accuracy diagnostic). Progress lines go to `log`. Throws
 // advgrad::Error naming noisy_student for empty sets, mismatched image shapes,
 // iterations < 1, a threshold outside [0, 1) or negative noise.
+// `teacher`, when given, is the first teacher already trained on `labelled`
+// (a model of options.teacher's config, e.g. a plain run kept from an
+// experiment): step 1 is skipped and the model is not changed.
 NoisyStudentResult noisy_student(const data::Dataset& labelled, const data::Dataset& unlabelled,
-                                 const data::Dataset& test, const NoisyStudentOptions& options, std::ostream& log);
+                                 const data::Dataset& test, const NoisyStudentOptions& options, std::ostream& log,
+                                 nn::ModulePtr teacher = nullptr);
 
 }  // namespace advgrad::training

@@ -209,4 +209,33 @@ const std::vector<std::string>& experiment_activations();
 std::vector<RobustRow> activation_experiment(StageRunner& runner, const data::Split& data,
                                              const ExperimentBudget& budget, const std::vector<std::string>& only = {});
 
+// EfficientNet-B0 scaled to Fashion-MNIST (experiment_efficientnet.cpp;
+// docs/efficientnet-variants.md), its rows:
+//   small-cnn               the reference CNN, standard training
+//   b0-small                efficientnet-b0-small, standard training (stage "b0-small")
+//   b0-small-advprop        the same network with dual BNs, AdvProp with PGD-<at_steps> at eps
+//   b0-small-noised         Noisy Student's ablation: efficientnet-b0-small-noisy under the
+//                           student's input noise on the labelled half, no pseudo-labels
+//   b0-small-noisy-student  Noisy Student: b0-small's model as the teacher, a fresh
+//                           efficientnet-b0-small-noisy student (dropout, stochastic
+//                           depth, input noise) on the labelled half + soft pseudo-labels
+//                           of the unlabelled half (confidence >= 0.3), one round
+// Every row trains on the first half of data.train; the second half is Noisy
+// Student's unlabelled pool (its labels only score the pseudo-labels). Rows:
+// clean, FGSM, PGD-<pgd_steps> and the mean accuracy over the five common
+// corruptions at severity 3 (extra_json "corruption", on the whole test
+// split), training time (Noisy Student's with its teacher's apart) and the
+// parameter count. Writes efficientnet.csv / .json / .md (the table) and the
+// figures efficientnet.svg/.png (bars with 95% whiskers) and
+// efficientnet_eps.svg/.png (PGD against eps).
+const std::vector<std::string>& efficientnet_experiment_rows();
+// The budget it runs: at the default level, at most 3 epochs and 200 attacked
+// images (a B0 trains about 8x slower than small-cnn on a CPU); quick and
+// full as given.
+ExperimentBudget efficientnet_budget(const ExperimentBudget& budget);
+report::ReportTable efficientnet_table(const std::vector<RobustRow>& rows, const ExperimentBudget& budget);
+std::vector<RobustRow> efficientnet_experiment(StageRunner& runner, const data::Split& data,
+                                               const ExperimentBudget& budget,
+                                               const std::vector<std::string>& only = {});
+
 }  // namespace advgrad::workshop

@@ -27,21 +27,20 @@ nn::ModelConfig dual_config() {
   return c;
 }
 
-// One AdvProp step from a fresh model against a reference built by hand:
-// main statistics = those after one clean training-mode pass through the main
-// BN; auxiliary statistics = those after one pass of x_adv (FGSM through the
-// auxiliary BN, eval mode) through the auxiliary BN.
-TEST(AdvProp, KeepsTwoSetsOfBatchNormStatistics) {
+// One AdvProp step from a fresh model of `config` against a reference built
+// by hand: main statistics = those after one clean training-mode pass through
+// the main BN; auxiliary statistics = those after one pass of x_adv (FGSM
+// through the auxiliary BN, eval mode) through the auxiliary BN.
+void check_two_sets_of_statistics(const nn::ModelConfig& config, std::uint64_t seed) {
   OnlineAdversarialOptions o;
   o.attack = "fgsm";
   o.eps = 0.1;
-  Generator gen(5);
+  Generator gen(seed);
   data::Batch b;
-  b.images = rand({6, 1, 8, 8}, gen);
+  b.images = rand({6, config.channels, config.height, config.width}, gen);
   b.labels = from_vector(std::vector<std::int64_t>{0, 1, 2, 3, 4, 5}, {6});
 
-  nn::ModulePtr m = nn::build_model(dual_config()), clean_ref = nn::build_model(dual_config()),
-                adv_ref = nn::build_model(dual_config());
+  nn::ModulePtr m = nn::build_model(config), clean_ref = nn::build_model(config), adv_ref = nn::build_model(config);
   const auto main0 = stats(*m, "main"), aux0 = stats(*m, "aux");
   m->train();
   Tensor logits;
@@ -71,10 +70,27 @@ TEST(AdvProp, KeepsTwoSetsOfBatchNormStatistics) {
     if (name.find(".aux.") != std::string::npos) t.fill_(3.0);
   EXPECT_EQ((*m)(b.images).to_double_vector(), before);
 
-  nn::ModelConfig plain = dual_config();
+  nn::ModelConfig plain = config;
   plain.dual_batch_norm = false;
   nn::ModulePtr no_dual = nn::build_model(plain);
   testing::expect_error([&] { advprop_loss(o)(*no_dual, b, logits); }, {"AdvProp", "no dual BatchNorm"});
+}
+
+TEST(AdvProp, KeepsTwoSetsOfBatchNormStatistics) { check_two_sets_of_statistics(dual_config(), 5); }
+
+// The same in EfficientNet-B0 (small): every one of its 31 BatchNorms (stem,
+// head, two in block 0 and three in each of the nine expanding blocks) is
+// split, on an odd image size.
+TEST(AdvProp, EfficientNetB0SmallKeepsTwoSetsOfBatchNormStatistics) {
+  nn::ModelConfig c;
+  c.arch = "efficientnet-b0-small";
+  c.height = 15;
+  c.width = 13;
+  c.seed = 6;
+  c.dual_batch_norm = true;
+  nn::ModulePtr m = nn::build_model(c);
+  EXPECT_EQ(nn::set_batch_norm_route(*m, nn::BatchNormRoute::Main), 31);
+  check_two_sets_of_statistics(c, 8);
 }
 
 // AdvProp aims at clean accuracy, but its shared weights are also trained on

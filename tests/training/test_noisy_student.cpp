@@ -6,6 +6,7 @@
 
 #include "advgrad/core/autograd/engine.h"
 #include "advgrad/core/ops/ops.h"
+#include "advgrad/eval/evaluate.h"
 #include "advgrad/nn/soft_cross_entropy.h"
 #include "advgrad/training/noisy_student.h"
 #include "expect_error.h"
@@ -83,12 +84,16 @@ TEST(NoisyStudent, PseudoLabelsAndNoise) {
   EXPECT_EQ(noisy_student_noise(x, 0, 0, g3).to_double_vector(), x.to_double_vector()) << "no noise, no change";
 }
 
+// The first n training images as the labelled set, the rest as the unlabelled one.
+std::pair<data::Dataset, data::Dataset> labelled_and_rest(const data::Dataset& train, std::int64_t n) {
+  std::vector<std::int64_t> rest;
+  for (std::int64_t i = n; i < train.size(); ++i) rest.push_back(i);
+  return {train.head(n), train.select(rest)};
+}
+
 TEST(NoisyStudent, TwoRoundsLearnAboveChance) {
   const data::Split data = data::make_synthetic_digits(400, 100, 3);
-  const data::Dataset labelled = data.train.head(100);
-  std::vector<std::int64_t> rest;
-  for (std::int64_t i = 100; i < data.train.size(); ++i) rest.push_back(i);
-  const data::Dataset unlabelled = data.train.select(rest);
+  const auto [labelled, unlabelled] = labelled_and_rest(data.train, 100);
   NoisyStudentOptions o;
   o.iterations = 2;
   o.teacher_epochs = 8;
@@ -118,6 +123,33 @@ TEST(NoisyStudent, TwoRoundsLearnAboveChance) {
   o.student_epochs = 1;
   const NoisyStudentResult h = noisy_student(labelled, unlabelled, data.test, o, log);
   EXPECT_LT(h.rounds[0].pseudo_labelled, 300);
+}
+
+// A teacher trained elsewhere is used as it is: no teacher training, its
+// weights untouched, its report the first round's teacher; the student's
+// training comes back with one history entry per epoch.
+TEST(NoisyStudent, AGivenTeacherIsUsedAsItIs) {
+  const data::Split data = data::make_synthetic_digits(150, 60, 7);
+  const auto [labelled, unlabelled] = labelled_and_rest(data.train, 70);
+  nn::ModelConfig c = noisy_student_mlp();
+  c.seed = 9;
+  nn::ModulePtr teacher = nn::build_model(c);
+  const nn::StateDict before = teacher->state_dict();
+  NoisyStudentOptions o;
+  o.student_epochs = 3;
+  o.corruptions = {"rotation"};
+  o.eval_limit = 20;
+  std::ostringstream log;
+  const NoisyStudentResult r = noisy_student(labelled, unlabelled, data.test, o, log, teacher);
+  EXPECT_EQ(log.str().find("teacher mlp on"), std::string::npos) << "no teacher was trained: " << log.str();
+  EXPECT_NE(log.str().find("the given teacher"), std::string::npos);
+  for (const auto& [name, t] : teacher->state_dict())
+    EXPECT_EQ(t.to_double_vector(), before.at(name).to_double_vector()) << name;
+  ASSERT_EQ(r.rounds.size(), 1u);
+  EXPECT_NEAR(r.rounds[0].teacher.clean_accuracy, eval::evaluate(*teacher, data.test).accuracy, 1e-12);
+  EXPECT_EQ(r.rounds[0].student_fit.history.size(), 3u);
+  EXPECT_GT(r.rounds[0].student_fit.seconds, 0.0);
+  EXPECT_NE(r.final_student, teacher);
 }
 
 TEST(NoisyStudent, BadInputNamesTheFunction) {
