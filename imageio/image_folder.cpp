@@ -33,26 +33,17 @@ std::vector<fs::path> sorted_entries(const fs::path& dir, bool directories) {
   return out;
 }
 
-// One image as `channels` x size x size uint8, appended to `pixels`.
-void append_image(const fs::path& path, std::int64_t size, std::int64_t channels, std::vector<std::uint8_t>& pixels) {
+// One image as 3 x size x size uint8 (RGB), appended to `pixels`.
+void append_image(const fs::path& path, std::int64_t size, std::vector<std::uint8_t>& pixels) {
   Image img;
   try {
-    img = read_image(path.string(), channels == 3 ? Channels::Rgb : Channels::AsStored);
+    img = read_image(path.string(), Channels::Rgb);
   } catch (const Error& e) {
     detail::fail("load_image_folder: cannot decode ", path.string(), ": ", e.what());
   }
-  Tensor t = to_tensor(img);  // [c, h, w] in [0, 1]
-  t = data::center_crop(data::resize_shorter_side(t, size), size, size);
-  const std::vector<double> v = t.to_double_vector();
-  const std::int64_t plane = size * size;
-  for (std::int64_t c = 0; c < channels; ++c)
-    for (std::int64_t i = 0; i < plane; ++i) {
-      double x = v[static_cast<std::size_t>(c * plane + i)];
-      if (channels == 1 && img.channels == 3)  // luma, ITU-R BT.601 (PIL's "L")
-        x = 0.299 * v[static_cast<std::size_t>(i)] + 0.587 * v[static_cast<std::size_t>(plane + i)] +
-            0.114 * v[static_cast<std::size_t>(2 * plane + i)];
-      pixels.push_back(static_cast<std::uint8_t>(std::lround(std::clamp(x, 0.0, 1.0) * 255.0)));
-    }
+  const Tensor t = data::center_crop(data::resize_shorter_side(to_tensor(img), size), size, size);
+  for (double x : t.to_double_vector())
+    pixels.push_back(static_cast<std::uint8_t>(std::lround(std::clamp(x, 0.0, 1.0) * 255.0)));
 }
 
 }  // namespace
@@ -67,7 +58,7 @@ data::Dataset load_image_folder(const std::string& dir, std::int64_t size, std::
   data::Dataset out;
   out.name = fs::path(dir).filename().string();
   if (out.name.empty()) out.name = fs::path(dir).parent_path().filename().string();
-  out.channels = channels;
+  out.channels = 3;  // decoded as RGB; grey is converted at the end (data::convert_dataset's luma)
   out.height = out.width = size;
   out.classes = static_cast<std::int64_t>(classes.size());
   for (std::size_t k = 0; k < classes.size(); ++k) {
@@ -76,12 +67,12 @@ data::Dataset load_image_folder(const std::string& dir, std::int64_t size, std::
     ADVGRAD_CHECK(!files.empty(), "load_image_folder: class directory ", classes[k].string(),
                   " has no .jpg, .jpeg or .png files");
     for (const auto& f : files) {
-      append_image(f, size, channels, out.pixels);
+      append_image(f, size, out.pixels);
       out.labels.push_back(static_cast<std::int64_t>(k));
     }
   }
   out.validate();
-  return out;
+  return channels == 3 ? out : data::convert_dataset(out, channels, 0, 0);
 }
 
 data::Split load_image_folder_split(const std::string& dir, std::int64_t size, std::int64_t channels,

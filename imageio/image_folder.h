@@ -4,7 +4,7 @@
 // by name (label 0 is the first); images are the files ending in .jpg, .jpeg
 // or .png (any case), sorted by name; other files and hidden entries are
 // ignored. Each image is decoded (PNG or JPEG, by content), converted to
-// `channels` (1: luma, 3: RGB; imageio::Channels), resized so its shorter side
+// `channels` (3: RGB, grey repeated; 1: the luma of data::convert_dataset), resized so its shorter side
 // is `size` and centre-cropped to size x size (data/image_transforms.h).
 //
 // Errors (advgrad::Error, naming the path): a missing directory, one without
