@@ -4,6 +4,8 @@
 #include "advgrad/nn/activation.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/optimizer.h"
+#include "advgrad/nn/pretrained.h"
+#include "advgrad/nn/transfer.h"
 #include "advgrad/training/trainer.h"
 #include "commands.h"
 #include "recipe_flags.h"
@@ -18,11 +20,31 @@ struct TrainFlags {
   std::string out = "model.safetensors";
   bool resume = false;
   RecipeFlags recipe;
+  bool pretrained = false;        // --pretrained: ImageNet weights, a fresh head
+  std::string freeze = "none";    // --freeze backbone|none|blocks:K
+  bool freeze_given = false;
 };
+
+// The model to train: built from its config, or (--pretrained) the ImageNet
+// weights with a fresh head, frozen per --freeze (nn/transfer.h).
+nn::ModulePtr make_model(const TrainFlags& f) {
+  if (!f.pretrained) return nn::build_model(f.model);
+  return nn::freeze(nn::pretrained_with_new_head(f.model, nn::pretrained_path(f.model.arch)), nn::parse_freeze(f.freeze));
+}
 
 int run_train(TrainFlags f, Common& common) {  // a copy: the run fills in what the data set decides
   ADVGRAD_CHECK(!f.resume || !f.train.checkpoint_path.empty(), "train: --resume needs --checkpoint FILE");
   f.recipe.check(f.model);
+  const nn::FreezeSpec freeze = nn::parse_freeze(f.freeze);
+  ADVGRAD_CHECK(f.pretrained || !f.freeze_given, "train: --freeze needs --pretrained");
+  ADVGRAD_CHECK(f.pretrained || f.train.backbone_lr_scale == 1, "train: --backbone-lr-scale needs --pretrained");
+  if (f.pretrained) {
+    ADVGRAD_CHECK(nn::supports_transfer(f.model.arch), "train: --pretrained needs --model efficientnet-lite0 or "
+                  "efficientnet-b0, got ", f.model.arch);
+    ADVGRAD_CHECK(!f.model.dual_batch_norm, "train: --pretrained does not combine with --recipe advprop");
+    if (f.data.channels == 0) f.data.channels = 3;     // the pretrained stem reads RGB
+    if (f.data.image_size == 0) f.data.image_size = 64;
+  }
   data::Split data = f.data.load(f.train.seed);
   f.model.channels = data.train.channels;
   f.model.height = data.train.height;
@@ -36,9 +58,10 @@ int run_train(TrainFlags f, Common& common) {  // a copy: the run fills in what 
   std::ostream& log = common.json ? std::cerr : std::cout;
   log << "training " << f.model.arch << " (" << f.model.activation << ") on " << data.train.name << ": "
       << data.train.size() << " train / " << data.test.size() << " test images, " << f.train.optimizer << ", "
-      << f.train.epochs << " epochs, batch " << f.train.batch_size << "; recipe " << f.recipe.describe() << "\n";
+      << f.train.epochs << " epochs, batch " << f.train.batch_size << "; recipe " << f.recipe.describe()
+      << (f.pretrained ? "; pretrained, freeze " + freeze.to_string() : std::string()) << "\n";
   f.train.device = common.device;
-  training::Trainer trainer(nn::build_model(f.model), f.model, f.train);
+  training::Trainer trainer(make_model(f), f.model, f.train);
   f.recipe.install(trainer, data.test, f.train.seed);
   if (f.resume) trainer.resume(f.train.checkpoint_path);
   const training::FitResult r = trainer.fit(data.train, data.test, log);
@@ -47,7 +70,13 @@ int run_train(TrainFlags f, Common& common) {  // a copy: the run fills in what 
   nn::save_model(f.out, trainer.model(), f.model,
                  {{"advgrad.data", data.train.name},
                   {"advgrad.test_accuracy", std::to_string(ev.accuracy)},
-                  {"advgrad.recipe", f.recipe.to_json()}});
+                  {"advgrad.recipe", f.recipe.to_json()},
+                  {"advgrad.input", "--channels " + std::to_string(data.train.channels) + " --image-size " +
+                                        std::to_string(data.train.height)},
+                  {"advgrad.transfer", f.pretrained ? "pretrained ImageNet weights, new head, freeze " +
+                                                          freeze.to_string() + ", backbone lr scale " +
+                                                          std::to_string(f.train.backbone_lr_scale)
+                                                    : "none"}});
   log << "test accuracy " << 100 * ev.accuracy << "%, " << r.seconds << " s; model written to " << f.out << "\n";
   if (common.json) {
     nlohmann::json hist = nlohmann::json::array();
@@ -86,6 +115,16 @@ Command add_train(CLI::App& app, Common& common) {
   cmd->add_option("--checkpoint", f->train.checkpoint_path, "checkpoint file, written each epoch and on Ctrl-C");
   cmd->add_flag("--resume", f->resume, "continue from --checkpoint");
   f->recipe.add_to(cmd);
+  cmd->add_flag("--pretrained", f->pretrained,
+                "start from the ImageNet weights (efficientnet-lite0/-b0; scripts/fetch-pretrained.sh) with a new "
+                "classifier for the data set's classes; implies --channels 3 and --image-size 64 unless given");
+  cmd->add_option("--freeze", f->freeze,
+                  "with --pretrained: backbone (train the new head only), none (fine-tune all), blocks:K (the last "
+                  "K MBConv blocks, the head conv and the classifier)")
+      ->each([f](const std::string&) { f->freeze_given = true; });
+  cmd->add_option("--backbone-lr-scale", f->train.backbone_lr_scale,
+                  "with --pretrained: the fine-tuned backbone's learning rate relative to the head's (default 1)")
+      ->check(CLI::Range(1e-6, 1.0));
   cmd->add_flag("--json", common.json, "print the results as JSON on stdout (logs go to stderr)");
   return {cmd, [f, &common] { return run_train(*f, common); }};
 }

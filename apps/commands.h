@@ -39,6 +39,8 @@ struct DataFlags {
   std::string dir;
   std::int64_t limit = 0;
   std::int64_t test_limit = 0;
+  std::int64_t image_size = 0;  // --image-size: resize to S x S (0: as stored; image-folder: 64)
+  std::int64_t channels = 0;    // --channels 1|3 (0: as stored; image-folder: 3)
   void add_to(CLI::App* cmd);
   // Loads the named set and applies the limits.
   data::Split load(std::uint64_t seed) const;

@@ -128,4 +128,43 @@ Tensor center_crop(const Tensor& image, std::int64_t height, std::int64_t width)
   return image.narrow(rank - 2, top, height).narrow(rank - 1, left, width).contiguous();
 }
 
+Dataset convert_dataset(const Dataset& data, std::int64_t channels, std::int64_t height, std::int64_t width) {
+  channels = channels > 0 ? channels : data.channels;
+  height = height > 0 ? height : data.height;
+  width = width > 0 ? width : data.width;
+  ADVGRAD_CHECK(channels == 1 || channels == 3, "convert_dataset: channels must be 1 or 3, got ", channels);
+  ADVGRAD_CHECK(data.channels == 1 || data.channels == 3, "convert_dataset: ", data.name, " has ", data.channels,
+                " channels (1 or 3 can be converted)");
+  Dataset out = data;
+  if (channels == data.channels && height == data.height && width == data.width) return out;
+  out.channels = channels;
+  out.height = height;
+  out.width = width;
+  const std::int64_t n = data.size(), in_numel = data.image_numel(), out_numel = channels * height * width;
+  out.pixels.assign(static_cast<std::size_t>(n * out_numel), 0);
+  constexpr std::int64_t kChunk = 256;  // images resized at a time (bounds the double buffers)
+  for (std::int64_t first = 0; first < n; first += kChunk) {
+    const std::int64_t count = std::min(kChunk, n - first);
+    std::vector<double> in(static_cast<std::size_t>(count * data.channels * data.height * data.width));
+    for (std::size_t i = 0; i < in.size(); ++i) in[i] = data.pixels[static_cast<std::size_t>(first * in_numel) + i] / 255.0;
+    Tensor images = from_vector(in, {count, data.channels, data.height, data.width}, {.dtype = DType::Float64});
+    if (height != data.height || width != data.width) images = resize_image(images, height, width);
+    const std::vector<double> v = images.to_double_vector();
+    const std::int64_t plane = height * width;
+    for (std::int64_t k = 0; k < count; ++k) {
+      const double* src = v.data() + k * data.channels * plane;
+      std::uint8_t* dst = out.pixels.data() + (first + k) * out_numel;
+      for (std::int64_t c = 0; c < channels; ++c)
+        for (std::int64_t i = 0; i < plane; ++i) {
+          double x = 0;
+          if (data.channels == channels) x = src[c * plane + i];
+          else if (data.channels == 1) x = src[i];  // grey into every colour channel
+          else x = 0.299 * src[i] + 0.587 * src[plane + i] + 0.114 * src[2 * plane + i];
+          dst[c * plane + i] = static_cast<std::uint8_t>(std::lround(std::clamp(x, 0.0, 1.0) * 255.0));
+        }
+    }
+  }
+  return out;
+}
+
 }  // namespace advgrad::data

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "advgrad/core/tensor.h"
+#include "advgrad/data/dataset.h"
 
 namespace advgrad::data {
 
@@ -52,5 +53,14 @@ Tensor resize_shorter_side(const Tensor& image, std::int64_t size, ResizeFilter 
 // height) / 2), left = round((W - width) / 2), rounding halves to even as
 // Python's round() does. The window must fit inside the image.
 Tensor center_crop(const Tensor& image, std::int64_t height, std::int64_t width);
+
+// A whole data set converted for a network that wants other images, e.g.
+// Fashion-MNIST (1 x 28 x 28) for a pretrained ImageNet network (3 x S x S):
+//   channels  1 -> 3: the grey value repeated in R, G and B;
+//             3 -> 1: luma 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601, PIL's "L");
+//   size      resize_image (bilinear, antialiased when shrinking) to height x width.
+// Pixels are rounded back to uint8. 0 keeps the data set's own value.
+// Memory: n * channels * height * width bytes (60,000 images at 3 x 64 x 64 are 737 MB).
+Dataset convert_dataset(const Dataset& data, std::int64_t channels, std::int64_t height, std::int64_t width);
 
 }  // namespace advgrad::data

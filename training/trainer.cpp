@@ -14,6 +14,7 @@
 #include "advgrad/core/grad_mode.h"
 #include "advgrad/core/ops/ops.h"
 #include "advgrad/nn/dropout.h"
+#include "advgrad/nn/freeze.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/safetensors.h"
 
@@ -76,7 +77,11 @@ Trainer::Trainer(nn::ModulePtr model, nn::ModelConfig config, TrainerOptions opt
   ADVGRAD_CHECK(options_.batch_size >= 1 && options_.eval_batch_size >= 1, "Trainer: batch sizes must be >= 1");
   ADVGRAD_CHECK(options_.grad_clip >= 0, "Trainer: grad_clip must be >= 0");
   model_->to(options_.device);  // before the optimizer takes the parameters
-  optimizer_ = nn::make_optimizer(options_.optimizer, model_->parameters(), options_.lr, options_.weight_decay);
+  // One group of every parameter; for a partly frozen model (nn/freeze.h) the head, and the
+  // trainable rest at backbone_lr_scale times the rate, without the frozen parameters.
+  const double lr = options_.lr > 0 ? options_.lr : nn::default_lr(options_.optimizer);
+  optimizer_ = nn::make_optimizer(options_.optimizer, nn::trainable_groups(*model_, lr, options_.backbone_lr_scale),
+                                  lr, options_.weight_decay);
   options_.lr = optimizer_->lr();  // resolved default
   step_loss_ = [](nn::Module& m, const data::Batch& b, Tensor& logits) {
     logits = m(b.images);

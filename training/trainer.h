@@ -34,6 +34,9 @@ struct TrainerOptions {
   std::string optimizer = "adam";
   double lr = 0;  // 0: the optimizer's default
   double weight_decay = 0;
+  // For a partly frozen model (nn/freeze.h): the rate of its trainable backbone relative to the
+  // head's, in (0, 1] (fine-tuning moves pretrained weights less than a fresh classifier).
+  double backbone_lr_scale = 1;
   std::string schedule = "constant";  // per iteration; see nn/lr_schedule.h
   double grad_clip = 0;               // > 0: clip the global gradient norm
   std::string checkpoint_path;        // written after every epoch and on Ctrl-C
