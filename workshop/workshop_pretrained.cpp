@@ -158,14 +158,14 @@ std::string corruption_sentence(const json& j) {
   for (const auto& r : j["rows"]) {
     if (r["severity"].get<int>() == 0) continue;
     sum += r["unchanged"].get<double>(), ++n;
-    if (!worst || r["unchanged"].get<double>() < (*worst)["unchanged"].get<double>()) worst = &r;
+    const double u = r["unchanged"].get<double>(), w = worst ? (*worst)["unchanged"].get<double>() : 2.0;
+    if (u < w || (u == w && r["severity"].get<int>() > (*worst)["severity"].get<int>())) worst = &r;  // ties: the harsher
   }
   if (!worst) return "";
   return "Averaged over every corruption and severity, the top-1 of " + report::format_percent(sum / n, 0) +
          " of the photos survives; the worst, " + (*worst)["corruption"].get<std::string>() + " at severity " +
          std::to_string((*worst)["severity"].get<int>()) + ", leaves " +
-         report::format_percent((*worst)["unchanged"].get<double>(), 0) +
-         ". No attacker chose these changes, and none is larger than what a phone camera does in bad light.";
+         report::format_percent((*worst)["unchanged"].get<double>(), 0) + ". No attacker chose these changes.";
 }
 
 report::ReportTable top5_table(const json& j) {

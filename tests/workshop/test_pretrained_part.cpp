@@ -18,6 +18,7 @@ namespace fs = std::filesystem;
 struct PartRun {
   std::vector<std::string> stages;  // the stages it ran
   std::string results;              // the photo stage's results (JSON), when it ran
+  std::string corruptions;          // the corruption stage's results
   std::string markdown;             // its section of the report
 };
 
@@ -30,8 +31,8 @@ PartRun run_part(const fs::path& out) {
   report::Report report("test");
   WorkshopContext ctx{runner, report, data, budget, data.train, nullptr, {}};
   pretrained_part(ctx);
-  PartRun r{runner.order(), runner.has("pretrained-photos") ? runner.results("pretrained-photos") : "",
-            report.markdown()};
+  const auto results = [&](const char* stage) { return runner.has(stage) ? runner.results(stage) : ""; };
+  PartRun r{runner.order(), results("pretrained-photos"), results("pretrained-corruptions"), report.markdown()};
   return r;
 }
 
@@ -50,7 +51,7 @@ TEST(PretrainedPart, ClassifiesThePhotosAndBothAttacksReachTheirGoals) {
     GTEST_SKIP() << "run scripts/fetch-pretrained.sh and scripts/fetch-photos.sh to fetch the weights and photos";
   const fs::path out = testing::temp_dir("pretrained-part-out");
   const PartRun r = run_part(out);
-  ASSERT_EQ(r.stages, std::vector<std::string>{"pretrained-photos"});
+  ASSERT_EQ(r.stages, (std::vector<std::string>{"pretrained-photos", "pretrained-corruptions"}));
   const auto j = nlohmann::json::parse(r.results);
   ASSERT_EQ(j["top5"].size(), 3u);  // the quick budget's first three photos
   for (const auto& row : j["top5"]) {
@@ -72,6 +73,16 @@ TEST(PretrainedPart, ClassifiesThePhotosAndBothAttacksReachTheirGoals) {
                         "pretrained_targeted.png"})
     EXPECT_TRUE(fs::is_regular_file(out / f)) << f;
   EXPECT_NE(r.markdown.find("toaster"), std::string::npos);
+  // The quick corruptions: the clean row, then 3 corruptions x severities 1 and 5.
+  const auto c = nlohmann::json::parse(r.corruptions);
+  ASSERT_EQ(c["rows"].size(), 7u);
+  EXPECT_EQ(c["rows"][0]["corruption"], "clean");
+  EXPECT_EQ(c["rows"][0]["unchanged"].get<double>(), 1.0);  // the clean top-1 is itself
+  for (const auto& row : c["rows"]) {
+    EXPECT_GE(row["unchanged"].get<double>(), 0.0);
+    EXPECT_LE(row["unchanged"].get<double>(), 1.0);
+  }
+  EXPECT_TRUE(fs::is_regular_file(out / "pretrained_corruptions.png"));
 }
 
 }  // namespace
