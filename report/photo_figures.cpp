@@ -46,11 +46,20 @@ Figure stability_heat_map(const std::vector<eval::PhotoStability>& rows, Stabili
     }
   }
   ADVGRAD_CHECK(!names.empty(), "stability_heat_map: no corrupted rows");
-  std::vector<std::vector<double>> values(names.size(), std::vector<double>(5, 0.0));
+  // Columns: only the severities measured (a run at 1 and 5 must not show 2-4 as 0%).
+  std::vector<int> severities;
   for (const auto& r : rows)
-    if (r.severity >= 1 && r.severity <= 5)
+    if (r.severity >= 1 && std::find(severities.begin(), severities.end(), r.severity) == severities.end())
+      severities.push_back(r.severity);
+  std::sort(severities.begin(), severities.end());
+  std::vector<std::string> columns;
+  for (int s : severities) columns.push_back(std::to_string(s));
+  std::vector<std::vector<double>> values(names.size(), std::vector<double>(severities.size(), 0.0));
+  for (const auto& r : rows)
+    if (r.severity >= 1)
       values[static_cast<std::size_t>(std::find(names.begin(), names.end(), r.corruption) - names.begin())]
-            [static_cast<std::size_t>(r.severity - 1)] = value(r);
+            [static_cast<std::size_t>(std::find(severities.begin(), severities.end(), r.severity) - severities.begin())] =
+                value(r);
   HeatMapOptions o;
   o.title = title + subtitle;
   o.x_label = "severity";
@@ -60,7 +69,7 @@ Figure stability_heat_map(const std::vector<eval::PhotoStability>& rows, Stabili
                                                                 : "top-1 acceptable";
   o.lo = 0, o.hi = 1;
   o.percent = true;
-  return heat_map(values, names, {"1", "2", "3", "4", "5"}, o);
+  return heat_map(values, names, columns, o);
 }
 
 Figure corruption_examples(const Tensor& photo, const std::vector<std::string>& corruptions,

@@ -26,8 +26,8 @@ Figure photo_grid(const std::vector<CaptionedPhoto>& photos, const std::string& 
 
 // Which measure of a PhotoStability row a heat map shows.
 enum class StabilityMeasure { Unchanged, CleanClassProb, Acceptable };
-// Rows: the corruptions in the order of `rows`; columns: severities 1-5 (a
-// cell without a row stays empty: 0). Percentages on a white-to-blue scale
+// Rows: the corruptions in the order of `rows`; columns: the severities that
+// `rows` holds, ascending (a run at severities 1 and 5 shows two columns). Percentages on a white-to-blue scale
 // from 0 to 100%. The clean row (severity 0) is left out; its value goes in
 // the subtitle. Throws advgrad::Error naming stability_heat_map when `rows`
 // holds no corrupted row.

@@ -136,8 +136,7 @@ json run_corruptions(const std::vector<std::string>& photos, bool quick, Device 
       eval::photo_corruption_stability(*model, x, acceptable, corruptions, severities, seed, imageio::jpeg_round_trip);
   write_stage_figure(files,
                      report::stability_heat_map(rows, report::StabilityMeasure::Unchanged,
-                                                "Photos whose top-1 survives the corruption (" +
-                                                    std::to_string(photos.size()) + " photos)"),
+                                                "Top-1 unchanged, " + std::to_string(photos.size()) + " photos"),
                      "pretrained_corruptions");
   json out = json::array();
   for (const auto& r : rows)

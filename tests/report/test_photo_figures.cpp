@@ -52,6 +52,10 @@ TEST(PhotoFigures, StabilityHeatMapPutsEachRowInItsCell) {
   const Rgb darkest = map_color(ColorMap::Blues, 1.0);
   const auto dark = [&](Rgb c) { return test::near(c, darkest, 2); };
   EXPECT_GT(test::count_if_pixel(with_full, dark), test::count_if_pixel(unchanged, dark) + 100);
+  // Only the measured severities are columns: severities 1 and 5 give a narrower figure.
+  std::vector<eval::PhotoStability> two{rows[0], rows[1], rows[5]};
+  const Figure narrow = stability_heat_map(two, StabilityMeasure::Unchanged, "u");
+  EXPECT_LT(narrow.width(), stability_heat_map(rows, StabilityMeasure::Unchanged, "u").width());
   expect_error([&] { stability_heat_map({rows[0]}, StabilityMeasure::Unchanged, "t"); },
                {"stability_heat_map", "no corrupted rows"});
 }
