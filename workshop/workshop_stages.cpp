@@ -31,6 +31,11 @@ StageRunner::StageRunner(std::string dir, bool resume, std::ostream& log, std::s
   std::error_code ec;
   fs::create_directories(fs::path(dir_) / "stages", ec);
   ADVGRAD_CHECK(!ec, "cannot create output directory ", dir_, ": ", ec.message());
+  // A run killed mid-write leaves "*.tmp-<pid>" files. Each write clears its own
+  // folder's, but a resumed run that reloads every stage writes nothing into
+  // stages/, so both folders are cleared here (found by the fault-injection test).
+  io::remove_stale_temporaries(dir_);
+  io::remove_stale_temporaries((fs::path(dir_) / "stages").string());
 }
 
 std::string StageRunner::path(const std::string& file) const { return (fs::path(dir_) / file).string(); }

@@ -1,6 +1,7 @@
 // The resumable stage records behind `advgrad workshop --resume`: which stages
 // are reused, which run again, and what a corrupt or foreign record means.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -191,6 +192,28 @@ TEST(StageRunner, RejectsBadNamesUndeclaredFilesAndNonJsonResults) {
       {"did not write it"});
   expect_error([&] { runner.run("y", [](StageFiles&) { return std::string("not json"); }); }, {"not JSON"});
   EXPECT_FALSE(fs::exists(dir / "stages" / "x.json"));
+  fs::remove_all(dir);
+}
+
+// A workshop killed while writing stages/<stage>.json leaves a temporary there;
+// a resumed run that reloads every stage writes nothing into stages/, so the
+// runner itself clears dead processes' temporaries in both of its folders.
+TEST(StageRunner, ClearsTemporariesOfDeadRunsInItsFolders) {
+  const fs::path dir = temp_dir("stages-stale");
+  fs::create_directories(dir / "stages");
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ::waitpid(dead, nullptr, 0);
+  const std::string suffix = ".tmp-" + std::to_string(dead);
+  std::ofstream(dir / ("report.html" + suffix)) << "torn";
+  std::ofstream(dir / "stages" / ("train.json" + suffix)) << "{\"torn";
+  const std::string live = "eval.json.tmp-" + std::to_string(::getppid());  // a live process's: kept
+  std::ofstream(dir / "stages" / live) << "{";
+  std::ostringstream log;
+  StageRunner runner(dir.string(), true, log);
+  EXPECT_FALSE(fs::exists(dir / ("report.html" + suffix)));
+  EXPECT_FALSE(fs::exists(dir / "stages" / ("train.json" + suffix)));
+  EXPECT_TRUE(fs::exists(dir / "stages" / live));
   fs::remove_all(dir);
 }
 
