@@ -14,7 +14,9 @@
 #include "advgrad/core/ops/ops.h"
 #include "advgrad/data/imagenet.h"
 #include "advgrad/eval/image_attack.h"
+#include "advgrad/imageio/imagenet_photo.h"
 #include "advgrad/io/atomic_file.h"
+#include "advgrad/nn/pretrained.h"
 #include "advgrad/report/figure.h"
 #include "advgrad/report/photo_attack_figure.h"
 #include "commands.h"
@@ -82,10 +84,11 @@ int run_photo_attack(const PhotoAttackFlags& f, const AttackFlags& flags, double
   const attacks::AttackOptions o = photo_options(flags, eps, names);
   const std::vector<Tensor> photos = [&] {
     std::vector<Tensor> p;
-    for (const std::string& image : f.images) p.push_back(load_photo(image));  // every file checked before any work
+    for (const std::string& image : f.images)
+      p.push_back(imageio::read_imagenet_photo(image));  // every file checked before any work
     return p;
   }();
-  nn::ModulePtr model = pretrained_model(f.model, f.weights);
+  nn::ModulePtr model = nn::pretrained_model(f.model, f.weights);
   model->to(common.device);
   const std::string name = flags.describe(o);
   Generator gen(f.seed);

@@ -8,6 +8,8 @@
 
 #include "advgrad/data/imagenet.h"
 #include "advgrad/eval/classify.h"
+#include "advgrad/imageio/imagenet_photo.h"
+#include "advgrad/nn/pretrained.h"
 #include "commands.h"
 
 namespace advgrad::cli {
@@ -35,10 +37,10 @@ void print_table(const std::string& image, const std::vector<eval::Prediction>& 
 
 int run_classify(const ClassifyFlags& f, const Common& common) {
   const std::vector<std::string> names = data::imagenet_class_names();
-  nn::ModulePtr model = pretrained_model(f.model, f.weights);
+  nn::ModulePtr model = nn::pretrained_model(f.model, f.weights);
   nlohmann::json all = nlohmann::json::array();
   for (const std::string& image : f.images) {
-    const auto top = eval::classify(*model, load_photo(image), names, f.top).front();
+    const auto top = eval::classify(*model, imageio::read_imagenet_photo(image), names, f.top).front();
     if (common.json)
       all.push_back(to_json(image, top));
     else

@@ -28,9 +28,11 @@
 #include "advgrad/eval/imagenet_a.h"
 #include "advgrad/eval/photo_labels.h"
 #include "advgrad/eval/photo_robustness.h"
+#include "advgrad/imageio/imagenet_photo.h"
 #include "advgrad/imageio/jpeg_encoder.h"
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/io/cache_dir.h"
+#include "advgrad/nn/pretrained.h"
 #include "advgrad/report/photo_figures.h"
 #include "commands.h"
 
@@ -227,13 +229,13 @@ int run_photos(const PhotosFlags& f, const Common& common) {
   }
   std::vector<Photo> photos = collect(f);
   const std::vector<std::string> names = data::imagenet_class_names();
-  nn::ModulePtr model = pretrained_model(f.model, f.weights);
+  nn::ModulePtr model = nn::pretrained_model(f.model, f.weights);
   model->to(common.device);
 
   nlohmann::json j{{"model", f.model}, {"confident", f.confident}, {"photos", nlohmann::json::array()}};
   std::string top5_csv = "photo,label_source,acceptable,verdict,rank,class,name,probability\n";
   for (Photo& p : photos) {
-    p.top = eval::classify(*model, load_photo(p.path), names, 5).front();
+    p.top = eval::classify(*model, imageio::read_imagenet_photo(p.path), names, 5).front();
     nlohmann::json top = nlohmann::json::array();
     for (std::size_t r = 0; r < p.top.size(); ++r) {
       top.push_back({{"index", p.top[r].index}, {"name", p.top[r].name}, {"probability", p.top[r].probability}});
@@ -264,7 +266,7 @@ int run_photos(const PhotosFlags& f, const Common& common) {
   std::vector<eval::PhotoStability> stability;
   if (!corruptions.empty()) {
     std::vector<Tensor> x;
-    for (const Photo& p : photos) x.push_back(load_photo(p.path).select(0, 0));
+    for (const Photo& p : photos) x.push_back(imageio::read_imagenet_photo(p.path).select(0, 0));
     stability = eval::photo_corruption_stability(*model, x, sets, corruptions, severities, f.seed,
                                                  imageio::jpeg_round_trip);
     if (!common.json) {
@@ -297,8 +299,8 @@ int run_photos(const PhotosFlags& f, const Common& common) {
     std::vector<std::int64_t> labels;
     for (const Photo& p : photos) labels.push_back(p.source == "folder" ? p.acceptable[0] : -1);
     const eval::RestrictedEvaluation r = eval::evaluate_restricted(
-        *model, static_cast<std::int64_t>(photos.size()), [&](std::int64_t i) { return load_photo(photos[i].path); },
-        labels, subset);
+        *model, static_cast<std::int64_t>(photos.size()),
+        [&](std::int64_t i) { return imageio::read_imagenet_photo(photos[i].path); }, labels, subset);
     std::int64_t judged = 0, right = 0;
     masked_csv = "photo,top1,top1_name,top1_probability,masked,masked_name,masked_probability,verdict\n";
     for (std::size_t i = 0; i < photos.size(); ++i) {
@@ -370,7 +372,7 @@ int run_photos(const PhotosFlags& f, const Common& common) {
     std::vector<report::CaptionedPhoto> tiles;
     for (std::size_t i : eval::confidently_wrong(top1, sets, std::numeric_limits<double>::min())) {
       const bool confident = top1[i].probability >= f.confident;
-      tiles.push_back({load_photo(photos[i].path).select(0, 0),
+      tiles.push_back({imageio::read_imagenet_photo(photos[i].path).select(0, 0),
                        {{photos[i].name + ": " + top1[i].name + " " + fixed(100 * top1[i].probability, 0) + "%",
                          confident ? report::kWrong : report::kInk},
                         {"acceptable: " + class_list(photos[i].acceptable, names), report::kMuted}}});
@@ -400,8 +402,8 @@ int run_photos(const PhotosFlags& f, const Common& common) {
         if (verdict(photos[i], f.confident) == "right" &&
             (verdict(photos[ex], f.confident) != "right" || top1[i].probability > top1[ex].probability))
           ex = i;
-      figure(report::corruption_examples(load_photo(photos[ex].path).select(0, 0), corruptions, severities, f.seed,
-                                         static_cast<std::int64_t>(ex),
+      figure(report::corruption_examples(imageio::read_imagenet_photo(photos[ex].path).select(0, 0), corruptions,
+                                         severities, f.seed, static_cast<std::int64_t>(ex),
                                          photos[ex].name + " under the ImageNet-C corruptions (parameters per tile)"),
              "photos_corruption_examples");
       text("photos_corruptions.csv", eval::photo_stability_to_csv(stability));

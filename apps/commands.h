@@ -102,12 +102,6 @@ struct PhotoAttackFlags {
 };
 int run_photo_attack(const PhotoAttackFlags& f, const AttackFlags& flags, double eps, const Common& common);
 
-// A pretrained ImageNet architecture in eval mode, its weights from `weights`
-// (empty: the cache of scripts/fetch-pretrained.sh). apps/photos.cpp.
-nn::ModulePtr pretrained_model(const std::string& arch, const std::string& weights);
-// A PNG or JPEG photo as [1, 3, 224, 224] pixels in [0, 1]: shorter side 256, centre crop.
-Tensor load_photo(const std::string& path);
-
 // The whole command line (apps/main.cpp): parses argv and, when `execute`,
 // runs the command; returns the exit code. execute = false parses only (the
 // CLI fuzz harness). Usage errors print one line and return 1.
