@@ -152,7 +152,8 @@ Command add_saliency(CLI::App& app, Common& common) {
   choices.push_back("all");
   cmd->add_option("--method", f->method, "gradient, gradient-x-input, smoothgrad, integrated-gradients or all")
       ->check(CLI::IsMember(choices));
-  cmd->add_option("--class", f->explain_class, "class whose logit is explained (default: the true label)");
+  cmd->add_option("--class", f->explain_class, "class whose logit is explained (default: the true label)")
+      ->check(CLI::Range(0, 99999));  // a model has at most 100 000 classes (nn/model_io)
   cmd->add_option("--samples", f->options.samples, "SmoothGrad samples / integrated-gradient steps")
       ->check(CLI::Range(1, 10000));
   cmd->add_option("--sigma", f->options.sigma, "SmoothGrad noise (pixel units)")->check(non_negative());
