@@ -15,6 +15,13 @@
 //   apgd-t              APGD-T over --target-classes (9) wrong classes
 //   square              the Square attack, --queries (5000) per example, L-inf
 //   autoattack          APGD-CE -> APGD-T -> Square, the worst case per example
+// The minimal-norm attacks (no ball: the smallest perturbation per example;
+// with an eps, run_attack keeps only the points inside it):
+//   deepfool / deepfool-linf  DeepFool in L2 / L-inf, --steps 50, --overshoot
+//                             0.02, --candidates 10 (Moosavi-Dezfooli et al. 2016)
+//   cw                  Carlini-Wagner L2, --search-steps 9 over c from
+//                       --initial-c 1e-3, --steps 100 Adam steps of --lr 0.01
+//                       each, --kappa 0 (Carlini & Wagner 2017)
 #include <cmath>
 #include <sstream>
 
@@ -24,14 +31,27 @@ namespace advgrad::cli {
 
 void AttackFlags::add_to(CLI::App* cmd) {
   cmd->add_option("--method", method,
-                  "attack: fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, apgd-t, square, autoattack")
+                  "attack: fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, apgd-t, square, autoattack, "
+                  "deepfool, deepfool-linf, cw")
       ->check(CLI::IsMember(attack_methods()));
-  cmd->add_option("--steps", steps, "iterations (default: 1 for fgsm, 100 for the apgd methods, else 10)")
+  cmd->add_option("--steps", steps,
+                  "iterations (default: 1 for fgsm, 100 for the apgd methods and cw (per search step), 50 for "
+                  "deepfool, else 10)")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--queries", queries, "square and autoattack: queries per example (default 5000)")
       ->check(CLI::Range(1, 10000000));
   cmd->add_option("--target-classes", target_classes, "apgd-t and autoattack: wrong classes to aim at (default 9)")
       ->check(CLI::Range(1, 1000));
+  cmd->add_option("--overshoot", overshoot, "deepfool: overshoot past the boundary (default 0.02)")
+      ->check(non_negative());
+  cmd->add_option("--candidates", candidates, "deepfool: top classes searched for the closest boundary (default 10)")
+      ->check(CLI::Range(2, 100000));
+  cmd->add_option("--kappa", kappa, "cw: confidence margin of the f6 loss (default 0)")->check(non_negative());
+  cmd->add_option("--initial-c", initial_c, "cw: first trade-off constant of the binary search (default 1e-3)")
+      ->check(positive());
+  cmd->add_option("--search-steps", search_steps, "cw: binary-search steps over c (default 9)")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--lr", learning_rate, "cw: Adam's learning rate (default 0.01)")->check(positive());
   cmd->add_option("--step-size", step_size, "step in pixel units (default: eps for fgsm, 2.5 eps / steps for pgd and pgd-l2, eps / steps for bim and mifgsm)")
       ->check(positive());
   cmd->add_flag("--random-start", random_start, "start from a uniform random point of the ball (default: from x)");
@@ -71,7 +91,15 @@ attacks::AttackOptions AttackFlags::options(double eps_value) const {
   o.queries = queries;
   o.target_classes = target_classes;
   double step_fraction = 0;  // default step = eps * step_fraction
-  if (is_parameter_free()) {
+  if (is_min_norm()) {
+    ADVGRAD_CHECK(!targeted, "attack: --method ", method, " is untargeted");
+    o.algorithm = method == "cw" ? attacks::AttackAlgorithm::CarliniWagner : attacks::AttackAlgorithm::DeepFool;
+    o.norm = method == "deepfool-linf" ? Norm::Linf : Norm::L2;
+    o.steps = steps > 0 ? steps : method == "cw" ? 100 : 50;
+    o.overshoot = overshoot, o.candidates = candidates;
+    o.kappa = kappa, o.initial_c = initial_c, o.search_steps = search_steps, o.learning_rate = learning_rate;
+    step_fraction = 1.0;  // unused: no step size to choose
+  } else if (is_parameter_free()) {
     ADVGRAD_CHECK(!targeted, "attack: --method ", method, " is untargeted (apgd-t picks its own target classes); "
                   "use --method pgd with --targeted");
     o.algorithm = method == "apgd-t"       ? attacks::AttackAlgorithm::ApgdTargeted
@@ -153,7 +181,8 @@ double parse_eps(const std::string& text) {
 
 const std::vector<std::string>& attack_methods() {
   static const std::vector<std::string> names{"fgsm",    "bim",      "pgd",    "pgd-l2", "mifgsm",
-                                              "apgd-ce", "apgd-dlr", "apgd-t", "square", "autoattack"};
+                                              "apgd-ce", "apgd-dlr", "apgd-t", "square", "autoattack",
+                                              "deepfool", "deepfool-linf", "cw"};
   return names;
 }
 
@@ -162,8 +191,17 @@ bool AttackFlags::is_parameter_free() const {
          method == "autoattack";
 }
 
+bool AttackFlags::is_min_norm() const { return method == "deepfool" || method == "deepfool-linf" || method == "cw"; }
+
 std::string AttackFlags::describe(const attacks::AttackOptions& o) const {
   std::ostringstream s;
+  if (is_min_norm()) {
+    if (method == "cw")
+      s << "CW-L2 " << o.search_steps << "x" << o.steps << " kappa " << o.kappa;
+    else
+      s << "DeepFool-" << o.steps << (o.norm == attacks::Norm::L2 ? " L2" : " L-inf") << " overshoot " << o.overshoot;
+    return s.str();
+  }
   if (is_parameter_free()) {
     s << (method == "apgd-ce"    ? "APGD-CE-" + std::to_string(o.steps)
           : method == "apgd-dlr" ? "APGD-DLR-" + std::to_string(o.steps)

@@ -2,11 +2,19 @@
 // robust accuracy and the attack's success rate; with --out DIR writes
 // attack.json and the figure attack_grid.svg/.png (clean | perturbation | adversarial).
 // With --image FILE it attacks photos instead (cmd_attack_photo.cpp).
+// The minimal-norm methods (deepfool, deepfool-linf, cw) print instead the
+// success rate and the median and mean perturbation norm of the successful
+// examples, and with --eps the accuracy at that radius.
+#include <chrono>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "advgrad/attacks/carlini_wagner.h"
+#include "advgrad/attacks/deepfool.h"
+#include "advgrad/attacks/min_norm.h"
+#include "advgrad/core/grad_mode.h"
 #include "advgrad/eval/robust_eval.h"
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/io/output_dir.h"
@@ -46,6 +54,7 @@ struct AttackCommandFlags {
 
 // Photos: --model names an architecture there, not a file.
 int run_on_photos(const AttackCommandFlags& f, const Common& common) {
+  ADVGRAD_CHECK(!f.attack.is_min_norm(), "attack: --method ", f.attack.method, " is for data sets, not --image");
   PhotoAttackFlags photo = f.photo;
   if (!f.model.empty()) photo.model = f.model;
   photo.out = f.out;
@@ -53,9 +62,76 @@ int run_on_photos(const AttackCommandFlags& f, const Common& common) {
   return run_photo_attack(photo, f.attack, f.eps.empty() ? 1.0 / 255 : parse_eps(f.eps), common);
 }
 
+// A minimal-norm attack over the test split: per example the smallest
+// perturbation found, summarised (attacks/min_norm.h).
+int run_min_norm(const AttackCommandFlags& f, const Common& common) {
+  ADVGRAD_CHECK(f.out.empty(), "attack: --out (the example grid) is not available for --method ", f.attack.method);
+  const double eps = f.eps.empty() ? 0.0 : parse_eps(f.eps);
+  const attacks::AttackOptions o = f.attack.options(eps);
+  nn::LoadedModel m = nn::load_model(f.model);
+  const data::Dataset test = f.data.load(f.seed).test;
+  check_model_fits(m.config, test, "attack");
+  const std::string name = f.attack.describe(o);
+  m.model->to(common.device);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<double> clean_correct, success, norms;
+  for (std::int64_t s = 0; s < test.size(); s += f.batch_size) {
+    std::vector<std::int64_t> idx;
+    for (std::int64_t i = s; i < std::min(test.size(), s + f.batch_size); ++i) idx.push_back(i);
+    const Tensor x = test.images_tensor(idx).to(common.device), y = test.labels_tensor(idx).to(common.device);
+    const attacks::AttackResult r =
+        o.algorithm == attacks::AttackAlgorithm::DeepFool
+            ? attacks::deepfool(*m.model, x, y, {o.steps, o.overshoot, o.candidates, o.norm, o.lo, o.hi})
+            : attacks::carlini_wagner(*m.model, x, y,
+                                      {o.steps, o.search_steps, o.initial_c, o.kappa, o.learning_rate, true, o.lo, o.hi});
+    {
+      attacks::EvalModeGuard eval_mode(*m.model);
+      NoGradGuard no_grad;
+      for (const double c : eq(argmax((*m.model)(x), 1), y).to(DType::Float64).to_double_vector()) clean_correct.push_back(c);
+    }
+    for (const double v : r.success.to_double_vector()) success.push_back(v);
+    for (const double v : attacks::perturbation_norms(x, r.x_adv, o.norm)) norms.push_back(v);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const attacks::MinNormSummary sum = attacks::summarize_min_norm(clean_correct, success, norms, eps);
+  const std::string norm_name = o.norm == attacks::Norm::L2 ? "L2" : "L-inf";
+  double clean = 0;
+  for (const double c : clean_correct) clean += c;
+  const double clean_accuracy = sum.count > 0 ? clean / static_cast<double>(sum.count) : 0;
+  nlohmann::json j{{"model", f.model},
+                   {"data", test.name},
+                   {"attack", name},
+                   {"norm", o.norm == attacks::Norm::L2 ? "l2" : "linf"},
+                   {"count", sum.count},
+                   {"clean_accuracy", clean_accuracy},
+                   {"attacked", sum.attacked},
+                   {"successes", sum.successes},
+                   {"success_rate", sum.success_rate},
+                   {"median_norm", sum.median_norm},
+                   {"mean_norm", sum.mean_norm},
+                   {"seconds", seconds}};
+  if (eps > 0) j["eps"] = eps, j["accuracy_at_eps"] = sum.accuracy_at_eps;
+  if (common.json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << std::fixed << std::setprecision(2) << name << " on " << test.name << " (" << sum.count
+            << " test images, " << std::setprecision(1) << seconds << " s)\n"
+            << std::setprecision(2) << "  clean accuracy   " << 100 * clean_accuracy << "%\n"
+            << "  attack success   " << 100 * sum.success_rate << "% of the " << sum.attacked
+            << " correctly classified\n"
+            << std::setprecision(4) << "  " << norm_name << " norm of the successful perturbations: median "
+            << sum.median_norm << ", mean " << sum.mean_norm << "\n";
+  if (eps > 0)
+    std::cout << std::setprecision(2) << "  accuracy at " << norm_name << " radius " << eps << "  "
+              << 100 * sum.accuracy_at_eps << "%\n";
+  return 0;
+}
+
 int run_on_dataset(const AttackCommandFlags& f, const Common& common) {
   ADVGRAD_CHECK(!f.model.empty(), "attack: --model FILE is required (or --image to attack photos)");
   ADVGRAD_CHECK(f.photo.weights.empty(), "attack: --weights is for --image (a data set's model is --model FILE)");
+  if (f.attack.is_min_norm()) return run_min_norm(f, common);
   const attacks::AttackOptions o = f.attack.options(f.eps.empty() ? 0.1 : parse_eps(f.eps));
   if (!f.out.empty()) io::make_output_dir(f.out);  // before the work: a bad --out is refused at once
   nn::LoadedModel m = nn::load_model(f.model);

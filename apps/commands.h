@@ -73,7 +73,15 @@ struct AttackFlags {
   double lo = 0, hi = 1;
   int queries = 5000;      // square, autoattack
   int target_classes = 9;  // apgd-t, autoattack
+  double overshoot = 0.02;     // deepfool
+  int candidates = 10;         // deepfool
+  double kappa = 0;            // cw
+  double initial_c = 1e-3;     // cw
+  int search_steps = 9;        // cw
+  double learning_rate = 0.01; // cw
   void add_to(CLI::App* cmd);
+  // deepfool, deepfool-linf or cw: minimal-norm attacks (no eps to attack in).
+  bool is_min_norm() const;
   // apgd-ce, apgd-dlr, apgd-t, square or autoattack: no step size to choose.
   bool is_parameter_free() const;
   // The library's options for this eps, method defaults applied, validated.

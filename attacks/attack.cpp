@@ -71,12 +71,7 @@ Tensor ranked_classes(const Tensor& logits, std::int64_t rank) {
   return from_vector(out, {n}).to(logits.device());
 }
 
-namespace {
-
-// z[i, classes[i]] per row, differentiable in z.
 Tensor logit_of(const Tensor& logits, const Tensor& classes) { return gather(logits, 1, classes.unsqueeze(1)).squeeze(1); }
-
-}  // namespace
 
 Tensor targeted_dlr_loss(const Tensor& logits, const Tensor& y, const Tensor& targets) {
   ADVGRAD_CHECK(logits.dim() == 2 && logits.size(1) >= 4, "targeted_dlr_loss: needs logits [N, C] with C >= 4, got ",

@@ -47,8 +47,11 @@ enum class TargetedObjective { TrueMinusTarget, MinimiseTarget };
 // Which attack run_attack() runs: the PGD family below (pgd()), or one of the
 // parameter-free attacks of docs/robust-evaluation.md: APGD on `loss`
 // (apgd.h), APGD-T over `target_classes` wrong classes, Square with `queries`
-// queries (square.h, L-inf), or the AutoAttack ensemble (autoattack.h, L-inf).
-enum class AttackAlgorithm { Pgd, Apgd, ApgdTargeted, Square, AutoAttack };
+// queries (square.h, L-inf), or the AutoAttack ensemble (autoattack.h, L-inf);
+// or a minimal-norm attack seen through the eps-ball (min_norm.h,
+// restrict_to_ball): DeepFool (deepfool.h, L2 or L-inf) or Carlini-Wagner L2
+// (carlini_wagner.h).
+enum class AttackAlgorithm { Pgd, Apgd, ApgdTargeted, Square, AutoAttack, DeepFool, CarliniWagner };
 
 struct AttackOptions {
   AttackAlgorithm algorithm = AttackAlgorithm::Pgd;
@@ -71,6 +74,14 @@ struct AttackOptions {
   // The parameter-free attacks (algorithm != Pgd; `steps` is APGD's iterations).
   int target_classes = 9;  // APGD-T and AutoAttack
   int queries = 5000;      // Square and AutoAttack, per example
+  // The minimal-norm attacks (`steps` is their iteration budget: DeepFool's
+  // iterations, Carlini-Wagner's Adam steps per value of c).
+  double overshoot = 0.02;  // DeepFool
+  int candidates = 10;      // DeepFool: the top classes searched
+  double kappa = 0;         // Carlini-Wagner: the confidence margin
+  double initial_c = 1e-3;  // Carlini-Wagner: the first trade-off constant
+  int search_steps = 9;     // Carlini-Wagner: binary-search steps over c
+  double learning_rate = 0.01;  // Carlini-Wagner: Adam's step
 };
 
 struct AttackResult {
@@ -99,7 +110,9 @@ AttackResult pgd(nn::Module& model, const Tensor& x, const Tensor& y, const Atta
 // square_attack() or autoattack() with the options that apply to it. For the
 // parameter-free attacks result.success is "misclassified" (APGD-T's targets
 // are directions, not goals); `targeted` must be false for them, and Square
-// and AutoAttack need Norm::Linf.
+// and AutoAttack need Norm::Linf. DeepFool and Carlini-Wagner (L2 only) run
+// unbounded and then keep only the points within eps (restrict_to_ball), so
+// the robust accuracy is the accuracy at radius eps.
 AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options,
                         Generator& gen);
 // FGSM: one step of size eps from x (no random start): x + eps * sign(g).
@@ -114,6 +127,8 @@ Tensor targeted_dlr_loss(const Tensor& logits, const Tensor& y, const Tensor& ta
 // The class of rank `rank` (0: the largest logit) per row of logits [N, C], as
 // int64 [N] on the logits' device; ties broken by the lower class index.
 Tensor ranked_classes(const Tensor& logits, std::int64_t rank);
+// z[i, classes[i]] per row of logits [N, C] (classes int64 [N]), differentiable in z.
+Tensor logit_of(const Tensor& logits, const Tensor& classes);
 // Picks the targets of a targeted attack (never the true class).
 Tensor choose_targets(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options,
                       Generator& gen, std::int64_t classes);

@@ -3,12 +3,27 @@
 #include "advgrad/attacks/apgd.h"
 #include "advgrad/attacks/attack.h"
 #include "advgrad/attacks/autoattack.h"
+#include "advgrad/attacks/carlini_wagner.h"
+#include "advgrad/attacks/deepfool.h"
+#include "advgrad/attacks/min_norm.h"
 #include "advgrad/attacks/square.h"
 
 namespace advgrad::attacks {
 
 AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& o, Generator& gen) {
   if (o.algorithm == AttackAlgorithm::Pgd) return pgd(model, x, y, o, gen);
+  if (o.algorithm == AttackAlgorithm::DeepFool || o.algorithm == AttackAlgorithm::CarliniWagner) {
+    // Minimal-norm attacks: the minimal perturbation counts only inside the ball.
+    ADVGRAD_CHECK(!o.targeted, "run_attack: DeepFool and Carlini-Wagner are untargeted here");
+    ADVGRAD_CHECK(o.norm == Norm::L2 || o.algorithm == AttackAlgorithm::DeepFool,
+                  "run_attack: Carlini-Wagner is the L2 attack; use Norm::L2");
+    check_attack_inputs(x, y, o, "run_attack");
+    const AttackResult r =
+        o.algorithm == AttackAlgorithm::DeepFool
+            ? deepfool(model, x, y, {o.steps, o.overshoot, o.candidates, o.norm, o.lo, o.hi})
+            : carlini_wagner(model, x, y, {o.steps, o.search_steps, o.initial_c, o.kappa, o.learning_rate, true, o.lo, o.hi});
+    return restrict_to_ball(model, x, y, r, o.eps, o.norm, o.lo, o.hi);
+  }
   ADVGRAD_CHECK(!o.targeted, "run_attack: APGD, APGD-T, Square and AutoAttack are untargeted here "
                              "(APGD-T aims at wrong classes on its own); use PGD for a targeted attack");
   ADVGRAD_CHECK(o.norm == Norm::Linf || o.algorithm == AttackAlgorithm::Apgd || o.algorithm == AttackAlgorithm::ApgdTargeted,
@@ -23,6 +38,8 @@ AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, con
     case AttackAlgorithm::AutoAttack:
       return autoattack(model, x, y, {o.eps, o.steps, o.target_classes, o.queries, o.lo, o.hi}, gen).result;
     case AttackAlgorithm::Pgd:
+    case AttackAlgorithm::DeepFool:
+    case AttackAlgorithm::CarliniWagner:
       break;
   }
   return pgd(model, x, y, o, gen);

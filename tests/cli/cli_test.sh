@@ -61,6 +61,19 @@ else
   fail "AutoAttack accuracy '$aa' vs PGD-10's '$pgd04' at eps 0.04 (PGD must leave >= 5% and AutoAttack no more)"
 fi
 
+# DeepFool: the median L2 norm of its minimal perturbations, and the accuracy
+# at a radius (never above the clean accuracy).
+"$bin" attack --model "$work/m.safetensors" "${data[@]}" --method deepfool --steps 20 --eps 1 \
+  --json >"$work/deepfool.json" || fail "deepfool exited non-zero"
+df_median=$(json_number "$work/deepfool.json" median_norm)
+df_acc=$(json_number "$work/deepfool.json" accuracy_at_eps)
+df_clean=$(json_number "$work/deepfool.json" clean_accuracy)
+if [ -n "$df_median" ] && ge "$df_median" 1e-6 && [ -n "$df_acc" ] && ge "$df_clean" "$df_acc"; then
+  ok "DeepFool median L2 $df_median, accuracy at L2 1: $df_acc"
+else
+  fail "DeepFool median '$df_median', accuracy at eps '$df_acc', clean '$df_clean'"
+fi
+
 "$bin" robustness --model "$work/m.safetensors" "${data[@]}" --method fgsm --eps-sweep 0:0.2:0.1 \
   --out "$work/rob" >"$work/rob.txt" || fail "robustness exited non-zero"
 for f in robustness.csv robustness.json robustness.png robustness.svg; do
@@ -98,7 +111,7 @@ expect_error "target out of range" "not a class" attack "${m[@]}" --targeted --t
 expect_error "bad target" "target" attack "${m[@]}" --targeted --target seven
 expect_error "fgsm with steps" "one step" attack "${m[@]}" --method fgsm --steps 5
 expect_error "missing model" "nope.safetensors" attack --model "$work/nope.safetensors" "${data[@]}"
-expect_error "unknown method" "method" attack "${m[@]}" --method deepfool
+expect_error "unknown method" "method" attack "${m[@]}" --method carlini
 expect_error "targeted apgd-t" "untargeted" attack "${m[@]}" --method apgd-t --targeted
 expect_error "bad sweep" "eps sweep" robustness "${m[@]}" --eps-sweep 0.3:0:0.1 --out "$work/rob2"
 expect_error "index out of range" "out of range" saliency "${m[@]}" --index 100000
