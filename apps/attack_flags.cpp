@@ -63,12 +63,15 @@ void AttackFlags::add_to(CLI::App* cmd) {
                   "attack loss: ce (cross-entropy), margin (best wrong logit - true logit) or dlr (Croce & Hein's "
                   "difference of logits ratio)")
       ->check(CLI::IsMember({"ce", "margin", "dlr"}));
-  cmd->add_flag("--targeted", targeted, "targeted attack (see --target)");
-  cmd->add_option("--target", target, "target class: an index, random (another class) or least-likely; with --image "
-                  "also an ImageNet class name (exact, or the one name containing it)");
+  // --target and --objective without --targeted would be ignored: CLI11 refuses them.
+  CLI::Option* targeted_flag = cmd->add_flag("--targeted", targeted, "targeted attack (see --target)");
+  cmd->add_option("--target", target, "with --targeted: the target class, an index, random (another class) or "
+                  "least-likely; with --image also an ImageNet class name (exact, or the one name containing it)")
+      ->needs(targeted_flag);
   cmd->add_option("--objective", objective,
-                  "targeted objective: true-minus-target (maximise loss(y) - loss(target)) or minimise-target")
-      ->check(CLI::IsMember({"true-minus-target", "minimise-target"}));
+                  "with --targeted: true-minus-target (maximise loss(y) - loss(target)) or minimise-target")
+      ->check(CLI::IsMember({"true-minus-target", "minimise-target"}))
+      ->needs(targeted_flag);
   cmd->add_option("--momentum", momentum, "MI-FGSM momentum")->check(non_negative());
   cmd->add_option("--lo", lo, "smallest valid pixel value");
   cmd->add_option("--hi", hi, "largest valid pixel value");

@@ -23,6 +23,7 @@
 #include "advgrad/report/attack_grid.h"
 #include "advgrad/report/figure.h"
 #include "commands.h"
+#include "progress_bar.h"
 
 namespace advgrad::cli {
 namespace {
@@ -75,9 +76,12 @@ int run_min_norm(const AttackCommandFlags& f, const Common& common) {
   m.model->to(common.device);
   const auto start = std::chrono::steady_clock::now();
   std::vector<double> clean_correct, success, norms;
+  ProgressBar bar("attack " + name);
+  const eval::RobustProgressCallback progress = bar.callback();
   for (std::int64_t s = 0; s < test.size(); s += f.batch_size) {
     std::vector<std::int64_t> idx;
     for (std::int64_t i = s; i < std::min(test.size(), s + f.batch_size); ++i) idx.push_back(i);
+    if (progress) progress({eps, s, test.size(), f.attack.method, static_cast<std::int64_t>(idx.size())});
     const Tensor x = test.images_tensor(idx).to(common.device), y = test.labels_tensor(idx).to(common.device);
     const attacks::AttackResult r =
         o.algorithm == attacks::AttackAlgorithm::DeepFool
@@ -141,7 +145,8 @@ int run_on_dataset(const AttackCommandFlags& f, const Common& common) {
                 "attack: --target ", o.target_class, " is not a class of ", test.name, " (0..", test.classes - 1, ")");
   const std::string name = f.attack.describe(o);
   m.model->to(common.device);
-  const eval::RobustResult r = eval::robust_accuracy(*m.model, test, o, f.seed, f.batch_size);
+  ProgressBar bar("attack " + name);
+  const eval::RobustResult r = eval::robust_accuracy(*m.model, test, o, f.seed, f.batch_size, 0, bar.callback());
   m.model->to(Device::cpu());  // the example grid is drawn on the host
   nlohmann::json j{{"model", f.model},
                    {"data", test.name},

@@ -14,6 +14,7 @@
 #include "advgrad/nn/safetensors.h"
 #include "advgrad/report/line_chart.h"
 #include "commands.h"
+#include "progress_bar.h"
 
 namespace advgrad::cli {
 namespace {
@@ -46,8 +47,9 @@ int run_robustness(const RobustnessFlags& f, Common& common) {
     nn::LoadedModel m = nn::load_model(path);
     check_model_fits(m.config, test, "robustness");
     m.model->to(common.device);
-    const auto sweep = eval::eps_sweep(*m.model, test, o, eps, step_fraction, f.seed);
     const std::string label = std::filesystem::path(path).stem().string();
+    ProgressBar bar("robustness " + label);
+    const auto sweep = eval::eps_sweep(*m.model, test, o, eps, step_fraction, f.seed, 0, bar.callback());
     report::ChartSeries s{label, {}, {}};
     std::istringstream rows(eval::sweep_to_csv(sweep));
     std::string line;
@@ -111,6 +113,12 @@ Command add_robustness(CLI::App& app, Common& common) {
   f->data.add_to(cmd);
   cmd->add_option("--eps-sweep", f->sweep, "START:STOP:STEP in pixel units");
   f->attack.add_to(cmd);
+  // The name the robustness literature uses for the standard ensemble.
+  cmd->add_option_function<std::string>(
+         "--suite", [f](const std::string&) { f->attack.method = "autoattack"; },
+         "autoattack: the standard AutoAttack ensemble (APGD-CE, APGD-T, Square), the same as --method autoattack")
+      ->check(CLI::IsMember({"autoattack"}))
+      ->excludes("--method");
   cmd->add_option("--seed", f->seed, "seed of the attack's randomness (and of the synthetic data set)");
   cmd->add_option("--out", f->out, "output directory");
   cmd->add_flag("--diagnose", f->diagnose, "also run the gradient-masking diagnostics at the largest eps");

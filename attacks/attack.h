@@ -13,6 +13,7 @@
 //     given a Generator, and x_adv is detached: nothing backpropagates through
 //     its creation when it is used inside training.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "advgrad/core/generator.h"
@@ -113,8 +114,15 @@ AttackResult pgd(nn::Module& model, const Tensor& x, const Tensor& y, const Atta
 // and AutoAttack need Norm::Linf. DeepFool and Carlini-Wagner (L2 only) run
 // unbounded and then keep only the points within eps (restrict_to_ball), so
 // the robust accuracy is the accuracy at radius eps.
+// `progress`, when set, is told each attack as it starts, with the number of
+// examples it attacks (once for a single attack; AutoAttack's members one by
+// one, each on the examples still robust): what a progress bar shows.
+using AttackProgress = std::function<void(const std::string& attack, std::int64_t examples)>;
 AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options,
-                        Generator& gen);
+                        Generator& gen, const AttackProgress& progress = {});
+// The short name of options.algorithm ("pgd", "apgd-ce", "apgd-dlr", "apgd-t",
+// "square", "autoattack", "deepfool", "cw"), as progress reports it.
+std::string algorithm_name(const AttackOptions& options);
 // FGSM: one step of size eps from x (no random start): x + eps * sign(g).
 AttackResult fgsm(nn::Module& model, const Tensor& x, const Tensor& y, double eps, const AttackOptions& base = {});
 

@@ -25,7 +25,7 @@ double AutoAttackResult::robust_accuracy() const {
 }
 
 AutoAttackResult autoattack(nn::Module& model, const Tensor& x_in, const Tensor& y, const AutoAttackOptions& ao,
-                            Generator& gen, const AutoAttackProgress& progress) {
+                            Generator& gen, const AttackProgress& progress) {
   AttackOptions o;
   o.eps = ao.eps, o.lo = ao.lo, o.hi = ao.hi, o.steps = ao.apgd_steps, o.random_start = true;
   check_attack_inputs(x_in, y, o, "autoattack");

@@ -37,10 +37,8 @@ struct AutoAttackResult {
   double robust_accuracy() const;       // robust / N after the last stage
 };
 
-// Called before each attack with its name and the examples it will attack.
-using AutoAttackProgress = std::function<void(const std::string& attack, std::int64_t remaining)>;
-
+// `progress` (attack.h) is told each member's name and the examples it attacks.
 AutoAttackResult autoattack(nn::Module& model, const Tensor& x, const Tensor& y, const AutoAttackOptions& options,
-                            Generator& gen, const AutoAttackProgress& progress = {});
+                            Generator& gen, const AttackProgress& progress = {});
 
 }  // namespace advgrad::attacks

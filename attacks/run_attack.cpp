@@ -10,7 +10,23 @@
 
 namespace advgrad::attacks {
 
-AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& o, Generator& gen) {
+std::string algorithm_name(const AttackOptions& o) {
+  switch (o.algorithm) {
+    case AttackAlgorithm::Pgd: return "pgd";
+    case AttackAlgorithm::Apgd: return o.loss == AttackLoss::Dlr ? "apgd-dlr" : "apgd-ce";
+    case AttackAlgorithm::ApgdTargeted: return "apgd-t";
+    case AttackAlgorithm::Square: return "square";
+    case AttackAlgorithm::AutoAttack: return "autoattack";
+    case AttackAlgorithm::DeepFool: return "deepfool";
+    case AttackAlgorithm::CarliniWagner: return "cw";
+  }
+  return "pgd";
+}
+
+AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& o, Generator& gen,
+                        const AttackProgress& progress) {
+  // AutoAttack reports each member itself; every other attack is one stage.
+  if (progress && o.algorithm != AttackAlgorithm::AutoAttack) progress(algorithm_name(o), x.size(0));
   if (o.algorithm == AttackAlgorithm::Pgd) return pgd(model, x, y, o, gen);
   if (o.algorithm == AttackAlgorithm::DeepFool || o.algorithm == AttackAlgorithm::CarliniWagner) {
     // Minimal-norm attacks: the minimal perturbation counts only inside the ball.
@@ -36,7 +52,7 @@ AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, con
     case AttackAlgorithm::Square:
       return square_attack(model, x, y, {o.eps, o.queries, 0.8, o.lo, o.hi}, gen);
     case AttackAlgorithm::AutoAttack:
-      return autoattack(model, x, y, {o.eps, o.steps, o.target_classes, o.queries, o.lo, o.hi}, gen).result;
+      return autoattack(model, x, y, {o.eps, o.steps, o.target_classes, o.queries, o.lo, o.hi}, gen, progress).result;
     case AttackAlgorithm::Pgd:
     case AttackAlgorithm::DeepFool:
     case AttackAlgorithm::CarliniWagner:

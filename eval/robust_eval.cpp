@@ -33,7 +33,8 @@ void tally(RobustResult& r, std::int64_t classes, const std::vector<std::int64_t
 }  // namespace
 
 RobustResult robust_accuracy(nn::Module& model, const data::Dataset& data, const attacks::AttackOptions& o,
-                             std::uint64_t seed, std::int64_t batch_size, std::int64_t limit) {
+                             std::uint64_t seed, std::int64_t batch_size, std::int64_t limit,
+                             const RobustProgressCallback& progress) {
   attacks::validate(o, "robust_accuracy");
   ADVGRAD_CHECK(batch_size >= 1, "robust_accuracy: batch size must be >= 1");
   const auto start = std::chrono::steady_clock::now();
@@ -47,7 +48,10 @@ RobustResult robust_accuracy(nn::Module& model, const data::Dataset& data, const
     std::vector<std::int64_t> idx;
     for (std::int64_t i = s; i < std::min(n, s + batch_size); ++i) idx.push_back(i);
     Tensor x = data.images_tensor(idx).to(device), y = data.labels_tensor(idx).to(device);
-    attacks::AttackResult a = attacks::run_attack(model, x, y, o, gen);
+    attacks::AttackProgress stage;
+    if (progress)
+      stage = [&](const std::string& attack, std::int64_t attacking) { progress({o.eps, s, n, attack, attacking}); };
+    attacks::AttackResult a = attacks::run_attack(model, x, y, o, gen, stage);
     attacks::EvalModeGuard eval_mode(model);
     NoGradGuard no_grad;
     clean += sum(eq(argmax(model(x), 1), y).to(DType::Float64)).item();
@@ -93,13 +97,13 @@ std::vector<double> parse_eps_sweep(const std::string& text) {
 
 std::vector<RobustResult> eps_sweep(nn::Module& model, const data::Dataset& data, const attacks::AttackOptions& options,
                                     const std::vector<double>& eps_values, double step_fraction, std::uint64_t seed,
-                                    std::int64_t limit) {
+                                    std::int64_t limit, const RobustProgressCallback& progress) {
   std::vector<RobustResult> out;
   for (double eps : eps_values) {
     attacks::AttackOptions o = options;
     o.eps = eps;
     o.step_size = o.steps == 1 ? std::max(eps, 1e-12) : std::max(eps * step_fraction, 1e-12);
-    out.push_back(robust_accuracy(model, data, o, seed, 250, limit));
+    out.push_back(robust_accuracy(model, data, o, seed, 250, limit, progress));
   }
   return out;
 }
