@@ -104,8 +104,6 @@ TrainedModel frozen_model(const data::Dataset& train, const Tensor& validation_f
   const std::int64_t n = train.size(), batch = std::min(b.head_batch, n);
   for (std::int64_t epoch = 1; epoch <= b.head_epochs; ++epoch) {
     const Tensor order = randperm(n, gen);
-    double loss_sum = 0;
-    std::int64_t batches = 0;
     for (std::int64_t at = 0; at < n; at += batch) {
       const Tensor idx = order.narrow(0, at, std::min(batch, n - at));
       const Tensor logits = (*head)(index_select(features, 0, idx));
@@ -116,8 +114,6 @@ TrainedModel frozen_model(const data::Dataset& train, const Tensor& validation_f
       optimizer->zero_grad();
       loss.backward();
       optimizer->step();
-      loss_sum += loss.item();
-      ++batches;
     }
     // Curves every 10% of the epochs (and the last): train and validation accuracy.
     if (epoch == b.head_epochs || epoch % std::max<std::int64_t>(1, b.head_epochs / 10) == 0) {
@@ -131,7 +127,6 @@ TrainedModel frozen_model(const data::Dataset& train, const Tensor& validation_f
       s.test_loss = val_loss;
       s.test_accuracy = val_accuracy;
       fit.history.push_back(s);
-      (void)loss_sum;
     }
   }
   // The whole network: pretrained backbone, the trained head as its classifier.

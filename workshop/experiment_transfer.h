@@ -49,10 +49,12 @@ struct TransferBudget {
   std::int64_t epochs_for(std::int64_t n) const;
   std::int64_t batch_for(std::int64_t n) const;
 };
-// quick: 100 and 300 images on 100 test images, 32 px (seconds per row; a
-// smoke test); default: 100, 1,000 and 10,000 on 1,000 test images
-// (fine-tuning up to 1,000, adversarial fine-tuning at 100); full: the
-// whole test split, more attacked images, fine-tuning at every size.
+// quick: 40 and 100 images at 32 px, 60 test images, 20 attacked with PGD-3
+// (seconds per row; a smoke test of the plumbing); default: 100, 1,000 and
+// 10,000 at 64 px on 1,000 test images, 200 attacked with PGD-10
+// (fine-tuning up to 1,000, adversarial fine-tuning at 100); full: the whole
+// test split, 1,000 attacked with PGD-20, fine-tuning at every size and
+// adversarial fine-tuning up to 1,000.
 TransferBudget transfer_budget(const ExperimentBudget& budget);
 // The training images the experiment needs: the largest size plus the validation slice.
 std::int64_t transfer_train_images(const TransferBudget& budget);
