@@ -5,13 +5,14 @@
 
 #include "advgrad/core/error.h"
 #include "advgrad/workshop/experiment.h"
+#include "advgrad/workshop/experiment_transfer.h"
 #include "advgrad/workshop/workshop_stages.h"
 #include "commands.h"
 
 namespace advgrad::cli {
 
 Command add_experiment(CLI::App& app, Common& /*common*/) {
-  auto* cmd = app.add_subcommand("experiment", "run one experiment: optimizers, activations, recipes, nsl or efficientnet");
+  auto* cmd = app.add_subcommand("experiment", "run one experiment: optimizers, activations, recipes, nsl, efficientnet or transfer");
   cmd->require_subcommand(1);
   struct Flags {
     DataFlags data;
@@ -28,6 +29,8 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
     std::function<void(workshop::StageRunner&, const data::Split&, const workshop::ExperimentBudget&,
                        const std::vector<std::string>& only)>
         run;
+    // The experiment's own budget (its data sizes), when it has one.
+    std::function<workshop::ExperimentBudget(const workshop::ExperimentBudget&)> budget = {};
   };
   static const std::vector<Experiment> experiments{
       {"optimizers",
@@ -58,7 +61,15 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
        "and corruption accuracy (docs/efficientnet-variants.md)",
        [](auto& runner, const auto& data, const auto& b, const auto& only) {
          workshop::efficientnet_experiment(runner, data, b, only);
-       }}};
+       }},
+      {"transfer",
+       "pretrained EfficientNet-Lite0 frozen (cached features, new head), fine-tuned and adversarially "
+       "fine-tuned, and small-cnn from scratch, on 100, 1,000 and 10,000 training images "
+       "(docs/transfer-learning.md)",
+       [](auto& runner, const auto& data, const auto& b, const auto& only) {
+         workshop::transfer_experiment(runner, data, workshop::transfer_budget(b), only);
+       },
+       [](const workshop::ExperimentBudget& b) { return workshop::transfer_budget(b).base; }}};
   auto chosen = std::make_shared<const Experiment*>(nullptr);
   for (const auto& e : experiments) {
     auto* sub = cmd->add_subcommand(e.name, e.help);
@@ -83,6 +94,7 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
     const data::Split full = f->data.load(f->seed);
     workshop::ExperimentBudget b = workshop::make_budget(f->quick ? "quick" : f->full ? "full" : "default", full.train);
     b.seed = f->seed;
+    if (e.budget) b = e.budget(b);
     const data::Split data = workshop::budget_split(full, b);
     workshop::StageRunner runner(out, f->resume, std::cout, workshop::stage_context(b, data));
     e.run(runner, data, b, f->only);

@@ -1,0 +1,174 @@
+// The transfer experiment (workshop/experiment_transfer.h): its budgets, the
+// feature extractor the frozen row caches (its features times a linear head
+// are exactly the pretrained network with that head, and do not depend on
+// the batch: the frozen backbone is in eval mode), the CSV / table / figure,
+// and a run of its small-cnn rows on synthetic digits. The tests that need
+// the pretrained weights skip, visibly, without them (scripts/fetch-pretrained.sh).
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "advgrad/io/cache_dir.h"
+#include "advgrad/nn/pretrained.h"
+#include "advgrad/nn/transfer.h"
+#include "advgrad/workshop/experiment_transfer.h"
+#include "testing.h"
+
+namespace advgrad::workshop {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool have_weights() { return fs::exists(io::cache_path("pretrained") + "/efficientnet-lite0.pth"); }
+
+ExperimentBudget base(const std::string& level) {
+  const data::Split d = data::make_synthetic_digits(10, 10, 3);
+  return make_budget(level, d.train);
+}
+
+TEST(TransferBudget, SizesAscendValidationFollowsTheLargestAndLevelsDiffer) {
+  for (const std::string level : {"quick", "default", "full"}) {
+    const TransferBudget b = transfer_budget(base(level));
+    ASSERT_FALSE(b.sizes.empty()) << level;
+    EXPECT_TRUE(std::is_sorted(b.sizes.begin(), b.sizes.end())) << level;
+    EXPECT_GT(b.validation, 0) << level;
+    EXPECT_EQ(b.base.train_size, b.sizes.back() + b.validation) << level;
+    EXPECT_EQ(transfer_train_images(b), b.sizes.back() + b.validation) << level;
+    EXPECT_TRUE(b.base.eps_values.empty()) << level;  // no sweeps: the headline attacks only
+    // The same budget again (the CLI applies it before splitting the data) is unchanged.
+    EXPECT_EQ(transfer_budget(b.base).sizes, b.sizes) << level;
+  }
+  EXPECT_EQ(transfer_budget(base("default")).sizes, (std::vector<std::int64_t>{100, 1000, 10000}));
+  const TransferBudget d = transfer_budget(base("default"));
+  EXPECT_GT(d.epochs_for(100), d.epochs_for(1000));
+  EXPECT_GT(d.epochs_for(1000), d.epochs_for(10000));
+  EXPECT_LE(transfer_budget(base("quick")).epochs_for(100), 2);
+  ExperimentBudget odd = base("default");
+  odd.level = "huge";
+  EXPECT_THROW(transfer_budget(odd), Error);
+}
+
+TEST(TransferFeatures, CachedFeaturesThroughAHeadAreThePretrainedNetworkWithThatHead) {
+  if (!have_weights()) GTEST_SKIP() << "run scripts/fetch-pretrained.sh to fetch the EfficientNet-Lite0 weights";
+  const std::int64_t size = 33;  // odd: "same" padding with an odd remainder at every stride
+  nn::ModulePtr extractor = lite0_feature_extractor(size, nn::pretrained_path("efficientnet-lite0"));
+  data::Dataset images = data::convert_dataset(data::make_synthetic_digits(7, 1, 11).train, 3, size, size);
+  const Tensor features = pooled_features(*extractor, images, 3);  // batches of 3, 3, 1
+  ASSERT_EQ(features.shape(), Shape({7, 1280}));
+  // Eval mode: the same features whatever the batch.
+  EXPECT_TRUE(testing::all_close(pooled_features(*extractor, images, 7), features, 1e-4, 1e-5));
+  // ReLU6 before the pooling: every feature in [0, 6], not all zero.
+  const auto v = features.to_vector<float>();
+  EXPECT_GE(*std::min_element(v.begin(), v.end()), 0.0f);
+  EXPECT_LE(*std::max_element(v.begin(), v.end()), 6.0f);
+  EXPECT_GT(*std::max_element(v.begin(), v.end()), 0.0f);
+
+  // A pretrained network with a fresh (random) 5-class head: its logits are
+  // the cached features through that head.
+  nn::ModelConfig c;
+  c.arch = "efficientnet-lite0";
+  c.channels = 3;
+  c.height = c.width = size;
+  c.classes = 5;
+  c.seed = 29;
+  nn::ModulePtr model = nn::pretrained_with_new_head(c, nn::pretrained_path("efficientnet-lite0"));
+  model->train(false);
+  Tensor w, bias;
+  for (auto& [name, p] : model->named_parameters()) {
+    if (name == "_fc.weight") w = p;
+    if (name == "_fc.bias") bias = p;
+  }
+  ASSERT_TRUE(w.defined() && bias.defined());
+  NoGradGuard no_grad;
+  std::vector<std::int64_t> all{0, 1, 2, 3, 4, 5, 6};
+  const Tensor logits = (*model)(images.images_tensor(all));
+  const Tensor through_head = add(matmul(features, w.transpose(0, 1)), bias);
+  EXPECT_TRUE(testing::all_close(through_head, logits, 1e-4, 1e-4));
+}
+
+std::vector<TransferRow> made_up_rows() {
+  std::vector<TransferRow> rows;
+  const std::vector<std::pair<std::int64_t, std::string>> cells{
+      {100, "frozen"}, {100, "small-cnn"}, {1000, "frozen"}, {1000, "small-cnn"}, {100, "fine-tuned"}};
+  double acc = 0.43;
+  for (const auto& [n, method] : cells) {
+    TransferRow t;
+    t.train_images = n;
+    t.method = method;
+    t.epochs = 7;
+    t.row.name = method + "-" + std::to_string(n);
+    t.row.detail = "d, with a comma";
+    t.row.clean = acc;
+    t.row.fgsm = acc / 2;
+    t.row.pgd = acc / 5;
+    t.row.clean_count = 333;
+    t.row.attack_count = 77;
+    t.row.train_seconds = 1.25;
+    acc += 0.07;
+    rows.push_back(t);
+  }
+  return rows;
+}
+
+TEST(TransferOutputs, CsvTableAndFiguresCarryEveryRowWithIntervals) {
+  const TransferBudget b = transfer_budget(base("default"));
+  const auto rows = made_up_rows();
+  std::istringstream csv(transfer_csv(rows, b));
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line.rfind("train_images,method,detail,epochs,train_seconds,clean,clean_lo95,clean_hi95,fgsm,", 0), 0u)
+      << line;
+  EXPECT_NE(line.find("pgd10,pgd10_lo95,pgd10_hi95"), std::string::npos) << line;
+  int n = 0;
+  while (std::getline(csv, line)) {
+    ++n;
+    EXPECT_NE(line.find("\"d, with a comma\""), std::string::npos) << line;
+    EXPECT_NE(line.find(",333,77"), std::string::npos) << line;
+  }
+  EXPECT_EQ(n, 5);
+  const report::ReportTable t = transfer_table(rows, b);
+  ASSERT_EQ(t.rows.size(), 5u);
+  EXPECT_EQ(t.rows[2][0], "1,000");
+  EXPECT_EQ(t.rows[2][1], "frozen");
+  for (const auto& r : t.rows) EXPECT_NE(r[4].find('%'), std::string::npos);
+  const report::Figure clean = transfer_chart(rows, b, false), pgd = transfer_chart(rows, b, true);
+  EXPECT_NE(clean.svg(), pgd.svg());  // different accuracies, different curves
+  // A failed training is left out of the figure; with every row failed there is nothing to draw.
+  auto failed = rows;
+  failed[0].row.failed = true;
+  EXPECT_NE(transfer_chart(failed, b, false).svg(), clean.svg());
+  for (auto& r : failed) r.row.failed = true;
+  EXPECT_THROW(transfer_chart(failed, b, false), Error);
+}
+
+TEST(TransferExperiment, SmallCnnRowsRunOnSyntheticDigitsAndTooFewImagesAreRefused) {
+  const data::Split d = data::make_synthetic_digits(150, 31, 5);
+  const TransferBudget b = transfer_budget(make_budget("quick", d.train));
+  const fs::path out = testing::temp_dir("transfer-experiment");
+  std::ostringstream log;
+  StageRunner runner(out.string(), false, log);
+  const auto rows = transfer_experiment(runner, d, b, {"small-cnn"});
+  ASSERT_EQ(rows.size(), b.sizes.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].method, "small-cnn");
+    EXPECT_EQ(rows[i].train_images, b.sizes[i]);
+    EXPECT_EQ(rows[i].row.clean_count, 31);
+    EXPECT_EQ(rows[i].row.attack_count, b.base.attack_examples);
+    EXPECT_GT(rows[i].row.train_seconds, 0);
+    EXPECT_FALSE(rows[i].row.history.empty());
+  }
+  for (const char* f : {"transfer.csv", "transfer.json", "transfer.md", "transfer.svg", "transfer_pgd.svg"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  std::ifstream md(out / "transfer.md");
+  const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("| small-cnn |"), std::string::npos) << text;
+
+  StageRunner again(testing::temp_dir("transfer-experiment-small").string(), false, log);
+  const data::Split few{d.train.head(b.sizes.back() + b.validation - 1), d.test};
+  EXPECT_THROW(transfer_experiment(again, few, b, {"small-cnn"}), Error);
+  EXPECT_THROW(transfer_experiment(again, d, b, {"resnet"}), Error);
+}
+
+}  // namespace
+}  // namespace advgrad::workshop

@@ -1,0 +1,87 @@
+#pragma once
+// `advgrad experiment transfer` (docs/transfer-learning.md): transfer
+// learning from the pretrained EfficientNet-Lite0 against the number of
+// training images. For each size (100, 1,000, 10,000 Fashion-MNIST images;
+// grey repeated to RGB, resized to image_size px for Lite0) the methods:
+//
+//   frozen          the ImageNet backbone frozen (eval mode), a new linear
+//                   head on its 1280 pooled features. The backbone is a fixed
+//                   function of the image, so its features are computed once
+//                   per image and the head trains on that tensor for many
+//                   epochs (a cheap, convex fit); the row's model is the
+//                   whole network (backbone + head), which the attacks see.
+//   fine-tuned      pretrained_with_new_head, trained end to end under
+//                   --freeze fine_tune_freeze with the backbone at 0.1x the rate
+//   adv-fine-tuned  the same, with PGD adversarial training (Madry et al. 2018)
+//   small-cnn       from scratch on the 28 px grey images
+//
+// Every row: clean accuracy on the test split, FGSM and PGD accuracy at eps
+// on the first attack_examples test images (all with 95% Wilson intervals),
+// training seconds (the frozen row's include computing its features). The
+// training curves are on a held-out validation slice of the training images
+// (the images after the largest size), never on the test split.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "advgrad/core/tensor.h"
+#include "advgrad/data/dataset.h"
+#include "advgrad/nn/module.h"
+#include "advgrad/report/figure.h"
+#include "advgrad/report/report.h"
+#include "advgrad/workshop/experiment.h"
+#include "advgrad/workshop/workshop_stages.h"
+
+namespace advgrad::workshop {
+
+struct TransferBudget {
+  ExperimentBudget base;                        // attacks, eps, seed, level
+  std::vector<std::int64_t> sizes;              // training images per run, ascending
+  std::int64_t validation = 0;                  // held-out training images after the largest size
+  std::int64_t image_size = 64;                 // Lite0's input (px)
+  std::int64_t head_epochs = 0, head_batch = 0; // the frozen row's head on cached features
+  double head_lr = 0, head_weight_decay = 0;    // Adam; L2 penalty wd * |W|^2 on the head
+  std::string fine_tune_freeze = "none";        // nn::parse_freeze for the fine-tuned rows
+  double fine_tune_lr = 0, backbone_lr_scale = 0.1;
+  std::int64_t fine_tune_max = 0, adv_max = 0;  // the largest size each Lite0 training row runs at
+  std::string weights;                          // the pretrained weights (empty: nn::pretrained_path)
+  // Epochs and batch size at `n` images: a few hundred optimizer steps at every size.
+  std::int64_t epochs_for(std::int64_t n) const;
+  std::int64_t batch_for(std::int64_t n) const;
+};
+// quick: 40 and 100 images at 32 px, 60 test images, 20 attacked with PGD-3
+// (seconds per row; a smoke test of the plumbing); default: 100, 1,000 and
+// 10,000 at 64 px on 1,000 test images, 200 attacked with PGD-10
+// (fine-tuning up to 1,000, adversarial fine-tuning at 100); full: the whole
+// test split, 1,000 attacked with PGD-20, fine-tuning at every size and
+// adversarial fine-tuning up to 1,000.
+TransferBudget transfer_budget(const ExperimentBudget& budget);
+// The training images the experiment needs: the largest size plus the validation slice.
+std::int64_t transfer_train_images(const TransferBudget& budget);
+
+const std::vector<std::string>& transfer_methods();  // frozen, fine-tuned, adv-fine-tuned, small-cnn
+
+// Lite0 with its pretrained weights and an identity classifier (1280 ->
+// 1280, W = I, b = 0), in eval mode: its output is the pooled 1280 features
+// that the real classifier reads, computed by the network's own forward.
+nn::ModulePtr lite0_feature_extractor(std::int64_t image_size, const std::string& weights);
+// The extractor's outputs for every image of `images` ([n, 1280], no graph),
+// in batches of `batch`.
+Tensor pooled_features(nn::Module& extractor, const data::Dataset& images, std::int64_t batch = 100);
+
+struct TransferRow {
+  std::int64_t train_images = 0;
+  std::string method;
+  std::int64_t epochs = 0;
+  RobustRow row;  // row.name: "<method>@<n>"
+};
+std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Split& data,
+                                             const TransferBudget& budget, const std::vector<std::string>& only = {});
+
+std::string transfer_csv(const std::vector<TransferRow>& rows, const TransferBudget& budget);
+report::ReportTable transfer_table(const std::vector<TransferRow>& rows, const TransferBudget& budget);
+// Clean (and, second figure, PGD) accuracy against log10(training images), a
+// series per method with 95% bands.
+report::Figure transfer_chart(const std::vector<TransferRow>& rows, const TransferBudget& budget, bool pgd);
+
+}  // namespace advgrad::workshop
