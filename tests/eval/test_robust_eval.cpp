@@ -68,5 +68,46 @@ TEST(RobustEval, ParseEpsSweep) {
   for (const char* bad : {"0:0.3", "a:b:c", "0.3:0:0.1", "0:1:0", "-1:0:0.1"}) EXPECT_THROW(parse_eps_sweep(bad), Error) << bad;
 }
 
+// The progress a bar draws: every batch announces each attack before it runs,
+// with the examples done so far; AutoAttack announces its members in order,
+// each on no more examples than the one before (only the still-robust ones).
+TEST(RobustEval, ProgressNamesEveryAttackOfEveryBatch) {
+  data::Split data = data::make_synthetic_digits(200, 60, 4);
+  nn::ModelConfig c;
+  c.arch = "mlp";
+  c.seed = 5;
+  auto model = nn::build_model(c);
+  attacks::AttackOptions o;
+  o.algorithm = attacks::AttackAlgorithm::AutoAttack;
+  o.eps = 0.05;
+  o.steps = 5;
+  o.target_classes = 2;
+  o.queries = 20;
+  std::vector<RobustProgress> seen;
+  const RobustResult r =
+      robust_accuracy(*model, data.test, o, 0, 20, 45, [&](const RobustProgress& p) { seen.push_back(p); });
+  ASSERT_EQ(seen.size(), 9u) << "3 batches (20, 20, 5) x 3 members";
+  const std::vector<std::string> members{"apgd-ce", "apgd-t", "square"};
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    const std::int64_t batch = static_cast<std::int64_t>(i / 3);
+    EXPECT_EQ(seen[i].done, 20 * batch);
+    EXPECT_EQ(seen[i].total, 45);
+    EXPECT_DOUBLE_EQ(seen[i].eps, 0.05);
+    EXPECT_EQ(seen[i].attack, members[i % 3]);
+    EXPECT_LE(seen[i].attacking, batch == 2 ? 5 : 20);
+    if (i % 3 > 0) EXPECT_LE(seen[i].attacking, seen[i - 1].attacking);
+  }
+  EXPECT_EQ(r.count, 45);
+  // A single attack is one announcement per batch, under its own name.
+  attacks::AttackOptions pgd;
+  pgd.steps = 2;
+  seen.clear();
+  robust_accuracy(*model, data.test, pgd, 0, 32, 45, [&](const RobustProgress& p) { seen.push_back(p); });
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].attack, "pgd");
+  EXPECT_EQ(seen[1].done, 32);
+  EXPECT_EQ(seen[1].attacking, 13);
+}
+
 }  // namespace
 }  // namespace advgrad::eval
