@@ -140,7 +140,7 @@ int run_on_dataset(const AttackCommandFlags& f, const Common& common) {
   if (!f.out.empty()) io::make_output_dir(f.out);  // before the work: a bad --out is refused at once
   nn::LoadedModel m = nn::load_model(f.model);
   const data::Dataset test = f.data.load(f.seed).test;
-  check_model_fits(m.config, test, "attack");
+  check_model_fits(m, test, "attack");
   ADVGRAD_CHECK(!o.targeted || o.target_mode != attacks::TargetMode::Fixed || o.target_class < test.classes,
                 "attack: --target ", o.target_class, " is not a class of ", test.name, " (0..", test.classes - 1, ")");
   const std::string name = f.attack.describe(o);
@@ -201,7 +201,7 @@ Command add_attack(CLI::App& app, Common& common) {
                   "radius of the ball in pixel units, a decimal or a fraction such as 1/255 "
                   "(default 0.1, with --image 1/255)");
   f->attack.add_to(cmd);
-  cmd->add_option("--seed", f->seed, "seed of the attack's randomness (and of the synthetic data set)");
+  cmd->add_option("--seed", f->seed, "seed of the attack's randomness (and of the synthetic data set)")->check(non_negative());
   cmd->add_option("--batch-size", f->batch_size, "examples per attack batch")->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--grid-rows", f->grid_rows, "examples in the picture")->check(CLI::Range(1, 64));
   cmd->add_option("--out", f->out, "directory for attack.json, attack_grid.svg and attack_grid.png");

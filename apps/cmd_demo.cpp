@@ -11,7 +11,7 @@ Command add_demo(CLI::App& app, Common& common) {
   auto* cmd = app.add_subcommand("demo", "fit a tiny MLP on generated bars, then show dLoss/dImage and one FGSM step");
   auto opts = std::make_shared<workshop::GradientDemoOptions>();
   auto quick = std::make_shared<bool>(false);
-  cmd->add_option("--seed", opts->seed, "random seed");
+  cmd->add_option("--seed", opts->seed, "random seed")->check(non_negative());
   cmd->add_option("--steps", opts->steps, "SGD steps")->check(CLI::Range(1, 1000000));
   cmd->add_option("--eps", opts->fgsm_eps, "FGSM step in pixel space")->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--quick", *quick, "a few steps only (smoke test)");

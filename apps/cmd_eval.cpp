@@ -20,13 +20,13 @@ Command add_eval(CLI::App& app, Common& common) {
   f->data.add_to(cmd);
   // DataFlags describes --limit for training; eval reads only the test split.
   cmd->get_option("--limit")->description("not used by eval, which reads only the test split (see --test-limit)");
-  cmd->add_option("--seed", f->seed, "seed of the synthetic data set");
+  cmd->add_option("--seed", f->seed, "seed of the synthetic data set")->check(non_negative());
   cmd->add_flag("--json", common.json, "print the results as JSON");
   return {cmd, [f, &common] {
     nn::LoadedModel m = nn::load_model(f->model);
     data::Split data = f->data.load(f->seed);
     const auto& t = data.test;
-    check_model_fits(m.config, t, "eval");
+    check_model_fits(m, t, "eval");
     m.model->to(common.device);
     const eval::EvalResult r = eval::evaluate(*m.model, t);
     if (common.json) {

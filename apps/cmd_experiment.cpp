@@ -83,7 +83,7 @@ Command add_experiment(CLI::App& app, Common& /*common*/) {
   cmd->add_flag("--full", f->full, "the full budget")->excludes(quick);
   cmd->add_option("--out", f->out, "output directory (default: experiment-NAME)");
   cmd->add_flag("--resume", f->resume, "skip the models a previous run into --out completed");
-  cmd->add_option("--seed", f->seed, "seed");
+  cmd->add_option("--seed", f->seed, "seed")->check(non_negative());
   cmd->add_option("--only", f->only,
                   "run only these rows of the experiment (comma-separated, e.g. --only gelu,elu); several processes "
                   "can each run some rows into one --out, and a last run without --only reuses them all")

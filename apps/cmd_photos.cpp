@@ -440,7 +440,7 @@ Command add_photos(CLI::App& app, Common& common) {
   cmd->add_option("--confident", f->confident, "a wrong top-1 at or above this probability is confidently wrong");
   cmd->add_option("--corruptions", f->corruptions, "ImageNet-C corruptions to run: all, or names separated by commas");
   cmd->add_option("--severities", f->severities, "severities for --corruptions, e.g. 1,3,5 (default 1,2,3,4,5)");
-  cmd->add_option("--seed", f->seed, "seed of the random corruptions");
+  cmd->add_option("--seed", f->seed, "seed of the random corruptions")->check(non_negative());
   cmd->add_flag("--imagenet-a", f->imagenet_a, "also run the ImageNet-A protocol (logits of its 200 classes only)");
   cmd->add_option("--imagenet-a-dir", f->imagenet_a_dir,
                   "where the ImageNet-A class list is; default: the cache of scripts/fetch-imagenet-a-classes.sh");

@@ -45,7 +45,7 @@ int run_robustness(const RobustnessFlags& f, Common& common) {
   csv << "model,eps,clean_accuracy,robust_accuracy,success_rate,mean_loss,count,seconds\n";
   for (const auto& path : f.models) {
     nn::LoadedModel m = nn::load_model(path);
-    check_model_fits(m.config, test, "robustness");
+    check_model_fits(m, test, "robustness");
     m.model->to(common.device);
     const std::string label = std::filesystem::path(path).stem().string();
     ProgressBar bar("robustness " + label);
@@ -119,7 +119,7 @@ Command add_robustness(CLI::App& app, Common& common) {
          "autoattack: the standard AutoAttack ensemble (APGD-CE, APGD-T, Square), the same as --method autoattack")
       ->check(CLI::IsMember({"autoattack"}))
       ->excludes("--method");
-  cmd->add_option("--seed", f->seed, "seed of the attack's randomness (and of the synthetic data set)");
+  cmd->add_option("--seed", f->seed, "seed of the attack's randomness (and of the synthetic data set)")->check(non_negative());
   cmd->add_option("--out", f->out, "output directory");
   cmd->add_flag("--diagnose", f->diagnose, "also run the gradient-masking diagnostics at the largest eps");
   cmd->add_flag("--json", common.json, "print the results as JSON");

@@ -78,7 +78,7 @@ int run_saliency(const SaliencyFlags& f, Common& common) {
   const std::string svg = (out.parent_path() / (out.stem().string() + ".svg")).string();
   nn::LoadedModel m = nn::load_model(f.model);
   const data::Dataset test = f.data.load(f.seed).test;
-  check_model_fits(m.config, test, "saliency");
+  check_model_fits(m, test, "saliency");
   for (auto i : f.indices)
     ADVGRAD_CHECK(i < test.size(), "saliency: --index ", i, " is out of range for ", test.name, "'s ", test.size(),
                   " test images");
@@ -157,7 +157,7 @@ Command add_saliency(CLI::App& app, Common& common) {
   cmd->add_option("--samples", f->options.samples, "SmoothGrad samples / integrated-gradient steps")
       ->check(CLI::Range(1, 10000));
   cmd->add_option("--sigma", f->options.sigma, "SmoothGrad noise (pixel units)")->check(non_negative());
-  cmd->add_option("--seed", f->seed, "seed of SmoothGrad's noise (and of the synthetic data set)");
+  cmd->add_option("--seed", f->seed, "seed of SmoothGrad's noise (and of the synthetic data set)")->check(non_negative());
   cmd->add_option("--out", f->out, "PNG file to write (FILE.png; FILE.svg is written beside it)");
   cmd->add_flag("--probe", f->probe, "print gradient norms, zeros, per-layer gradients and a finite-difference check");
   cmd->add_flag("--json", common.json, "print the results as JSON");

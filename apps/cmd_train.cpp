@@ -1,6 +1,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/activation.h"
 #include "advgrad/nn/model_io.h"
 #include "advgrad/nn/optimizer.h"
@@ -19,6 +20,7 @@ struct TrainFlags {
   training::TrainerOptions train;
   std::string out = "model.safetensors";
   bool resume = false;
+  bool resume_force = false;  // --resume-force: accept flags that differ from the checkpoint's run
   RecipeFlags recipe;
   bool pretrained = false;        // --pretrained: ImageNet weights, a fresh head
   std::string freeze = "none";    // --freeze backbone|none|blocks:K
@@ -32,8 +34,29 @@ nn::ModulePtr make_model(const TrainFlags& f) {
   return nn::freeze(nn::pretrained_with_new_head(f.model, nn::pretrained_path(f.model.arch)), nn::parse_freeze(f.freeze));
 }
 
+// The flags beyond the Trainer's own options that define a run, for --resume
+// to compare (training/trainer.h). Not recorded, so free to change on resume:
+// --test-limit (evaluation only), --data-dir (the same files may move),
+// --early-stop, --out, --checkpoint, --threads, --device, --json.
+std::vector<std::pair<std::string, std::string>> run_record(const TrainFlags& f, const nn::FreezeSpec& freeze) {
+  auto number = [](std::int64_t n) { return n > 0 ? std::to_string(n) : std::string("none"); };
+  return {{"--data", f.data.name},
+          {"--limit", number(f.data.limit)},
+          {"--image-size", number(f.data.image_size)},
+          {"--channels", number(f.data.channels)},
+          {"--model", f.model.arch},
+          {"--activation", f.model.activation},
+          {"--recipe", f.recipe.describe()},
+          {"--pretrained", f.pretrained ? "yes" : "no"},
+          {"--freeze", f.pretrained ? freeze.to_string() : "none"}};
+}
+
 int run_train(TrainFlags f, Common& common) {  // a copy: the run fills in what the data set decides
   ADVGRAD_CHECK(!f.resume || !f.train.checkpoint_path.empty(), "train: --resume needs --checkpoint FILE");
+  ADVGRAD_CHECK(!f.resume_force || f.resume, "train: --resume-force needs --resume");
+  // Before the data and the hours of training: a model or checkpoint that could never be written.
+  io::check_writable(f.out, "--out");
+  if (!f.train.checkpoint_path.empty()) io::check_writable(f.train.checkpoint_path, "--checkpoint");
   f.recipe.check(f.model);
   const nn::FreezeSpec freeze = nn::parse_freeze(f.freeze);
   ADVGRAD_CHECK(f.pretrained || !f.freeze_given, "train: --freeze needs --pretrained");
@@ -61,9 +84,11 @@ int run_train(TrainFlags f, Common& common) {  // a copy: the run fills in what 
       << f.train.epochs << " epochs, batch " << f.train.batch_size << "; recipe " << f.recipe.describe()
       << (f.pretrained ? "; pretrained, freeze " + freeze.to_string() : std::string()) << "\n";
   f.train.device = common.device;
+  f.train.run_record = run_record(f, freeze);
   training::Trainer trainer(make_model(f), f.model, f.train);
   f.recipe.install(trainer, data.test, f.train.seed);
-  if (f.resume) trainer.resume(f.train.checkpoint_path);
+  if (f.resume)
+    for (const auto& note : trainer.resume(f.train.checkpoint_path, f.resume_force)) log << note << "\n";
   const training::FitResult r = trainer.fit(data.train, data.test, log);
   if (r.interrupted) return 130;
   const eval::EvalResult ev = eval::evaluate(trainer.model(), data.test);
@@ -109,11 +134,16 @@ Command add_train(CLI::App& app, Common& common) {
   cmd->add_option("--schedule", f->train.schedule, "LR schedule")->check(CLI::IsMember(nn::lr_schedule_names()));
   cmd->add_option("--epochs", f->train.epochs, "epochs")->check(CLI::Range(1, 100000));
   cmd->add_option("--batch-size", f->train.batch_size, "batch size")->check(CLI::Range(1, 1 << 20));
-  cmd->add_option("--seed", f->train.seed, "seed (weights, data order, synthetic data)");
+  cmd->add_option("--seed", f->train.seed, "seed (weights, data order, synthetic data)")->check(non_negative());
   cmd->add_option("--early-stop", f->train.early_stop_patience, "stop after N epochs without improvement");
   cmd->add_option("--out", f->out, "model file to write (safetensors)");
   cmd->add_option("--checkpoint", f->train.checkpoint_path, "checkpoint file, written each epoch and on Ctrl-C");
-  cmd->add_flag("--resume", f->resume, "continue from --checkpoint");
+  cmd->add_flag("--resume", f->resume,
+                "continue from --checkpoint; refused when a flag that defines the run (--lr, --seed, --limit, "
+                "--data, --model, --recipe, ...) differs from the checkpoint's");
+  cmd->add_flag("--resume-force", f->resume_force,
+                "with --resume: accept the changed flags (each is noted in the log); --epochs may change without it "
+                "under a constant --schedule");
   f->recipe.add_to(cmd);
   cmd->add_flag("--pretrained", f->pretrained,
                 "start from the ImageNet weights (efficientnet-lite0/-b0; scripts/fetch-pretrained.sh) with a new "

@@ -23,7 +23,7 @@ Command add_workshop(CLI::App& app, Common& common) {
   cmd->add_flag("--full", f->full, "the full budget (whole real data sets, 10 epochs)")->excludes(quick);
   cmd->add_option("--out", f->options.out, "output directory");
   cmd->add_flag("--resume", f->options.resume, "skip the stages a previous run into --out completed");
-  cmd->add_option("--seed", f->options.seed, "seed (weights, data order, attacks, synthetic data)");
+  cmd->add_option("--seed", f->options.seed, "seed (weights, data order, attacks, synthetic data)")->check(non_negative());
   cmd->add_flag("--json", common.json, "print a JSON summary on stdout (the log goes to stderr)");
   return {cmd, [f, &common] {
     f->options.budget = f->quick ? "quick" : f->full ? "full" : "default";

@@ -11,6 +11,7 @@
 #include "advgrad/attacks/attack.h"
 #include "advgrad/core/device.h"
 #include "advgrad/data/dataset.h"
+#include "advgrad/nn/model_io.h"
 #include "advgrad/nn/models.h"
 
 namespace advgrad::cli {
@@ -53,6 +54,10 @@ CLI::Validator positive();
 
 // Throws advgrad::Error when a model built for `config` cannot read `data`.
 void check_model_fits(const nn::ModelConfig& config, const data::Dataset& data, const char* command);
+// The same for a loaded model file, and a one-line warning on stderr when the
+// file records (advgrad.data) another data set than `data`: the sizes may fit
+// (MNIST and Fashion-MNIST) while the figures mean nothing.
+void check_model_fits(const nn::LoadedModel& model, const data::Dataset& data, const char* command);
 
 // The attack flags shared by `attack` and `robustness`: --method picks the
 // family and its defaults (see attack_flags.cpp), the other flags override.

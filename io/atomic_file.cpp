@@ -32,24 +32,25 @@ std::string reason(int err) {
 }
 
 // The path the write replaces: `path` itself, or for a symbolic link the end
-// of its chain. Refuses anything that exists and is not a regular file.
-std::string target_of(const std::string& path) {
+// of its chain. Refuses anything that exists and is not a regular file;
+// messages start with `what` ("cannot write 'x'").
+std::string target_of(const std::string& path, const std::string& what) {
   std::string target = path;
   for (int hops = 0;; ++hops) {
     struct stat st {};
     if (::lstat(target.c_str(), &st) != 0) {
       const int err = errno;
       if (err == ENOENT) return target;  // a new file (perhaps the target of a dangling link)
-      detail::fail("cannot write '", path, "': ", reason(err));
+      detail::fail(what, ": ", reason(err));
     }
     if (S_ISREG(st.st_mode)) return target;
     if (!S_ISLNK(st.st_mode))
-      detail::fail("cannot write '", path, "': ", target == path ? "it" : "its link target '" + target + "'", " is ",
+      detail::fail(what, ": ", target == path ? "it" : "its link target '" + target + "'", " is ",
                    file_type_name(st.st_mode), ", not a regular file (advgrad replaces only regular files)");
-    ADVGRAD_CHECK(hops < 40, "cannot write '", path, "': too many levels of symbolic links");
+    ADVGRAD_CHECK(hops < 40, what, ": too many levels of symbolic links");
     std::vector<char> buf(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 4095) + 1);
     const ssize_t n = ::readlink(target.c_str(), buf.data(), buf.size());
-    ADVGRAD_CHECK(n > 0, "cannot write '", path, "': cannot read the symbolic link '", target, "': ", reason(errno));
+    ADVGRAD_CHECK(n > 0, what, ": cannot read the symbolic link '", target, "': ", reason(errno));
     const std::string link(buf.data(), static_cast<std::size_t>(n));
     target = link[0] == '/' ? link : dir_of(target) + "/" + link;
   }
@@ -89,9 +90,24 @@ int remove_stale_temporaries(const std::string& dir) {
   return removed;
 }
 
+void check_writable(const std::string& path, const std::string& flag) {
+  const std::string what = "cannot use " + flag + " '" + path + "'";
+  ADVGRAD_CHECK(!path.empty(), what, ": the file name is empty");
+  const std::string target = target_of(path, what);
+  const std::string tmp = target + ".tmp-" + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == EEXIST) return;  // this process's own temporary: a write is under way there, so it is writable
+    detail::fail(what, ": cannot create a file in '", dir_of(target), "': ", reason(err));
+  }
+  ::close(fd);
+  ::unlink(tmp.c_str());
+}
+
 void write_file_atomically(const std::string& path, const std::string& bytes) {
   ADVGRAD_CHECK(!path.empty(), "cannot write a file with an empty name");
-  const std::string target = target_of(path);
+  const std::string target = target_of(path, "cannot write '" + path + "'");
   remove_stale_temporaries(dir_of(target));
   const std::string tmp = target + ".tmp-" + std::to_string(::getpid());
   ::unlink(tmp.c_str());  // a leftover of this pid's earlier life; O_EXCL below then creates it afresh

@@ -29,6 +29,14 @@ namespace advgrad::io {
 // names `path` and the reason.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
+// Refuses at once what write_file_atomically(path, ...) would refuse at the
+// end, for commands that write after long work (train --out after an hour of
+// training): a path that is not a regular file (the same message), or a folder
+// where the file cannot be created (missing, not writable, read-only file
+// system: probed by creating and removing the temporary the write would use).
+// advgrad::Error "cannot use <flag> '<path>': <reason>".
+void check_writable(const std::string& path, const std::string& flag);
+
 // Removes the stale "*.tmp-<pid>" files of dead processes in `dir` (see above);
 // returns how many. Errors (an unreadable directory) are ignored: cleaning up
 // must never stop a write.

@@ -1,6 +1,8 @@
 #include "advgrad/nn/model_io.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "advgrad/nn/safetensors.h"
 
@@ -68,12 +70,30 @@ ModelConfig config_from_json(const std::string& text, const std::string& what) {
   }
 }
 
+std::string describe_non_finite(const StateDict& state) {
+  for (const auto& [name, t] : state) {
+    if (!t.defined() || !is_floating(t.dtype())) continue;
+    const std::vector<double> v = t.to_double_vector();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (std::isfinite(v[i])) continue;
+      std::ostringstream s;
+      s << "'" << name << "' (" << v[i] << " at index " << i << " of " << v.size() << ")";
+      return s.str();
+    }
+  }
+  return "";
+}
+
 void save_model(const std::string& path, const Module& model, const ModelConfig& config,
                 const std::map<std::string, std::string>& extra_metadata) {
+  const StateDict state = model.state_dict();
+  const std::string bad = describe_non_finite(state);
+  ADVGRAD_CHECK(bad.empty(), "save_model: refusing to write '", path, "': its weights are not finite, first ", bad,
+                " (training diverged? try a lower --lr)");
   auto metadata = extra_metadata;
   metadata["format"] = "pt";  // lets Python's safetensors.torch load it as a state dict
   metadata["advgrad.model"] = config_to_json(config);
-  save_safetensors(path, model.state_dict(), metadata);
+  save_safetensors(path, state, metadata);
 }
 
 LoadedModel load_model(const std::string& path) {
@@ -89,6 +109,9 @@ LoadedModel load_model(const std::string& path) {
   } catch (const Error& e) {
     detail::fail("model file '", path, "' does not match its ", out.config.arch, " config: ", e.what());
   }
+  const std::string bad = describe_non_finite(file.tensors);
+  ADVGRAD_CHECK(bad.empty(), "model file '", path, "' holds non-finite weights, first ", bad,
+                ": it was saved from a diverged run (retrain with a lower --lr)");
   out.metadata = std::move(file.metadata);
   return out;
 }

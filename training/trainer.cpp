@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cmath>
 #include <chrono>
 #include <csignal>
@@ -68,6 +70,21 @@ void draw_progress(std::int64_t epoch, std::int64_t epochs, std::int64_t done, s
   std::fflush(stderr);
 }
 
+// The shortest decimal that reads back as `v` ("0.05", "1e+30").
+std::string shortest(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+using Record = std::vector<std::pair<std::string, std::string>>;
+
+nlohmann::json record_to_json(const Record& record) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& [flag, value] : record) j.push_back({flag, value});
+  return j;
+}
+
 }  // namespace
 
 Trainer::Trainer(nn::ModulePtr model, nn::ModelConfig config, TrainerOptions options)
@@ -103,14 +120,65 @@ void Trainer::save_checkpoint(const std::string& path, std::int64_t epoch, std::
   nlohmann::json rng = nlohmann::json::array();
   for (auto* d : dropouts(*model_)) rng.push_back({d->generator().state().seed, d->generator().state().offset});
   progress["dropout_rng"] = rng;
+  progress["run"] = record_to_json(run_record());
   nn::save_safetensors(path, tensors,
                        {{"advgrad.model", nn::config_to_json(config_)}, {"advgrad.checkpoint", progress.dump()}});
 }
 
-void Trainer::resume(const std::string& path) {
+std::vector<std::pair<std::string, std::string>> Trainer::run_record() const {
+  Record r{{"--optimizer", options_.optimizer},
+           {"--lr", shortest(options_.lr)},
+           {"--weight-decay", shortest(options_.weight_decay)},
+           {"--schedule", options_.schedule},
+           {"--batch-size", std::to_string(options_.batch_size)},
+           {"--seed", std::to_string(options_.seed)},
+           {"--epochs", std::to_string(options_.epochs)},
+           {"--grad-clip", shortest(options_.grad_clip)},
+           {"--backbone-lr-scale", shortest(options_.backbone_lr_scale)}};
+  r.insert(r.end(), options_.run_record.begin(), options_.run_record.end());
+  return r;
+}
+
+namespace {
+
+// The checkpoint's run record against this run's: every flag whose value
+// differs is a refusal (all of them named in one line) unless accept_changes.
+// A flag only one side records (a newer or older advgrad) is not compared.
+std::vector<std::string> compare_run_records(const nlohmann::json& saved, const Record& now, const std::string& path,
+                                             const std::string& schedule, bool accept_changes) {
+  std::vector<std::string> notes, changed;
+  for (const auto& entry : saved) {
+    const auto flag = entry.at(0).get<std::string>(), then = entry.at(1).get<std::string>();
+    const auto it = std::find_if(now.begin(), now.end(), [&](const auto& e) { return e.first == flag; });
+    if (it == now.end() || it->second == then) continue;
+    if (flag == "--epochs" && schedule == "constant") {
+      notes.push_back("resume: training to " + it->second + " epochs (checkpoint '" + path + "' was made by a run of " +
+                      then + ")");
+      continue;
+    }
+    if (accept_changes)
+      notes.push_back("resume: " + flag + " changed from " + then + " to " + it->second + " (--resume-force)");
+    else
+      changed.push_back(flag + " is " + it->second + " but the checkpoint was trained with " + then);
+  }
+  if (!changed.empty()) {
+    std::string list;
+    for (const auto& c : changed) list += (list.empty() ? "" : "; ") + c;
+    const bool epochs = changed.size() == 1 && changed[0].rfind("--epochs", 0) == 0;
+    detail::fail("resume: ", list, " (checkpoint '", path, "'); pass the same value",
+                 changed.size() > 1 ? "s" : "", epochs ? " (the " + schedule + " schedule depends on the length)" : "",
+                 " or --resume-force to accept the change");
+  }
+  return notes;
+}
+
+}  // namespace
+
+std::vector<std::string> Trainer::resume(const std::string& path, bool accept_changes) {
   nn::SafetensorsFile file = nn::load_safetensors(path);
   auto it = file.metadata.find("advgrad.checkpoint");
   ADVGRAD_CHECK(it != file.metadata.end(), "resume: '", path, "' is not an advgrad checkpoint (no progress metadata)");
+  std::vector<std::string> notes;
   nn::StateDict model_state;
   nn::OptimizerState optim_state;
   for (auto& [name, t] : file.tensors) {
@@ -122,6 +190,11 @@ void Trainer::resume(const std::string& path) {
     ADVGRAD_CHECK(p.at("optimizer").get<std::string>() == optimizer_->name(), "resume: checkpoint '", path,
                   "' was made with optimizer ", p.at("optimizer").get<std::string>(), ", this run uses ",
                   optimizer_->name());
+    if (p.contains("run"))
+      notes = compare_run_records(p.at("run"), run_record(), path, options_.schedule, accept_changes);
+    else
+      notes.push_back("resume: checkpoint '" + path + "' predates run records; its flags are not compared with "
+                      "this run's (pass the same ones)");
     model_->load_state_dict(model_state);
     optimizer_->load_state_dict(optim_state);
     start_epoch_ = p.at("epoch").get<std::int64_t>();
@@ -140,6 +213,8 @@ void Trainer::resume(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     detail::fail("resume: checkpoint '", path, "' has corrupt progress metadata (", e.what(), ")");
   }
+  have_checkpoint_ = true;
+  return notes;
 }
 
 // The running sums of one epoch's training batches.
@@ -147,6 +222,7 @@ struct Trainer::EpochRun {
   Clock::time_point start = Clock::now();
   double loss_sum = 0;
   std::int64_t batches = 0;                         // done this epoch (a resumed one counts its skipped ones)
+  std::int64_t per_epoch = 0;                       // batches in a whole epoch
   std::int64_t seen = 0, correct = 0, logits_seen = 0;  // examples; correct of those with clean logits
   bool interrupted = false;
 };
@@ -189,6 +265,7 @@ Trainer::EpochRun Trainer::train_epoch(data::DataLoader& loader, const nn::LrSch
   model_->train();
   loader.start_epoch(epoch);
   EpochRun run;
+  run.per_epoch = per_epoch;
   if (epoch == start_epoch_ && start_batch_ > 0) {
     loader.skip(start_batch_);
     run.batches = start_batch_;
@@ -198,34 +275,54 @@ Trainer::EpochRun Trainer::train_epoch(data::DataLoader& loader, const nn::LrSch
     optimizer_->set_lr(schedule.at(epoch * per_epoch + run.batches));
     batch.images = batch.images.to(device);
     batch.labels = batch.labels.to(device);
-    train_step(batch, epoch, run);
+    train_step(batch, epoch, per_epoch, run);
     if (bar)
       draw_progress(epoch + 1, options_.epochs, run.batches, per_epoch,
                     static_cast<double>(run.batches) / std::max(1e-9, seconds_since(run.start)),
                     run.loss_sum / static_cast<double>(run.seen));
     if (interrupt_requested) {
       if (bar) std::fputs("\n", stderr);
+      check_weights_finite(epoch, run);
       run.interrupted = true;
       return run;
     }
   }
   if (bar) std::fputs("\r\033[K", stderr);
+  check_weights_finite(epoch, run);
   return run;
+}
+
+// "training diverged at epoch E, step S of N: <cause>", the rate and what is
+// (not) kept. The same steps with a lower rate usually stay finite.
+std::string Trainer::diverged(std::int64_t epoch, std::int64_t step, std::int64_t per_epoch,
+                              const std::string& cause) const {
+  return "training diverged at epoch " + std::to_string(epoch + 1) + ", step " + std::to_string(step) + " of " +
+         std::to_string(per_epoch) + ": " + cause + " (--lr " + shortest(options_.lr) +
+         "; try a lower --lr); nothing from this run was saved" +
+         (have_checkpoint_ ? ", the last checkpoint '" + options_.checkpoint_path + "' is kept as it was" : "");
+}
+
+// The last step of an epoch (or before Ctrl-C) may leave non-finite weights
+// whose loss no step computed: nothing is saved from them. Once per epoch: the
+// weights are copied to the host to be checked.
+void Trainer::check_weights_finite(std::int64_t epoch, const EpochRun& run) const {
+  const std::string bad = nn::describe_non_finite(model_->state_dict());
+  if (!bad.empty()) detail::fail(diverged(epoch, run.batches, run.per_epoch, "the weights are not finite, first " + bad));
 }
 
 // One optimizer step on one batch (on the model's device): zero_grad, loss,
 // backward, optional clipping, step.
-void Trainer::train_step(const data::Batch& batch, std::int64_t epoch, EpochRun& run) {
+void Trainer::train_step(const data::Batch& batch, std::int64_t epoch, std::int64_t per_epoch, EpochRun& run) {
   optimizer_->zero_grad();
   Tensor logits;
   Tensor loss = step_loss_(*model_, batch, logits);
-  ADVGRAD_CHECK(std::isfinite(loss.item()), "training diverged: loss is ", loss.item(), " at epoch ", epoch + 1,
-                " batch ", run.batches + 1, " (try a smaller learning rate)");
+  const double value = loss.item();
+  if (!std::isfinite(value)) detail::fail(diverged(epoch, run.batches + 1, per_epoch, "the loss is " + shortest(value)));
   loss.backward();
   if (options_.grad_clip > 0) nn::clip_grad_norm(model_->parameters(), options_.grad_clip);
   optimizer_->step();
   const std::int64_t b = batch.labels.numel();
-  run.loss_sum += loss.item() * static_cast<double>(b);
+  run.loss_sum += value * static_cast<double>(b);
   run.seen += b;
   if (logits.defined()) {
     NoGradGuard no_grad;
@@ -237,7 +334,10 @@ void Trainer::train_step(const data::Batch& batch, std::int64_t epoch, EpochRun&
 
 // Ctrl-C: a checkpoint at the batch reached, so resume() continues from there.
 void Trainer::save_interrupted(std::int64_t epoch, const EpochRun& run, std::ostream& log) {
-  if (!options_.checkpoint_path.empty()) save_checkpoint(options_.checkpoint_path, epoch, run.batches);
+  if (!options_.checkpoint_path.empty()) {
+    save_checkpoint(options_.checkpoint_path, epoch, run.batches);
+    have_checkpoint_ = true;
+  }
   log << "interrupted at epoch " << epoch + 1 << ", batch " << run.batches
       << (options_.checkpoint_path.empty() ? "" : "; checkpoint written to " + options_.checkpoint_path) << "\n";
   result_.interrupted = true;
@@ -280,7 +380,10 @@ bool Trainer::end_epoch(const EpochStats& s, std::int64_t& stale_epochs, std::os
     ++stale_epochs;
   }
   start_batch_ = 0;
-  if (!options_.checkpoint_path.empty()) save_checkpoint(options_.checkpoint_path, s.epoch, 0);
+  if (!options_.checkpoint_path.empty()) {
+    save_checkpoint(options_.checkpoint_path, s.epoch, 0);
+    have_checkpoint_ = true;
+  }
   if (epoch_hook_ && !epoch_hook_(s, log)) return false;
   if (options_.early_stop_patience > 0 && stale_epochs >= options_.early_stop_patience) {
     log << "early stop: no test-accuracy improvement for " << stale_epochs << " epochs\n";

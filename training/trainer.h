@@ -10,6 +10,16 @@
 // fit() gives the same weights as a run that was never interrupted. Ctrl-C
 // (SIGINT) during fit() finishes the current batch, writes the checkpoint and
 // returns with `interrupted` set.
+//
+// A checkpoint also records the settings that define the run (run_record()):
+// resume() refuses a checkpoint whose run used other values, naming each one,
+// unless told to accept the change. --epochs may differ (train longer or
+// shorter) as long as the LR schedule is constant: any other schedule is a
+// function of the total length, so a new length changes the rates already used.
+//
+// Divergence: a NaN or infinite loss stops fit() with advgrad::Error naming the
+// epoch and step; so do weights that are not finite at the end of an epoch.
+// Nothing is written then: the checkpoint of the last finished epoch stays.
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -46,6 +56,10 @@ struct TrainerOptions {
   bool horizontal_flip = false;
   int progress = -1;  // -1: a progress bar when stderr is a terminal; 0: never; 1: always
   Device device = Device::cpu();  // the model moves here before training; batches follow it
+  // What else defines the run, beside the options above (the data set, the
+  // model, the recipe, ...), as (CLI flag, value) pairs: stored in checkpoints
+  // and compared by resume(). The Trainer adds its own options' entries.
+  std::vector<std::pair<std::string, std::string>> run_record;
 };
 
 struct EpochStats {
@@ -76,9 +90,17 @@ class Trainer {
   void set_epoch_hook(EpochHook hook) { epoch_hook_ = std::move(hook); }
 
   FitResult fit(const data::Dataset& train, const data::Dataset& test, std::ostream& log);
-  // Loads a checkpoint written by fit(); throws advgrad::Error on a bad file
-  // or one from a different model/optimizer.
-  void resume(const std::string& checkpoint_path);
+  // Loads a checkpoint written by fit(); throws advgrad::Error on a bad file,
+  // one from a different model/optimizer, or one whose run record differs
+  // from this run's ("resume: --lr is 0.01 but the checkpoint was trained with
+  // 0.05; ..."), unless accept_changes. Returns notes for the log: the changes
+  // accepted, or that the checkpoint (an older one) has no record to compare.
+  std::vector<std::string> resume(const std::string& checkpoint_path, bool accept_changes = false);
+  // The settings that define this run: the options' own (--optimizer, --lr,
+  // --weight-decay, --schedule, --batch-size, --seed, --epochs, --grad-clip,
+  // --backbone-lr-scale) then options().run_record. Numbers in their shortest
+  // exact decimal form.
+  std::vector<std::pair<std::string, std::string>> run_record() const;
 
   nn::Module& model() { return *model_; }
   nn::Optimizer& optimizer() { return *optimizer_; }
@@ -87,7 +109,9 @@ class Trainer {
  private:
   struct EpochRun;  // running sums of one epoch (trainer.cpp)
   EpochRun train_epoch(data::DataLoader& loader, const nn::LrSchedule& schedule, std::int64_t epoch);
-  void train_step(const data::Batch& batch, std::int64_t epoch, EpochRun& run);
+  void train_step(const data::Batch& batch, std::int64_t epoch, std::int64_t per_epoch, EpochRun& run);
+  void check_weights_finite(std::int64_t epoch, const EpochRun& run) const;
+  std::string diverged(std::int64_t epoch, std::int64_t step, std::int64_t per_epoch, const std::string& cause) const;
   void save_interrupted(std::int64_t epoch, const EpochRun& run, std::ostream& log);
   EpochStats evaluate_epoch(std::int64_t epoch, const EpochRun& run, const data::Dataset& test, std::ostream& log);
   bool end_epoch(const EpochStats& stats, std::int64_t& stale_epochs, std::ostream& log);
@@ -101,6 +125,7 @@ class Trainer {
   EpochHook epoch_hook_;
   // Progress (restored by resume()).
   std::int64_t start_epoch_ = 0, start_batch_ = 0;
+  bool have_checkpoint_ = false;  // one was written or resumed from: a divergence leaves it as it is
   FitResult result_;
 };
 

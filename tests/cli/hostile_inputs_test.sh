@@ -92,6 +92,12 @@ u unknown "global --nope" --nope --nope demo
 u unknown "robustness --quiet" --quiet robustness --model x --quiet
 u unknown "extra argument" extra demo extra
 u exclusive "quick and full" "--quick excludes --full" workshop --quick --full
+# Seeds are unsigned: CLI11 would wrap -1 to 2^64-1 without a word.
+for seeded in train "eval --model x" "attack --model x" "robustness --model x" "saliency --model x" demo workshop \
+  experiment photos; do
+  u range "$seeded --seed -1" --seed $seeded --seed -1
+done
+u range "resume-force alone" "--resume-force needs --resume" train "${tiny[@]}" --resume-force --out "$work/unused"
 u command "frobnicate" "unknown command 'frobnicate'" frobnicate
 u command "Train" "unknown command 'Train'" Train
 u command "none" "no command given" --threads 2
@@ -225,6 +231,55 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=1200k tmpfs "$work/tmpfs" 2>/d
 else
   echo "skip: tmpfs full-disk case (needs root and mount)"
 fi
+
+# ---- silent wrong answers (issue 17 item 3) -----------------------------------
+# Divergence: an error naming the epoch and step, no model written.
+check "diverged" "train --lr 1e30" 1 "training diverged at epoch 1, step" train "${tiny[@]}" --lr 1e30 --out "$work/nan.safetensors"
+[ ! -e "$work/nan.safetensors" ] && ok "diverged: no model written" || fail "diverged: a model was written"
+# A model holding a NaN weight (the first float32 tensor's first value patched, as an older advgrad could save it).
+python3 - "$work/m.safetensors" "$work/nan_weight.safetensors" <<'PY'
+import json, struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+n = struct.unpack("<Q", b[:8])[0]
+h = json.loads(b[8:8 + n])
+name = sorted(k for k in h if k != "__metadata__" and h[k]["dtype"] == "F32")[0]
+at = 8 + n + h[name]["data_offsets"][0]
+b[at:at + 4] = struct.pack("<f", float("nan"))
+open(sys.argv[2], "wb").write(b)
+PY
+check "non-finite model" "eval" 1 "holds non-finite weights, first '" eval --model "$work/nan_weight.safetensors" "${m[@]}"
+check "non-finite model" "attack" 1 "holds non-finite weights" attack --model "$work/nan_weight.safetensors" "${m[@]}" --eps 0.1
+check "non-finite model" "robustness" 1 "holds non-finite weights" robustness --model "$work/nan_weight.safetensors" "${m[@]}"
+# --resume with changed flags: refused by name unless --resume-force; a longer run (constant schedule) is fine.
+base=(--data synthetic --test-limit 32 --model mlp --batch-size 32)
+ck=(--checkpoint "$work/ck.safetensors" --out "$work/resumed.safetensors")
+"$bin" train "${base[@]}" --limit 64 --epochs 1 --lr 0.05 "${ck[@]}" >/dev/null 2>&1 || fail "resume: the first run failed"
+cp "$work/ck.safetensors" "$work/ck_before"
+check "resume" "changed --lr" 1 "--lr is 0.01 but the checkpoint was trained with 0.05" train "${base[@]}" --limit 64 --epochs 1 --lr 0.01 "${ck[@]}" --resume
+check "resume" "changed --limit" 1 "--limit is 48 but the checkpoint was trained with 64" train "${base[@]}" --limit 48 --epochs 1 --lr 0.05 "${ck[@]}" --resume
+check "resume" "changed --seed and --activation" 1 "--seed is 7 but" train "${base[@]}" --limit 64 --epochs 1 --lr 0.05 --seed 7 --activation tanh "${ck[@]}" --resume
+cmp -s "$work/ck_before" "$work/ck.safetensors" && ok "resume: refused runs left the checkpoint alone" || fail "resume: checkpoint changed"
+check "resume" "--epochs 2 (train longer)" 0 "" train "${base[@]}" --limit 64 --epochs 2 --lr 0.05 "${ck[@]}" --resume
+check "resume" "--resume-force" 0 "" train "${base[@]}" --limit 64 --epochs 3 --lr 0.01 "${ck[@]}" --resume --resume-force
+grep -q -- "--lr changed from 0.05 to 0.01 (--resume-force)" "$work/out" && ok "resume-force: the change is noted" ||
+  fail "resume-force: no note in $(cat "$work/out")"
+# A model evaluated on another data set than its own: a warning, not an error.
+if [ -d /usr/share/datasets/fashion-mnist ]; then
+  check "other data set" "eval on fashion-mnist" 0 "" eval --model "$work/m.safetensors" --data fashion-mnist --test-limit 20
+  grep -q "warning: the model was trained on synthetic, this is fashion-mnist" "$work/err" && [ "$(wc -l <"$work/err")" -eq 1 ] &&
+    ok "other data set: one warning line: $(cat "$work/err")" || fail "other data set: stderr $(cat "$work/err")"
+else
+  echo "skip: other data set case (no /usr/share/datasets/fashion-mnist)"
+fi
+check "other data set" "eval on its own" 0 "" eval --model "$work/m.safetensors" "${m[@]}"
+[ ! -s "$work/err" ] && ok "own data set: no warning" || fail "own data set: stderr $(cat "$work/err")"
+# Outputs refused before any training: nothing on stdout (the first log line comes after the data is loaded).
+long=(--data synthetic --limit 64 --test-limit 32 --model mlp --epochs 100000)
+check "refused before training" "--out /dev/full" 1 "cannot use --out '/dev/full': it is a character device" train "${long[@]}" --out /dev/full
+[ ! -s "$work/out" ] && ok "--out /dev/full: refused before training" || fail "--out /dev/full: trained first: $(head -c 200 "$work/out")"
+check "refused before training" "--out in a missing folder" 1 "cannot create a file in" train "${long[@]}" --out "$work/no/such/m.safetensors"
+check "refused before training" "--checkpoint /dev/full" 1 "cannot use --checkpoint '/dev/full'" train "${long[@]}" --checkpoint /dev/full --out "$work/x.safetensors"
+[ ! -s "$work/out" ] && ok "--checkpoint /dev/full: refused before training" || fail "--checkpoint /dev/full: trained first"
 
 # ---- the table -------------------------------------------------------------
 echo

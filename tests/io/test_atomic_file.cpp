@@ -61,6 +61,28 @@ TEST(AtomicFile, ReplacesARegularFileKeepingItsMode) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);  // no temporary left
 }
 
+// check_writable refuses up front what the write would refuse at the end, and
+// leaves nothing behind where it succeeds (its probe file is removed).
+TEST(AtomicFile, CheckWritableRefusesBeforeTheWork) {
+  const fs::path dir = fresh_dir("check");
+  expect_error([] { check_writable("/dev/full", "--out"); },
+               {"cannot use --out '/dev/full'", "a character device, not a regular file"});
+  expect_error([&] { check_writable(dir.string(), "--checkpoint"); }, {"cannot use --checkpoint", "a directory"});
+  expect_error([&] { check_writable((dir / "missing" / "m.bin").string(), "--out"); },
+               {"cannot create a file in", "No such file or directory"});
+  expect_error([] { check_writable("/proc/advgrad_x", "--out"); }, {"cannot use --out '/proc/advgrad_x'"});
+  std::string name = std::to_string(std::random_device{}());  // (GCC 12 warns, wrongly, on "m" + to_string)
+  name += ".bin";
+  const fs::path fresh = dir / name;
+  check_writable(fresh.string(), "--out");
+  EXPECT_FALSE(fs::exists(fresh));
+  const std::string bytes = random_bytes(77);
+  write_file_atomically(fresh.string(), bytes);
+  check_writable(fresh.string(), "--out");
+  EXPECT_EQ(slurp(fresh), bytes);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);  // no probe left
+}
+
 TEST(AtomicFile, RefusesDevicesFifosAndDirectories) {
   const fs::path dir = fresh_dir("refuse");
   expect_error([] { write_file_atomically("/dev/null", "x"); }, {"'/dev/null'", "a character device, not a regular file"});

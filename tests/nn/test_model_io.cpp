@@ -3,9 +3,15 @@
 // channels x height x width: a corrupt height must not ask for petabytes).
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
 #include <random>
 
 #include "advgrad/nn/model_io.h"
+#include "advgrad/nn/safetensors.h"
 #include "expect_error.h"
 
 namespace advgrad::nn {
@@ -52,6 +58,50 @@ TEST(ModelIo, FuzzRegressionFloatWhereAnIntegerBelongs) {
                {"seed is 1.5"});
   expect_error([] { config_from_json(R"({"arch":"mlp","channels":1,"height":2.0,"width":3,"classes":2,"activation":"relu"})", "m"); },
                {"height is 2.0"});
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// A diverged run's weights: save_model refuses them (the old file stays as it
+// was), and a file holding them anyway (written with the raw safetensors
+// writer, as an older advgrad did) is refused by load_model, naming the tensor
+// and the element.
+TEST(ModelIo, NonFiniteWeightsAreNeitherSavedNorLoaded) {
+  std::mt19937 gen(std::random_device{}());
+  ModelConfig c;
+  c.arch = "mlp";
+  c.channels = 1;
+  c.height = 3 + gen() % 5;
+  c.width = 2 + gen() % 7;
+  c.classes = 2 + gen() % 5;
+  c.seed = gen();
+  ModulePtr model = build_model(c);
+  const std::string path = ::testing::TempDir() + "advgrad_nonfinite_" + std::to_string(gen()) + ".safetensors";
+  save_model(path, *model, c);
+  const std::string good = file_bytes(path);
+  EXPECT_EQ(describe_non_finite(model->state_dict()), "");
+
+  StateDict state = model->state_dict();
+  auto it = state.begin();
+  std::advance(it, gen() % state.size());
+  const Tensor& victim = it->second;
+  const std::size_t index = gen() % static_cast<std::size_t>(victim.numel());
+  const bool nan = gen() % 2 == 0;
+  victim.data<float>()[index] = nan ? std::numeric_limits<float>::quiet_NaN() : -std::numeric_limits<float>::infinity();
+  const std::string where = "'" + it->first + "' (" + (nan ? "nan" : "-inf") + " at index " + std::to_string(index);
+  EXPECT_NE(describe_non_finite(model->state_dict()).find(where), std::string::npos)
+      << describe_non_finite(model->state_dict());
+
+  expect_error([&] { save_model(path, *model, c); }, {"refusing to write", where.c_str(), "lower --lr"});
+  EXPECT_EQ(file_bytes(path), good) << "the old model must stay as it was";
+
+  std::map<std::string, std::string> metadata{{"format", "pt"}, {"advgrad.model", config_to_json(c)}};
+  save_safetensors(path, model->state_dict(), metadata);
+  expect_error([&] { load_model(path); }, {path.c_str(), "non-finite weights", where.c_str(), "lower --lr"});
+  std::filesystem::remove(path);
 }
 
 }  // namespace
