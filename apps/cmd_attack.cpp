@@ -76,7 +76,7 @@ int run_min_norm(const AttackCommandFlags& f, const Common& common) {
   m.model->to(common.device);
   const auto start = std::chrono::steady_clock::now();
   std::vector<double> clean_correct, success, norms;
-  ProgressBar bar("attack " + name);
+  ProgressBar bar("attack " + f.attack.method);
   const eval::RobustProgressCallback progress = bar.callback();
   for (std::int64_t s = 0; s < test.size(); s += f.batch_size) {
     std::vector<std::int64_t> idx;
@@ -145,7 +145,7 @@ int run_on_dataset(const AttackCommandFlags& f, const Common& common) {
                 "attack: --target ", o.target_class, " is not a class of ", test.name, " (0..", test.classes - 1, ")");
   const std::string name = f.attack.describe(o);
   m.model->to(common.device);
-  ProgressBar bar("attack " + name);
+  ProgressBar bar("attack " + f.attack.method);
   const eval::RobustResult r = eval::robust_accuracy(*m.model, test, o, f.seed, f.batch_size, 0, bar.callback());
   m.model->to(Device::cpu());  // the example grid is drawn on the host
   nlohmann::json j{{"model", f.model},

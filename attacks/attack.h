@@ -120,8 +120,9 @@ AttackResult pgd(nn::Module& model, const Tensor& x, const Tensor& y, const Atta
 using AttackProgress = std::function<void(const std::string& attack, std::int64_t examples)>;
 AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options,
                         Generator& gen, const AttackProgress& progress = {});
-// The short name of options.algorithm ("pgd", "apgd-ce", "apgd-dlr", "apgd-t",
-// "square", "autoattack", "deepfool", "cw"), as progress reports it.
+// The short name of options.algorithm ("fgsm" for one step, "mifgsm" with
+// momentum, else "pgd"; "apgd-ce", "apgd-dlr", "apgd-t", "square",
+// "autoattack", "deepfool", "cw"), as progress reports it.
 std::string algorithm_name(const AttackOptions& options);
 // FGSM: one step of size eps from x (no random start): x + eps * sign(g).
 AttackResult fgsm(nn::Module& model, const Tensor& x, const Tensor& y, double eps, const AttackOptions& base = {});

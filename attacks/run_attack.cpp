@@ -12,7 +12,7 @@ namespace advgrad::attacks {
 
 std::string algorithm_name(const AttackOptions& o) {
   switch (o.algorithm) {
-    case AttackAlgorithm::Pgd: return "pgd";
+    case AttackAlgorithm::Pgd: return o.steps == 1 ? "fgsm" : o.momentum > 0 ? "mifgsm" : "pgd";
     case AttackAlgorithm::Apgd: return o.loss == AttackLoss::Dlr ? "apgd-dlr" : "apgd-ce";
     case AttackAlgorithm::ApgdTargeted: return "apgd-t";
     case AttackAlgorithm::Square: return "square";

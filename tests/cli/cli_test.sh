@@ -74,8 +74,11 @@ else
   fail "DeepFool median '$df_median', accuracy at eps '$df_acc', clean '$df_clean'"
 fi
 
-"$bin" robustness --model "$work/m.safetensors" "${data[@]}" --method fgsm --eps-sweep 0:0.2:0.1 \
-  --out "$work/rob" >"$work/rob.txt" || fail "robustness exited non-zero"
+# ADVGRAD_PROGRESS=1: the progress bar's updates, one line each, on stderr.
+ADVGRAD_PROGRESS=1 "$bin" robustness --model "$work/m.safetensors" "${data[@]}" --method fgsm --eps-sweep 0:0.2:0.1 \
+  --out "$work/rob" >"$work/rob.txt" 2>"$work/rob.err" || fail "robustness exited non-zero"
+grep -q "robustness m eps 0.2 \[.*\] 0/[0-9]* done, fgsm on [0-9]* examples" "$work/rob.err" &&
+  ok "progress: $(tail -1 "$work/rob.err")" || fail "no progress lines: $(head -3 "$work/rob.err")"
 for f in robustness.csv robustness.json robustness.png robustness.svg; do
   [ -s "$work/rob/$f" ] && ok "wrote rob/$f" || fail "missing rob/$f"
 done

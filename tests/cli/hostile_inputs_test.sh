@@ -97,6 +97,10 @@ for seeded in train "eval --model x" "attack --model x" "robustness --model x" "
   experiment photos; do
   u range "$seeded --seed -1" --seed $seeded --seed -1
 done
+u range "saliency class -1" --class saliency --model x --class -1
+u exclusive "target without targeted" "--target requires --targeted" attack --model x --target 3
+u exclusive "objective without targeted" "--objective requires --targeted" attack --model x --objective minimise-target
+u exclusive "suite and method" "--method excludes --suite" robustness --model x --suite autoattack --method pgd
 u range "resume-force alone" "--resume-force needs --resume" train "${tiny[@]}" --resume-force --out "$work/unused"
 u command "frobnicate" "unknown command 'frobnicate'" frobnicate
 u command "Train" "unknown command 'Train'" Train

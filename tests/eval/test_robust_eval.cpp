@@ -95,7 +95,9 @@ TEST(RobustEval, ProgressNamesEveryAttackOfEveryBatch) {
     EXPECT_DOUBLE_EQ(seen[i].eps, 0.05);
     EXPECT_EQ(seen[i].attack, members[i % 3]);
     EXPECT_LE(seen[i].attacking, batch == 2 ? 5 : 20);
-    if (i % 3 > 0) EXPECT_LE(seen[i].attacking, seen[i - 1].attacking);
+    if (i % 3 > 0) {
+      EXPECT_LE(seen[i].attacking, seen[i - 1].attacking);
+    }
   }
   EXPECT_EQ(r.count, 45);
   // A single attack is one announcement per batch, under its own name.
