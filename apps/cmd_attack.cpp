@@ -11,8 +11,6 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "advgrad/attacks/carlini_wagner.h"
-#include "advgrad/attacks/deepfool.h"
 #include "advgrad/attacks/min_norm.h"
 #include "advgrad/core/grad_mode.h"
 #include "advgrad/eval/robust_eval.h"
@@ -83,11 +81,7 @@ int run_min_norm(const AttackCommandFlags& f, const Common& common) {
     for (std::int64_t i = s; i < std::min(test.size(), s + f.batch_size); ++i) idx.push_back(i);
     if (progress) progress({eps, s, test.size(), f.attack.method, static_cast<std::int64_t>(idx.size())});
     const Tensor x = test.images_tensor(idx).to(common.device), y = test.labels_tensor(idx).to(common.device);
-    const attacks::AttackResult r =
-        o.algorithm == attacks::AttackAlgorithm::DeepFool
-            ? attacks::deepfool(*m.model, x, y, {o.steps, o.overshoot, o.candidates, o.norm, o.lo, o.hi})
-            : attacks::carlini_wagner(*m.model, x, y,
-                                      {o.steps, o.search_steps, o.initial_c, o.kappa, o.learning_rate, true, o.lo, o.hi});
+    const attacks::AttackResult r = attacks::min_norm_attack(*m.model, x, y, o);
     {
       attacks::EvalModeGuard eval_mode(*m.model);
       NoGradGuard no_grad;
@@ -96,6 +90,7 @@ int run_min_norm(const AttackCommandFlags& f, const Common& common) {
     for (const double v : r.success.to_double_vector()) success.push_back(v);
     for (const double v : attacks::perturbation_norms(x, r.x_adv, o.norm)) norms.push_back(v);
   }
+  bar.finish();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const attacks::MinNormSummary sum = attacks::summarize_min_norm(clean_correct, success, norms, eps);
   const std::string norm_name = o.norm == attacks::Norm::L2 ? "L2" : "L-inf";
@@ -147,6 +142,7 @@ int run_on_dataset(const AttackCommandFlags& f, const Common& common) {
   m.model->to(common.device);
   ProgressBar bar("attack " + f.attack.method);
   const eval::RobustResult r = eval::robust_accuracy(*m.model, test, o, f.seed, f.batch_size, 0, bar.callback());
+  bar.finish();
   m.model->to(Device::cpu());  // the example grid is drawn on the host
   nlohmann::json j{{"model", f.model},
                    {"data", test.name},

@@ -15,8 +15,9 @@ ProgressBar::ProgressBar(std::string label) : label_(std::move(label)) {
   terminal_ = !forced_ && ::isatty(STDERR_FILENO) == 1;
 }
 
-ProgressBar::~ProgressBar() {
+void ProgressBar::finish() {
   if (terminal_ && drawn_) std::cerr << "\r\033[K" << std::flush;
+  drawn_ = false;
 }
 
 eval::RobustProgressCallback ProgressBar::callback() {

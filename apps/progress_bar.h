@@ -13,7 +13,10 @@ namespace advgrad::cli {
 class ProgressBar {
  public:
   explicit ProgressBar(std::string label);
-  ~ProgressBar();  // clears the line it drew
+  ~ProgressBar() { finish(); }
+  // Clears the line it drew, so what the command prints next starts on a clean
+  // line; call it when the evaluation is over (the destructor does too).
+  void finish();
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
 

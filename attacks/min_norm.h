@@ -42,6 +42,9 @@ double median(std::vector<double> values);
 // result.loss becomes the margin max_{j != y} z_j - z_y at the kept points.
 // The kept points are projected onto the ball and [lo, hi] exactly, and
 // success is measured again there.
+// The minimal-norm attack options.algorithm names (DeepFool or Carlini-Wagner),
+// unbounded: each example's smallest adversarial point found, whatever its norm.
+AttackResult min_norm_attack(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options);
 AttackResult restrict_to_ball(nn::Module& model, const Tensor& x, const Tensor& y, AttackResult result, double eps,
                               Norm norm, double lo, double hi);
 

@@ -10,6 +10,15 @@
 
 namespace advgrad::attacks {
 
+AttackResult min_norm_attack(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& o) {
+  ADVGRAD_CHECK(o.algorithm == AttackAlgorithm::DeepFool || o.algorithm == AttackAlgorithm::CarliniWagner,
+                "min_norm_attack: options.algorithm must be DeepFool or CarliniWagner");
+  return o.algorithm == AttackAlgorithm::DeepFool
+             ? deepfool(model, x, y, {o.steps, o.overshoot, o.candidates, o.norm, o.lo, o.hi})
+             : carlini_wagner(model, x, y,
+                              {o.steps, o.search_steps, o.initial_c, o.kappa, o.learning_rate, true, o.lo, o.hi});
+}
+
 std::string algorithm_name(const AttackOptions& o) {
   switch (o.algorithm) {
     case AttackAlgorithm::Pgd: return o.steps == 1 ? "fgsm" : o.momentum > 0 ? "mifgsm" : "pgd";
@@ -34,11 +43,7 @@ AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, con
     ADVGRAD_CHECK(o.norm == Norm::L2 || o.algorithm == AttackAlgorithm::DeepFool,
                   "run_attack: Carlini-Wagner is the L2 attack; use Norm::L2");
     check_attack_inputs(x, y, o, "run_attack");
-    const AttackResult r =
-        o.algorithm == AttackAlgorithm::DeepFool
-            ? deepfool(model, x, y, {o.steps, o.overshoot, o.candidates, o.norm, o.lo, o.hi})
-            : carlini_wagner(model, x, y, {o.steps, o.search_steps, o.initial_c, o.kappa, o.learning_rate, true, o.lo, o.hi});
-    return restrict_to_ball(model, x, y, r, o.eps, o.norm, o.lo, o.hi);
+    return restrict_to_ball(model, x, y, min_norm_attack(model, x, y, o), o.eps, o.norm, o.lo, o.hi);
   }
   ADVGRAD_CHECK(!o.targeted, "run_attack: APGD, APGD-T, Square and AutoAttack are untargeted here "
                              "(APGD-T aims at wrong classes on its own); use PGD for a targeted attack");
