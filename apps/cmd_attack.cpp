@@ -69,7 +69,7 @@ int run_min_norm(const AttackCommandFlags& f, const Common& common) {
   const attacks::AttackOptions o = f.attack.options(eps);
   nn::LoadedModel m = nn::load_model(f.model);
   const data::Dataset test = f.data.load(f.seed).test;
-  check_model_fits(m.config, test, "attack");
+  check_model_fits(m, test, "attack");
   const std::string name = f.attack.describe(o);
   m.model->to(common.device);
   const auto start = std::chrono::steady_clock::now();

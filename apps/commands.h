@@ -52,11 +52,10 @@ struct DataFlags {
 CLI::Validator non_negative();
 CLI::Validator positive();
 
-// Throws advgrad::Error when a model built for `config` cannot read `data`.
-void check_model_fits(const nn::ModelConfig& config, const data::Dataset& data, const char* command);
-// The same for a loaded model file, and a one-line warning on stderr when the
-// file records (advgrad.data) another data set than `data`: the sizes may fit
-// (MNIST and Fashion-MNIST) while the figures mean nothing.
+// Throws advgrad::Error when the loaded model cannot read `data` (input shape,
+// classes), and warns in one line on stderr when the file records
+// (advgrad.data) another data set than `data`: the sizes may fit (MNIST and
+// Fashion-MNIST) while the figures mean nothing.
 void check_model_fits(const nn::LoadedModel& model, const data::Dataset& data, const char* command);
 
 // The attack flags shared by `attack` and `robustness`: --method picks the

@@ -68,17 +68,14 @@ void Common::resolve_device() {
                 cuda::describe(), ")");
 }
 
-void check_model_fits(const nn::ModelConfig& m, const data::Dataset& t, const char* command) {
+void check_model_fits(const nn::LoadedModel& loaded, const data::Dataset& t, const char* command) {
+  const nn::ModelConfig& m = loaded.config;
   ADVGRAD_CHECK(t.channels == m.channels && t.height == m.height && t.width == m.width && t.classes == m.classes,
                 command, ": model expects ", m.channels, "x", m.height, "x", m.width, " images and ", m.classes,
                 " classes; data set ", t.name, " has ", t.channels, "x", t.height, "x", t.width, " and ", t.classes,
                 (t.classes == m.classes ? " (--channels and --image-size convert the images)" : ""));
-}
-
-void check_model_fits(const nn::LoadedModel& m, const data::Dataset& t, const char* command) {
-  check_model_fits(m.config, t, command);
-  const auto it = m.metadata.find("advgrad.data");
-  if (it != m.metadata.end() && !it->second.empty() && it->second != t.name)
+  const auto it = loaded.metadata.find("advgrad.data");
+  if (it != loaded.metadata.end() && !it->second.empty() && it->second != t.name)
     std::cerr << "advgrad " << command << ": warning: the model was trained on " << it->second << ", this is "
               << t.name << " (pass --data " << it->second << " to evaluate it on its own data set)\n";
 }
