@@ -19,6 +19,7 @@
 #include "advgrad/core/ops/ops.h"
 #include "advgrad/data/image_transforms.h"
 #include "advgrad/eval/interval.h"
+#include "advgrad/eval/mcnemar.h"
 #include "advgrad/io/atomic_file.h"
 #include "advgrad/nn/linear.h"
 #include "advgrad/nn/optimizer.h"
@@ -64,6 +65,22 @@ std::pair<Tensor, Tensor> classifier_of(nn::Module& model) {
   return {w, bias};
 }
 
+std::vector<std::int64_t> range(std::int64_t from, std::int64_t to) {
+  std::vector<std::int64_t> v;
+  for (std::int64_t i = from; i < to; ++i) v.push_back(i);
+  return v;
+}
+
+// The images mirrored left-right (a label-preserving change for clothing).
+data::Dataset mirrored(const data::Dataset& images) {
+  data::Dataset m = images;
+  const std::int64_t w = images.width, rows = images.size() * images.channels * images.height;
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t x = 0; x < w; ++x)
+      m.pixels[static_cast<std::size_t>(r * w + x)] = images.pixels[static_cast<std::size_t>(r * w + (w - 1 - x))];
+  return m;
+}
+
 // Accuracy and mean cross-entropy of `head` on cached features.
 std::pair<double, double> head_scores(nn::Module& head, const Tensor& features, const Tensor& labels) {
   NoGradGuard no_grad;
@@ -76,49 +93,36 @@ std::pair<double, double> head_scores(nn::Module& head, const Tensor& features, 
   return {right / static_cast<double>(std::max<std::size_t>(1, truth.size())), loss};
 }
 
-// The frozen row: pooled features of the training images computed once,
-// then a linear head trained on them with Adam and an L2 penalty for
-// head_epochs epochs (the loss is convex in the head, so many cheap epochs
-// bring it close to its minimum); the head goes into the pretrained network,
-// whose forward is then exactly backbone + head.
-TrainedModel frozen_model(const data::Dataset& train, const Tensor& validation_features,
-                          const Tensor& validation_labels, const TransferBudget& b, std::ostream& log) {
-  const auto start = Clock::now();
-  nn::ModulePtr extractor = lite0_feature_extractor(b.image_size, weights_path(b));
-  const Tensor features = pooled_features(*extractor, train);
-  const double feature_seconds = seconds_since(start);
-  log << "  features of " << train.size() << " images in " << std::fixed << std::setprecision(1) << feature_seconds
-      << " s\n"
-      << std::defaultfloat;
-  const Tensor labels = train.labels_tensor([&] {
-    std::vector<std::int64_t> all(static_cast<std::size_t>(train.size()));
-    for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::int64_t>(i);
-    return all;
-  }());
-
-  const nn::ModelConfig config = lite0_config(b.image_size, train.classes, b.base.seed);
-  Generator gen(b.base.seed * 7919 + 17);
-  auto head = std::make_shared<nn::Linear>(kFeatures, train.classes, gen);
-  auto optimizer = nn::make_optimizer("adam", head->parameters(), b.head_lr, 0);
+// One linear head on (standardised) cached features: Adam at head_lr with an
+// L2 penalty wd * |W|^2 (the weights only, not the bias), head_epochs epochs
+// of shuffled batches. The loss is convex in the head, so many cheap epochs
+// bring it close to its minimum. Curves every 10% of the epochs (and the
+// last): train and validation accuracy.
+struct HeadFit {
+  std::shared_ptr<nn::Linear> head;
   training::FitResult fit;
-  const std::int64_t n = train.size(), batch = std::min(b.head_batch, n);
+  double validation_accuracy = 0;
+};
+HeadFit fit_head(const Tensor& features, const Tensor& labels, const Tensor& validation_features,
+                 const Tensor& validation_labels, double wd, std::int64_t classes, const TransferBudget& b) {
+  Generator gen(b.base.seed * 7919 + 17);
+  HeadFit h;
+  h.head = std::make_shared<nn::Linear>(features.shape()[1], classes, gen);
+  auto optimizer = nn::make_optimizer("adam", h.head->parameters(), b.head_lr, 0);
+  const std::int64_t n = features.shape()[0], batch = std::min(b.head_batch, n);
   for (std::int64_t epoch = 1; epoch <= b.head_epochs; ++epoch) {
     const Tensor order = randperm(n, gen);
     for (std::int64_t at = 0; at < n; at += batch) {
       const Tensor idx = order.narrow(0, at, std::min(batch, n - at));
-      const Tensor logits = (*head)(index_select(features, 0, idx));
-      // L2 on the weights only (not the bias): wd * sum(W^2).
-      Tensor loss = cross_entropy(logits, index_select(labels, 0, idx));
-      if (b.head_weight_decay > 0)
-        loss = add(loss, mul(full({}, b.head_weight_decay), sum(mul(head->weight, head->weight))));
+      Tensor loss = cross_entropy((*h.head)(index_select(features, 0, idx)), index_select(labels, 0, idx));
+      if (wd > 0) loss = add(loss, mul(full({}, wd), sum(mul(h.head->weight, h.head->weight))));
       optimizer->zero_grad();
       loss.backward();
       optimizer->step();
     }
-    // Curves every 10% of the epochs (and the last): train and validation accuracy.
     if (epoch == b.head_epochs || epoch % std::max<std::int64_t>(1, b.head_epochs / 10) == 0) {
-      const auto [train_accuracy, train_loss] = head_scores(*head, features, labels);
-      const auto [val_accuracy, val_loss] = head_scores(*head, validation_features, validation_labels);
+      const auto [train_accuracy, train_loss] = head_scores(*h.head, features, labels);
+      const auto [val_accuracy, val_loss] = head_scores(*h.head, validation_features, validation_labels);
       training::EpochStats s;
       s.epoch = epoch;
       s.lr = b.head_lr;
@@ -126,18 +130,75 @@ TrainedModel frozen_model(const data::Dataset& train, const Tensor& validation_f
       s.train_accuracy = train_accuracy;
       s.test_loss = val_loss;
       s.test_accuracy = val_accuracy;
-      fit.history.push_back(s);
+      h.fit.history.push_back(s);
     }
   }
-  // The whole network: pretrained backbone, the trained head as its classifier.
+  h.validation_accuracy = h.fit.history.back().test_accuracy;
+  return h;
+}
+
+// The frozen row: pooled features of the training images computed once,
+// standardised with the training images' per-feature mean and std, a linear
+// head trained on them (fit_head); the L2 weight and whether mirrored copies
+// of the training images join the fit are chosen on the validation slice
+// (never the test split): first the weight decay among head_weight_decays
+// on the plain features, then, at that decay, with and without the mirrored
+// copies (the simpler setting wins ties). The standardisation is folded into
+// the head, which goes into the pretrained network, whose forward is then
+// exactly backbone + standardisation + head.
+TrainedModel frozen_model(const data::Dataset& train, const Tensor& raw_validation_features,
+                          const Tensor& validation_labels, const TransferBudget& b, std::ostream& log) {
+  ADVGRAD_CHECK(!b.head_weight_decays.empty(), "experiment transfer: no head weight decays to choose from");
+  const auto start = Clock::now();
+  nn::ModulePtr extractor = lite0_feature_extractor(b.image_size, weights_path(b));
+  const Tensor raw = pooled_features(*extractor, train);
+  const FeatureScaling scaling = feature_scaling(raw);
+  const Tensor features = standardise(raw, scaling), validation_features = standardise(raw_validation_features, scaling);
+  double feature_seconds = seconds_since(start);
+  log << "  features of " << train.size() << " images in " << std::fixed << std::setprecision(1) << feature_seconds
+      << " s\n"
+      << std::defaultfloat;
+  const Tensor labels = train.labels_tensor(range(0, train.size()));
+
+  std::ostringstream choice;  // every candidate's validation accuracy, for the log and the record
+  HeadFit best;
+  double best_wd = 0;
+  for (double wd : b.head_weight_decays) {
+    HeadFit h = fit_head(features, labels, validation_features, validation_labels, wd, train.classes, b);
+    choice << "wd " << wd << ": " << report::format_percent(h.validation_accuracy) << "; ";
+    if (!best.head || h.validation_accuracy > best.validation_accuracy) {
+      best = std::move(h);
+      best_wd = wd;
+    }
+  }
+  bool flips = false;
+  if (b.try_flips) {
+    const auto flip_start = Clock::now();
+    const Tensor mirrored_features = standardise(pooled_features(*extractor, mirrored(train)), scaling);
+    feature_seconds += seconds_since(flip_start);
+    HeadFit h = fit_head(cat({features, mirrored_features}, 0), cat({labels, labels}, 0), validation_features,
+                         validation_labels, best_wd, train.classes, b);
+    choice << "wd " << best_wd << " + mirrored copies: " << report::format_percent(h.validation_accuracy);
+    if (h.validation_accuracy > best.validation_accuracy) {
+      best = std::move(h);
+      flips = true;
+    }
+  }
+  log << "  validation (" << validation_labels.numel() << " images): " << choice.str() << "\n  chosen: wd " << best_wd
+      << (flips ? ", with mirrored copies" : ", no mirrored copies") << "\n";
+
+  const nn::ModelConfig config = lite0_config(b.image_size, train.classes, b.base.seed);
+  // The whole network: pretrained backbone, the standardisation folded into the trained head as its classifier.
   nn::ModulePtr model = nn::pretrained_with_new_head(config, weights_path(b));
   {
     NoGradGuard no_grad;
     auto [w, bias] = classifier_of(*model);
-    w.copy_(head->weight);
-    bias.copy_(head->bias);
+    const auto [folded_w, folded_b] = fold_scaling(best.head->weight, best.head->bias, scaling);
+    w.copy_(folded_w);
+    bias.copy_(folded_b);
   }
   model->train(false);
+  training::FitResult fit = std::move(best.fit);
   fit.seconds = seconds_since(start);
   const training::EpochStats& last = fit.history.back();
   fit.best_test_accuracy = last.test_accuracy;
@@ -147,7 +208,10 @@ TrainedModel frozen_model(const data::Dataset& train, const Tensor& validation_f
   const json extra{{"feature_seconds", feature_seconds},
                    {"head_epochs", b.head_epochs},
                    {"head_lr", b.head_lr},
-                   {"head_weight_decay", b.head_weight_decay},
+                   {"head_weight_decay", best_wd},
+                   {"mirrored_copies", flips},
+                   {"standardised", true},
+                   {"validation_choice", choice.str()},
                    {"image_size", b.image_size}};
   return {model, config, std::move(fit), extra.dump()};
 }
@@ -203,8 +267,8 @@ std::string method_detail(const std::string& method, const TransferBudget& b) {
   const std::string px = std::to_string(b.image_size) + " px";
   std::ostringstream s;
   if (method == "frozen")
-    s << "Lite0 frozen, " << px << ", linear head: " << b.head_epochs << " epochs on cached features, wd "
-      << b.head_weight_decay;
+    s << "Lite0 frozen, " << px << ", standardised features, linear head: " << b.head_epochs
+      << " epochs on cached features, wd" << (b.try_flips ? " and mirrored copies" : "") << " chosen on validation";
   else if (method == "small-cnn")
     s << "from scratch, 28 px grey";
   else
@@ -217,12 +281,6 @@ bool runs_at(const std::string& method, std::int64_t n, const TransferBudget& b)
   if (method == "fine-tuned") return n <= b.fine_tune_max;
   if (method == "adv-fine-tuned") return n <= b.adv_max;
   return true;
-}
-
-std::vector<std::int64_t> range(std::int64_t from, std::int64_t to) {
-  std::vector<std::int64_t> v;
-  for (std::int64_t i = from; i < to; ++i) v.push_back(i);
-  return v;
 }
 
 void interval_cells(std::ostream& out, double accuracy, std::int64_t n) {
@@ -246,24 +304,62 @@ const TransferRow* find_row(const std::vector<TransferRow>& rows, const std::str
   return nullptr;
 }
 
-// One sentence per size with both rows: does the frozen row beat small-cnn,
-// and do the 95% intervals of their clean accuracies separate?
-std::string verdict_text(const std::vector<TransferRow>& rows, const TransferBudget& b) {
+const TransferPaired* find_paired(const std::vector<TransferPaired>& paired, std::int64_t n) {
+  for (const auto& p : paired)
+    if (p.train_images == n) return &p;
+  return nullptr;
+}
+
+// One sentence per size with both rows: does the frozen row beat small-cnn
+// by McNemar's paired test (p < 0.05), and do the 95% intervals separate?
+// Then the frozen rows' validation choices.
+std::string verdict_text(const std::vector<TransferRow>& rows, const std::vector<TransferPaired>& paired,
+                         const TransferBudget& b) {
   std::ostringstream s;
   for (std::int64_t n : b.sizes) {
     const TransferRow* f = find_row(rows, "frozen", n);
     const TransferRow* c = find_row(rows, "small-cnn", n);
+    const TransferPaired* p = find_paired(paired, n);
     if (!f || !c) continue;
     const eval::Interval fi = eval::accuracy_interval(f->row.clean, std::max<std::int64_t>(1, f->row.clean_count));
     const eval::Interval ci = eval::accuracy_interval(c->row.clean, std::max<std::int64_t>(1, c->row.clean_count));
     s << "- " << thousands(n) << " images: frozen Lite0 " << report::format_percent(f->row.clean) << " vs small-cnn "
-      << report::format_percent(c->row.clean) << ": "
-      << (fi.lo > ci.hi   ? "frozen features win (the 95% intervals do not overlap)"
-          : ci.lo > fi.hi ? "small-cnn wins (the 95% intervals do not overlap)"
-                          : "not separated (the 95% intervals overlap)")
-      << "\n";
+      << report::format_percent(c->row.clean);
+    if (p) {
+      const eval::McNemar& m = p->test;
+      s << "; on the same test images frozen alone right on " << m.only_first << ", small-cnn alone on "
+        << m.only_second << ", McNemar exact p = " << std::setprecision(3) << m.p_value << std::defaultfloat << ": "
+        << (m.p_value >= 0.05                ? "no significant difference"
+            : m.only_first > m.only_second ? "frozen features win"
+                                           : "small-cnn wins")
+        << " at the 5% level";
+    }
+    s << "; the 95% intervals "
+      << (eval::separated(fi, ci) ? "do not overlap" : "overlap") << "\n";
+  }
+  for (const auto& r : rows) {
+    if (r.method != "frozen" || r.row.extra_json.empty()) continue;
+    const json e = json::parse(r.row.extra_json);
+    if (!e.contains("validation_choice")) continue;
+    s << "- frozen at " << thousands(r.train_images) << " images, validation accuracy: "
+      << e["validation_choice"].get<std::string>() << " -> wd " << e["head_weight_decay"].get<double>()
+      << (e["mirrored_copies"].get<bool>() ? " with mirrored copies" : " without mirrored copies") << "\n";
   }
   return s.str();
+}
+
+// Whether each test image is classified correctly, in order, in batches.
+std::vector<bool> correct_per_image(nn::Module& model, const data::Dataset& test, std::int64_t batch = 200) {
+  NoGradGuard no_grad;
+  model.train(false);
+  std::vector<bool> right;
+  for (std::int64_t at = 0; at < test.size(); at += batch) {
+    const auto idx = range(at, std::min(test.size(), at + batch));
+    const auto predicted = argmax(model(test.images_tensor(idx)), 1).to_vector<std::int64_t>();
+    for (std::size_t i = 0; i < idx.size(); ++i)
+      right.push_back(predicted[i] == test.labels[static_cast<std::size_t>(idx[i])]);
+  }
+  return right;
 }
 
 }  // namespace
@@ -280,7 +376,8 @@ TransferBudget transfer_budget(const ExperimentBudget& budget) {
   b.base = budget;
   b.base.eps_values = {};  // no eps sweeps in evaluate_row: the headline FGSM and PGD only
   b.head_lr = 0.01;
-  b.head_weight_decay = 1e-3;
+  // L2 weights a decade apart around the earlier fixed 1e-3; the validation slice picks one.
+  b.head_weight_decays = {1e-4, 1e-3, 1e-2};
   b.head_batch = 100;
   // Per level: sizes, validation, test images (0: all), attacked images, PGD steps, PGD-AT steps,
   // image size, head epochs, the largest fine-tuned and adversarially fine-tuned size.
@@ -318,6 +415,47 @@ std::int64_t transfer_train_images(const TransferBudget& b) {
 const std::vector<std::string>& transfer_methods() {
   static const std::vector<std::string> names{"frozen", "fine-tuned", "adv-fine-tuned", "small-cnn"};
   return names;
+}
+
+FeatureScaling feature_scaling(const Tensor& features) {
+  ADVGRAD_CHECK(features.dim() == 2 && features.shape()[0] >= 1, "feature_scaling: expects features [n, d] with n >= 1");
+  const std::int64_t n = features.shape()[0], d = features.shape()[1];
+  const auto v = features.contiguous().to_vector<float>();
+  std::vector<double> sum(static_cast<std::size_t>(d), 0.0), sum_sq(static_cast<std::size_t>(d), 0.0);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t j = 0; j < d; ++j) sum[static_cast<std::size_t>(j)] += v[static_cast<std::size_t>(i * d + j)];
+  FeatureScaling s;
+  s.mean.resize(static_cast<std::size_t>(d));
+  s.inv_std.resize(static_cast<std::size_t>(d));
+  for (std::int64_t j = 0; j < d; ++j) s.mean[static_cast<std::size_t>(j)] = static_cast<float>(sum[static_cast<std::size_t>(j)] / n);
+  // The variance about the mean (two passes: no cancellation of large squares).
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t j = 0; j < d; ++j) {
+      const double x = v[static_cast<std::size_t>(i * d + j)] - s.mean[static_cast<std::size_t>(j)];
+      sum_sq[static_cast<std::size_t>(j)] += x * x;
+    }
+  for (std::int64_t j = 0; j < d; ++j)
+    s.inv_std[static_cast<std::size_t>(j)] = static_cast<float>(1.0 / std::sqrt(sum_sq[static_cast<std::size_t>(j)] / n + 1e-5));
+  return s;
+}
+
+Tensor standardise(const Tensor& features, const FeatureScaling& scaling) {
+  const std::int64_t d = static_cast<std::int64_t>(scaling.mean.size());
+  ADVGRAD_CHECK(features.dim() == 2 && features.shape()[1] == d, "standardise: expects features [n, ", d, "], got ",
+                shape_str(features.shape()));
+  const Tensor mean = from_vector(scaling.mean, {1, d}).to(features.dtype());
+  const Tensor inv_std = from_vector(scaling.inv_std, {1, d}).to(features.dtype());
+  return mul(sub(features, mean), inv_std);
+}
+
+std::pair<Tensor, Tensor> fold_scaling(const Tensor& weight, const Tensor& bias, const FeatureScaling& scaling) {
+  const std::int64_t d = static_cast<std::int64_t>(scaling.mean.size());
+  ADVGRAD_CHECK(weight.dim() == 2 && weight.shape()[1] == d && bias.dim() == 1 && bias.shape()[0] == weight.shape()[0],
+                "fold_scaling: expects weight [k, ", d, "] and bias [k], got ", shape_str(weight.shape()), " and ",
+                shape_str(bias.shape()));
+  const Tensor w = mul(weight, from_vector(scaling.inv_std, {1, d}).to(weight.dtype()));
+  const Tensor shift = matmul(w, from_vector(scaling.mean, {d, 1}).to(weight.dtype())).reshape({weight.shape()[0]});
+  return {w, sub(bias, shift)};
 }
 
 nn::ModulePtr lite0_feature_extractor(std::int64_t image_size, const std::string& weights) {
@@ -364,8 +502,10 @@ std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Sp
     }
   };
   std::vector<TransferRow> rows;
+  std::vector<TransferPaired> paired;
   for (std::int64_t n : b.sizes) {
     const data::Dataset train = data.train.head(n);
+    std::vector<bool> frozen_right, small_cnn_right;  // per test image, for McNemar's test
     for (const std::string& method : methods) {
       if (!runs_at(method, n, b)) continue;
       const std::string stage = method + "-" + std::to_string(n);
@@ -374,11 +514,14 @@ std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Sp
       t.method = method;
       t.epochs = method == "frozen" ? b.head_epochs : b.epochs_for(n);
       if (method == "small-cnn") {
+        nn::ModulePtr model;
         t.row = model_stage(runner, stage, stage, method_detail(method, b), {train, data.test}, b.base,
-                            [&](std::ostream& log) { return small_cnn_model(train, validation, b, log); });
+                            [&](std::ostream& log) { return small_cnn_model(train, validation, b, log); }, &model);
+        small_cnn_right = correct_per_image(*model, data.test);
       } else {
         lite0_data();
         const data::Dataset big_train = data::convert_dataset(train, 3, b.image_size, b.image_size);
+        nn::ModulePtr model;
         t.row = model_stage(runner, stage, stage, method_detail(method, b), {big_train, *big_test}, b.base,
                             [&](std::ostream& log) {
                               if (method != "frozen")
@@ -391,18 +534,38 @@ std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Sp
                               }
                               return frozen_model(big_train, validation_features->first, validation_features->second,
                                                   b, log);
-                            });
+                            },
+                            method == "frozen" ? &model : nullptr);
+        if (method == "frozen") frozen_right = correct_per_image(*model, *big_test);
       }
       rows.push_back(std::move(t));
+    }
+    if (!frozen_right.empty() && !small_cnn_right.empty()) {
+      paired.push_back({n, eval::mcnemar_test(frozen_right, small_cnn_right)});
+      const eval::McNemar& m = paired.back().test;
+      runner.log() << "  " << n << " images, frozen vs small-cnn on the same " << frozen_right.size()
+                   << " test images: frozen alone right " << m.only_first << ", small-cnn alone " << m.only_second
+                   << ", McNemar exact p = " << m.p_value << "\n";
     }
   }
   runner.run("transfer", [&](StageFiles& files) {
     io::write_file_atomically(files.file("transfer.csv"), transfer_csv(rows, b));
+    io::write_file_atomically(files.file("transfer_paired.csv"), transfer_paired_csv(paired, rows));
     json j{{"experiment", "transfer"},
            {"budget", json::parse(budget_to_json(b.base))},
            {"image_size", b.image_size},
            {"validation_images", b.validation},
-           {"rows", json::array()}};
+           {"rows", json::array()},
+           {"paired", json::array()}};
+    for (const auto& p : paired)
+      j["paired"].push_back({{"train_images", p.train_images},
+                             {"first", "frozen"},
+                             {"second", "small-cnn"},
+                             {"both_right", p.test.both_right},
+                             {"only_frozen", p.test.only_first},
+                             {"only_small_cnn", p.test.only_second},
+                             {"both_wrong", p.test.both_wrong},
+                             {"mcnemar_exact_p", p.test.p_value}});
     for (const auto& r : rows)
       j["rows"].push_back({{"train_images", r.train_images},
                            {"method", r.method},
@@ -410,7 +573,7 @@ std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Sp
                            {"row", json::parse(row_to_json(r.row))}});
     io::write_file_atomically(files.file("transfer.json"), j.dump(1) + "\n");
     std::string md = "## Transfer learning: accuracy against the number of training images\n\n" +
-                     report::table_markdown(transfer_table(rows, b)) + "\n" + verdict_text(rows, b);
+                     report::table_markdown(transfer_table(rows, b)) + "\n" + verdict_text(rows, paired, b);
     io::write_file_atomically(files.file("transfer.md"), md);
     write_stage_figure(files, transfer_chart(rows, b, false), "transfer");
     write_stage_figure(files, transfer_chart(rows, b, true), "transfer_pgd");
@@ -432,6 +595,22 @@ std::string transfer_csv(const std::vector<TransferRow>& rows, const TransferBud
     interval_cells(s, r.fgsm, r.attack_count);
     interval_cells(s, r.pgd, r.attack_count);
     s << ',' << r.clean_count << ',' << r.attack_count << '\n';
+  }
+  return s.str();
+}
+
+std::string transfer_paired_csv(const std::vector<TransferPaired>& paired, const std::vector<TransferRow>& rows) {
+  std::ostringstream s;
+  s << "train_images,frozen_clean,small_cnn_clean,both_right,only_frozen,only_small_cnn,both_wrong,mcnemar_p\n";
+  for (const auto& p : paired) {
+    const TransferRow* f = find_row(rows, "frozen", p.train_images);
+    const TransferRow* c = find_row(rows, "small-cnn", p.train_images);
+    const eval::McNemar& m = p.test;
+    const std::int64_t n = m.both_right + m.both_wrong + m.only_first + m.only_second;
+    // The accuracies from the counts (the same images as the rows' clean accuracy, when those rows exist).
+    s << p.train_images << ',' << (f ? f->row.clean : double(m.both_right + m.only_first) / double(n)) << ','
+      << (c ? c->row.clean : double(m.both_right + m.only_second) / double(n)) << ',' << m.both_right << ','
+      << m.only_first << ',' << m.only_second << ',' << m.both_wrong << ',' << m.p_value << '\n';
   }
   return s.str();
 }

@@ -5,11 +5,15 @@
 // grey repeated to RGB, resized to image_size px for Lite0) the methods:
 //
 //   frozen          the ImageNet backbone frozen (eval mode), a new linear
-//                   head on its 1280 pooled features. The backbone is a fixed
+//                   head on its 1280 pooled features, standardised with the
+//                   training images' mean and std. The backbone is a fixed
 //                   function of the image, so its features are computed once
 //                   per image and the head trains on that tensor for many
-//                   epochs (a cheap, convex fit); the row's model is the
-//                   whole network (backbone + head), which the attacks see.
+//                   epochs (a cheap, convex fit); its L2 weight and whether
+//                   mirrored copies of the training images join the fit are
+//                   chosen on the validation slice. The row's model is the
+//                   whole network (backbone + head with the standardisation
+//                   folded in), which the attacks see.
 //   fine-tuned      pretrained_with_new_head, trained end to end under
 //                   --freeze fine_tune_freeze with the backbone at 0.1x the rate
 //   adv-fine-tuned  the same, with PGD adversarial training (Madry et al. 2018)
@@ -17,15 +21,19 @@
 //
 // Every row: clean accuracy on the test split, FGSM and PGD accuracy at eps
 // on the first attack_examples test images (all with 95% Wilson intervals),
-// training seconds (the frozen row's include computing its features). The
+// training seconds (the frozen row's include computing its features), and
+// at each size McNemar's exact test between frozen and small-cnn on the
+// same test images (eval/mcnemar.h). The
 // training curves are on a held-out validation slice of the training images
 // (the images after the largest size), never on the test split.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "advgrad/core/tensor.h"
 #include "advgrad/data/dataset.h"
+#include "advgrad/eval/mcnemar.h"
 #include "advgrad/nn/module.h"
 #include "advgrad/report/figure.h"
 #include "advgrad/report/report.h"
@@ -40,7 +48,9 @@ struct TransferBudget {
   std::int64_t validation = 0;                  // held-out training images after the largest size
   std::int64_t image_size = 64;                 // Lite0's input (px)
   std::int64_t head_epochs = 0, head_batch = 0; // the frozen row's head on cached features
-  double head_lr = 0, head_weight_decay = 0;    // Adam; L2 penalty wd * |W|^2 on the head
+  double head_lr = 0;                           // Adam
+  std::vector<double> head_weight_decays;       // L2 penalty wd * |W|^2 candidates, chosen on validation
+  bool try_flips = true;                        // also try mirrored copies of the training images (validation decides)
   std::string fine_tune_freeze = "none";        // nn::parse_freeze for the fine-tuned rows
   double fine_tune_lr = 0, backbone_lr_scale = 0.1;
   std::int64_t fine_tune_max = 0, adv_max = 0;  // the largest size each Lite0 training row runs at
@@ -69,6 +79,25 @@ nn::ModulePtr lite0_feature_extractor(std::int64_t image_size, const std::string
 // in batches of `batch`.
 Tensor pooled_features(nn::Module& extractor, const data::Dataset& images, std::int64_t batch = 100);
 
+// Per-feature standardisation: (f - mean) * inv_std, with the mean and
+// 1 / sqrt(var + 1e-5) of each column of the training images' features (the
+// 1e-5, as in BatchNorm, keeps a feature that is constant on the training
+// images from being blown up on others).
+struct FeatureScaling {
+  std::vector<float> mean, inv_std;
+};
+FeatureScaling feature_scaling(const Tensor& features);  // features [n, d], n >= 1
+Tensor standardise(const Tensor& features, const FeatureScaling& scaling);
+// The head W, b on standardised features as a head on raw ones:
+// W ((f - m) * s) + b = (W diag(s)) f + (b - W diag(s) m). Returns {W', b'}.
+std::pair<Tensor, Tensor> fold_scaling(const Tensor& weight, const Tensor& bias, const FeatureScaling& scaling);
+
+// Frozen against small-cnn at one size: McNemar's exact test on the same test images.
+struct TransferPaired {
+  std::int64_t train_images = 0;
+  eval::McNemar test;  // first: frozen, second: small-cnn
+};
+
 struct TransferRow {
   std::int64_t train_images = 0;
   std::string method;
@@ -79,6 +108,8 @@ std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Sp
                                              const TransferBudget& budget, const std::vector<std::string>& only = {});
 
 std::string transfer_csv(const std::vector<TransferRow>& rows, const TransferBudget& budget);
+// train_images,frozen_clean,small_cnn_clean,both_right,only_frozen,only_small_cnn,both_wrong,mcnemar_p
+std::string transfer_paired_csv(const std::vector<TransferPaired>& paired, const std::vector<TransferRow>& rows);
 report::ReportTable transfer_table(const std::vector<TransferRow>& rows, const TransferBudget& budget);
 // Clean (and, second figure, PGD) accuracy against log10(training images), a
 // series per method with 95% bands.

@@ -2,7 +2,8 @@
 # `advgrad experiment transfer --quick` on the built-in synthetic digits: the
 # frozen (cached features), fine-tuned, adversarially fine-tuned and
 # small-cnn rows at the smoke-test sizes, the CSV with 95% intervals, the JSON,
-# the report section and both figures; --only one method; an unknown method
+# the report section and both figures, McNemar's test between frozen and
+# small-cnn (transfer_paired.csv, the JSON's "paired"); --only one method; an unknown method
 # refused. Needs the EfficientNet-Lite0 weights (scripts/fetch-pretrained.sh):
 # without them it says so and exits 77 (ctest: skipped). On --quick the
 # networks are barely trained, so this checks the plumbing, not the numbers
@@ -44,8 +45,22 @@ j = json.load(open(out + "/transfer.json"))
 assert j["image_size"] == 32 and j["validation_images"] == 40, j
 frozen = [r for r in j["rows"] if r["method"] == "frozen"][0]["row"]
 assert frozen["extra"]["head_epochs"] == 20 and frozen["extra"]["feature_seconds"] > 0, frozen
+assert "head_weight_decay" in frozen["extra"] and "mirrored_copies" in frozen["extra"], frozen
 md = open(out + "/transfer.md").read()
-assert md.count("\n| ") >= 7 and "frozen Lite0" in md, md
+assert md.count("\n| ") >= 7 and "frozen Lite0" in md and "McNemar exact p" in md, md
+# McNemar between frozen and small-cnn at both sizes, on the same 60 test images:
+# the counts add up to 60 and give back each row's clean accuracy.
+clean = {(int(r["train_images"]), r["method"]): float(r["clean"]) for r in rows}
+paired = list(csv.DictReader(open(out + "/transfer_paired.csv")))
+assert [int(p["train_images"]) for p in paired] == [40, 100], paired
+for p in paired:
+    n = int(p["train_images"])
+    c = {k: int(p[k]) for k in ("both_right", "only_frozen", "only_small_cnn", "both_wrong")}
+    assert sum(c.values()) == 60, p
+    assert abs((c["both_right"] + c["only_frozen"]) / 60 - clean[(n, "frozen")]) < 1e-6, (p, clean)
+    assert abs((c["both_right"] + c["only_small_cnn"]) / 60 - clean[(n, "small-cnn")]) < 1e-6, (p, clean)
+    assert 0 < float(p["mcnemar_p"]) <= 1, p
+assert len(j["paired"]) == 2 and j["paired"][0]["first"] == "frozen", j["paired"]
 PY
 # The frozen row's model file is the whole network (backbone + head): it
 # evaluates like any other model, on the images at its input size.

@@ -5,6 +5,7 @@
 // and a run of its small-cnn rows on synthetic digits. The tests that need
 // the pretrained weights skip, visibly, without them (scripts/fetch-pretrained.sh).
 #include <cmath>
+#include <random>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -85,6 +86,56 @@ TEST(TransferFeatures, CachedFeaturesThroughAHeadAreThePretrainedNetworkWithThat
   const Tensor logits = (*model)(images.images_tensor(all));
   const Tensor through_head = add(matmul(features, w.transpose(0, 1)), bias);
   EXPECT_TRUE(testing::all_close(through_head, logits, 1e-4, 1e-4));
+}
+
+std::vector<TransferRow> made_up_rows();
+
+TEST(TransferFeatures, StandardisedFeaturesThroughAHeadEqualRawFeaturesThroughTheFoldedHead) {
+  Generator gen(std::random_device{}());
+  const std::int64_t n = 37, d = 13, k = 5;
+  // Features with very different offsets and scales per column, one column constant.
+  Tensor raw = add(mul(rand({n, d}, gen), mul(rand({1, d}, gen), full({1, d}, 9.0))), mul(rand({1, d}, gen), full({1, d}, 4.0)));
+  {
+    NoGradGuard no_grad;
+    raw.narrow(1, 3, 1).copy_(full({n, 1}, 2.5));
+  }
+  const FeatureScaling s = feature_scaling(raw);
+  const Tensor z = standardise(raw, s);
+  // Each column: mean 0, variance var / (var + 1e-5) (about 1; 0 for the constant one).
+  const auto v = z.to_vector<float>();
+  for (std::int64_t j = 0; j < d; ++j) {
+    double m = 0, sq = 0;
+    for (std::int64_t i = 0; i < n; ++i) m += v[static_cast<std::size_t>(i * d + j)];
+    m /= n;
+    for (std::int64_t i = 0; i < n; ++i) sq += std::pow(v[static_cast<std::size_t>(i * d + j)] - m, 2);
+    EXPECT_NEAR(m, 0, 1e-4) << j;
+    if (j == 3) EXPECT_NEAR(sq / n, 0, 1e-6);
+    else EXPECT_NEAR(sq / n, 1, 2e-3) << j;
+  }
+  const Tensor w = randn({k, d}, gen), b = randn({k}, gen);
+  const auto [fw, fb] = fold_scaling(w, b, s);
+  const Tensor on_standardised = add(matmul(z, w.transpose(0, 1)), b);
+  const Tensor on_raw = add(matmul(raw, fw.transpose(0, 1)), fb);
+  EXPECT_TRUE(testing::all_close(on_raw, on_standardised, 1e-3, 1e-3));
+  EXPECT_THROW(standardise(randn({4, d + 1}, gen), s), Error);
+  EXPECT_THROW(fold_scaling(randn({k, d + 2}, gen), b, s), Error);
+}
+
+TEST(TransferOutputs, PairedCsvHasTheMcNemarCountsAndPValue) {
+  const auto rows = made_up_rows();
+  eval::McNemar m;
+  m.both_right = 200;
+  m.only_first = 10;
+  m.only_second = 2;
+  m.both_wrong = 121;
+  m.p_value = eval::mcnemar_exact_p(10, 2);
+  std::istringstream csv(transfer_paired_csv({{100, m}}, rows));
+  std::string header, line, extra;
+  std::getline(csv, header);
+  EXPECT_EQ(header, "train_images,frozen_clean,small_cnn_clean,both_right,only_frozen,only_small_cnn,both_wrong,mcnemar_p");
+  std::getline(csv, line);
+  EXPECT_EQ(line.rfind("100,0.43,0.5,200,10,2,121,0.0385", 0), 0u) << line;
+  EXPECT_FALSE(std::getline(csv, extra));
 }
 
 std::vector<TransferRow> made_up_rows() {
