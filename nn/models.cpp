@@ -9,6 +9,7 @@
 #include "advgrad/nn/dropout.h"
 #include "advgrad/nn/dual_batch_norm.h"
 #include "advgrad/nn/efficientnet.h"
+#include "advgrad/nn/lite0_taps.h"
 #include "advgrad/nn/linear.h"
 #include "advgrad/nn/mobilenet_v2.h"
 #include "advgrad/nn/pooling.h"
@@ -209,6 +210,8 @@ ModulePtr build_model(const ModelConfig& c) {
   else if (c.arch == "efficientnet-lite0" || c.arch == "efficientnet-b0" || c.arch == "efficientnet-b0-small" ||
            c.arch == "efficientnet-b0-small-noisy")
     body = efficientnet_model(c, gen);
+  else if (c.arch == "efficientnet-lite0-taps")  // not in model_names(): nn/lite0_taps.h
+    body = lite0_taps(c.channels, c.classes, gen);
   else {
     std::string all;
     for (const auto& n : model_names()) all += (all.empty() ? "" : ", ") + n;

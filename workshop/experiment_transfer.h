@@ -5,7 +5,9 @@
 // grey repeated to RGB, resized to image_size px for Lite0) the methods:
 //
 //   frozen          the ImageNet backbone frozen (eval mode), a new linear
-//                   head on its 1280 pooled features, standardised with the
+//                   head on 512 pooled features of blocks 7, 10 and 15
+//                   (nn/lite0_taps.h; chosen over the head conv's 1280 on
+//                   the validation slice), standardised with the
 //                   training images' mean and std. The backbone is a fixed
 //                   function of the image, so its features are computed once
 //                   per image and the head trains on that tensor for many
@@ -71,11 +73,12 @@ std::int64_t transfer_train_images(const TransferBudget& budget);
 
 const std::vector<std::string>& transfer_methods();  // frozen, fine-tuned, adv-fine-tuned, small-cnn
 
-// Lite0 with its pretrained weights and an identity classifier (1280 ->
-// 1280, W = I, b = 0), in eval mode: its output is the pooled 1280 features
-// that the real classifier reads, computed by the network's own forward.
+// Lite0 read at blocks 7, 10 and 15 (nn/lite0_taps.h) with its pretrained
+// weights and an identity classifier (512 -> 512, W = I, b = 0), in eval
+// mode: its output is the 512 pooled features that the frozen row's
+// classifier reads, computed by the network's own forward.
 nn::ModulePtr lite0_feature_extractor(std::int64_t image_size, const std::string& weights);
-// The extractor's outputs for every image of `images` ([n, 1280], no graph),
+// The extractor's outputs for every image of `images` ([n, 512], no graph),
 // in batches of `batch`.
 Tensor pooled_features(nn::Module& extractor, const data::Dataset& images, std::int64_t batch = 100);
 

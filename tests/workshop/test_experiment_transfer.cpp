@@ -8,9 +8,13 @@
 #include <random>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "advgrad/io/cache_dir.h"
+#include "advgrad/nn/activation.h"
+#include "advgrad/nn/containers.h"
+#include "advgrad/nn/lite0_taps.h"
 #include "advgrad/nn/pretrained.h"
 #include "advgrad/nn/transfer.h"
 #include "advgrad/workshop/experiment_transfer.h"
@@ -56,24 +60,38 @@ TEST(TransferFeatures, CachedFeaturesThroughAHeadAreThePretrainedNetworkWithThat
   nn::ModulePtr extractor = lite0_feature_extractor(size, nn::pretrained_path("efficientnet-lite0"));
   data::Dataset images = data::convert_dataset(data::make_synthetic_digits(7, 1, 11).train, 3, size, size);
   const Tensor features = pooled_features(*extractor, images, 3);  // batches of 3, 3, 1
-  ASSERT_EQ(features.shape(), Shape({7, 1280}));
+  ASSERT_EQ(features.shape(), Shape({7, nn::lite0_tap_features()}));
   // Eval mode: the same features whatever the batch.
   EXPECT_TRUE(testing::all_close(pooled_features(*extractor, images, 7), features, 1e-4, 1e-5));
-  // ReLU6 before the pooling: every feature in [0, 6], not all zero.
-  const auto v = features.to_vector<float>();
-  EXPECT_GE(*std::min_element(v.begin(), v.end()), 0.0f);
-  EXPECT_LE(*std::max_element(v.begin(), v.end()), 6.0f);
-  EXPECT_GT(*std::max_element(v.begin(), v.end()), 0.0f);
 
-  // A pretrained network with a fresh (random) 5-class head: its logits are
-  // the cached features through that head.
+  std::vector<std::int64_t> all{0, 1, 2, 3, 4, 5, 6};
+  NoGradGuard no_grad;
+  // The same features from the plain pretrained Lite0's own modules: its
+  // input scaling, stem, BN and ReLU6, then blocks 0..15 with the outputs of
+  // blocks 7, 10 and 15 pooled (80, 112 and 320 channels) and concatenated.
+  nn::ModulePtr lite0 = nn::pretrained_model("efficientnet-lite0");
+  std::map<std::string, nn::ModulePtr> parts;
+  for (const auto& [name, child] : lite0->named_children()) parts[name] = child;
+  nn::Activation relu6("relu6");
+  Tensor h = relu6((*parts.at("_bn0"))((*parts.at("_conv_stem"))((*parts.at("_input"))(images.images_tensor(all)))));
+  const auto& blocks = dynamic_cast<nn::Sequential&>(*parts.at("_blocks"));
+  std::vector<Tensor> pooled;
+  for (std::size_t k = 0; k < blocks.size(); ++k) {
+    h = (*blocks[k])(h);
+    if (k == 7 || k == 10 || k == 15) pooled.push_back(global_avg_pool2d(h));
+  }
+  ASSERT_EQ(pooled[0].shape()[1] + pooled[1].shape()[1] + pooled[2].shape()[1], nn::lite0_tap_features());
+  EXPECT_TRUE(testing::all_close(cat(pooled, 1), features, 1e-4, 1e-4));
+
+  // The pretrained taps network with a fresh (random) 5-class head: its
+  // logits are the cached features through that head.
   nn::ModelConfig c;
-  c.arch = "efficientnet-lite0";
+  c.arch = "efficientnet-lite0-taps";
   c.channels = 3;
   c.height = c.width = size;
   c.classes = 5;
   c.seed = 29;
-  nn::ModulePtr model = nn::pretrained_with_new_head(c, nn::pretrained_path("efficientnet-lite0"));
+  nn::ModulePtr model = nn::pretrained_lite0_taps(c, nn::pretrained_path("efficientnet-lite0"));
   model->train(false);
   Tensor w, bias;
   for (auto& [name, p] : model->named_parameters()) {
@@ -81,11 +99,15 @@ TEST(TransferFeatures, CachedFeaturesThroughAHeadAreThePretrainedNetworkWithThat
     if (name == "_fc.bias") bias = p;
   }
   ASSERT_TRUE(w.defined() && bias.defined());
-  NoGradGuard no_grad;
-  std::vector<std::int64_t> all{0, 1, 2, 3, 4, 5, 6};
   const Tensor logits = (*model)(images.images_tensor(all));
   const Tensor through_head = add(matmul(features, w.transpose(0, 1)), bias);
   EXPECT_TRUE(testing::all_close(through_head, logits, 1e-4, 1e-4));
+  // Built by name too (what a model file reloads), with Lite0's tensor names and no head conv.
+  const nn::StateDict state = nn::build_model(c)->state_dict();
+  EXPECT_TRUE(state.count("_blocks.15._project_conv.weight") && state.count("_fc.weight"));
+  EXPECT_FALSE(state.count("_conv_head.weight"));
+  c.channels = 1;
+  EXPECT_THROW(nn::pretrained_lite0_taps(c, nn::pretrained_path("efficientnet-lite0")), Error);
 }
 
 std::vector<TransferRow> made_up_rows();
