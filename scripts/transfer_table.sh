@@ -6,8 +6,12 @@
 # and small-cnn from scratch; clean, FGSM and PGD-10 accuracy (eps 0.1) on the
 # first TEST (500) test images, training seconds (the whole fit, with the
 # per-epoch test evaluation). Adversarial fine-tuning only up to SKIP_ADV_ABOVE (100) images. Prints CSV on stdout.
-# The same comparison as a workshop experiment, with cached frozen features,
-# 64 px, intervals and figures: `advgrad experiment transfer` (docs/transfer-learning.md).
+# This is the CLI path (the frozen row is `train --freeze backbone`: the head
+# conv's 1280 features, a few hundred steps). The must-show comparison is
+# `advgrad experiment transfer --only frozen,small-cnn` (docs/transfer-learning.md):
+# Lite0 read at blocks 7, 10 and 15, cached standardised features, wd and
+# mirrored copies chosen on a validation slice, 64 px, 95% intervals, and
+# McNemar's paired test against small-cnn in transfer_paired.csv.
 # Usage: [METHODS="frozen small-cnn"] scripts/transfer_table.sh path/to/advgrad [sizes...]   (default 100 1000 10000)
 set -euo pipefail
 bin=${1:?usage: transfer_table.sh ADVGRAD_BINARY [SIZES...]}

@@ -311,6 +311,17 @@ const TransferPaired* find_paired(const std::vector<TransferPaired>& paired, std
   return nullptr;
 }
 
+std::string paired_sentence(const eval::McNemar& m) {
+  std::ostringstream s;
+  s << "on the same test images frozen alone right on " << m.only_first << ", small-cnn alone on " << m.only_second
+    << ", McNemar exact p = " << std::setprecision(2) << m.p_value << std::defaultfloat << ": "
+    << (m.p_value >= 0.05                ? "no significant difference"
+        : m.only_first > m.only_second ? "frozen features win"
+                                       : "small-cnn wins")
+    << " at the 5% level";
+  return s.str();
+}
+
 // One sentence per size with both rows: does the frozen row beat small-cnn
 // by McNemar's paired test (p < 0.05), and do the 95% intervals separate?
 // Then the frozen rows' validation choices.
@@ -326,15 +337,7 @@ std::string verdict_text(const std::vector<TransferRow>& rows, const std::vector
     const eval::Interval ci = eval::accuracy_interval(c->row.clean, std::max<std::int64_t>(1, c->row.clean_count));
     s << "- " << thousands(n) << " images: frozen Lite0 " << report::format_percent(f->row.clean) << " vs small-cnn "
       << report::format_percent(c->row.clean);
-    if (p) {
-      const eval::McNemar& m = p->test;
-      s << "; on the same test images frozen alone right on " << m.only_first << ", small-cnn alone on "
-        << m.only_second << ", McNemar exact p = " << std::setprecision(3) << m.p_value << std::defaultfloat << ": "
-        << (m.p_value >= 0.05                ? "no significant difference"
-            : m.only_first > m.only_second ? "frozen features win"
-                                           : "small-cnn wins")
-        << " at the 5% level";
-    }
+    if (p) s << "; " << paired_sentence(p->test);
     s << "; the 95% intervals "
       << (eval::separated(fi, ci) ? "do not overlap" : "overlap") << "\n";
   }
@@ -488,7 +491,8 @@ Tensor pooled_features(nn::Module& extractor, const data::Dataset& images, std::
 }
 
 std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Split& data, const TransferBudget& b,
-                                             const std::vector<std::string>& only) {
+                                             const std::vector<std::string>& only,
+                                             std::vector<TransferPaired>* paired_out) {
   const std::int64_t need = transfer_train_images(b);
   ADVGRAD_CHECK(data.train.size() >= need, "experiment transfer: needs ", need, " training images (the largest size ",
                 need - b.validation, " + ", b.validation, " held out), got ", data.train.size());
@@ -583,7 +587,17 @@ std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Sp
     write_stage_figure(files, transfer_chart(rows, b, true), "transfer_pgd");
     return j["rows"].dump();
   });
+  if (paired_out) *paired_out = paired;
   return rows;
+}
+
+TransferBudget workshop_transfer_budget(const ExperimentBudget& budget) {
+  TransferBudget b = transfer_budget(budget);
+  if (budget.level != "default") return b;
+  b.sizes = {100, 1000};
+  b.base.attack_examples = 50;
+  b.base.train_size = transfer_train_images(b);
+  return b;
 }
 
 std::string transfer_csv(const std::vector<TransferRow>& rows, const TransferBudget& b) {
@@ -599,6 +613,19 @@ std::string transfer_csv(const std::vector<TransferRow>& rows, const TransferBud
     interval_cells(s, r.fgsm, r.attack_count);
     interval_cells(s, r.pgd, r.attack_count);
     s << ',' << r.clean_count << ',' << r.attack_count << '\n';
+  }
+  return s.str();
+}
+
+std::string paired_verdicts(const std::vector<TransferRow>& rows, const std::vector<TransferPaired>& paired) {
+  std::ostringstream s;
+  for (const auto& p : paired) {
+    const TransferRow* f = find_row(rows, "frozen", p.train_images);
+    const TransferRow* c = find_row(rows, "small-cnn", p.train_images);
+    if (!f || !c) continue;
+    s << (s.tellp() > 0 ? " " : "") << thousands(p.train_images) << " images: frozen "
+      << report::format_percent(f->row.clean) << " vs small-cnn " << report::format_percent(c->row.clean) << "; "
+      << paired_sentence(p.test) << ".";
   }
   return s.str();
 }

@@ -107,8 +107,16 @@ struct TransferRow {
   std::int64_t epochs = 0;
   RobustRow row;  // row.name: "<method>@<n>"
 };
+// `paired`, when not null, receives the McNemar tests (frozen vs small-cnn) per size.
 std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Split& data,
-                                             const TransferBudget& budget, const std::vector<std::string>& only = {});
+                                             const TransferBudget& budget, const std::vector<std::string>& only = {},
+                                             std::vector<TransferPaired>* paired = nullptr);
+// The workshop's transfer table (workshop_pretrained.cpp): frozen vs small-cnn
+// at 100 and 1,000 images, 50 images attacked (quick: the quick budget; full:
+// the experiment's full budget).
+TransferBudget workshop_transfer_budget(const ExperimentBudget& budget);
+// One sentence per size: frozen vs small-cnn, McNemar's counts and p-value, the verdict at 5%.
+std::string paired_verdicts(const std::vector<TransferRow>& rows, const std::vector<TransferPaired>& paired);
 
 std::string transfer_csv(const std::vector<TransferRow>& rows, const TransferBudget& budget);
 // train_images,frozen_clean,small_cnn_clean,both_right,only_frozen,only_small_cnn,both_wrong,mcnemar_p

@@ -2,10 +2,11 @@
 // ImageNet network. EfficientNet-Lite0 with its published weights classifies
 // the photos of scripts/fetch-photos.sh, and PGD turns one photo's answer
 // with a change of 1/255 per pixel and pushes another into a class of our
-// choosing. Both files come from scripts (fetch-pretrained.sh,
-// fetch-photos.sh); without them this part says how to get them and runs
-// nothing, so a machine without a network connection still gets the rest of
-// the report.
+// choosing; its features, frozen, beat a small CNN trained from scratch when
+// labelled images are few (the transfer table). Both files come from
+// scripts (fetch-pretrained.sh, fetch-photos.sh); without them this part
+// says how to get them and runs nothing, so a machine without a network
+// connection still gets the rest of the report.
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,7 @@
 #include "advgrad/nn/pretrained.h"
 #include "advgrad/report/photo_attack_figure.h"
 #include "advgrad/report/photo_figures.h"
+#include "advgrad/workshop/experiment_transfer.h"
 #include "advgrad/workshop/workshop_parts.h"
 
 namespace advgrad::workshop {
@@ -189,6 +191,31 @@ std::string attack_sentence(const json& a, const std::string& what) {
   return s + (a["success"].get<bool>() ? "." : "; the attack did not reach its goal.");
 }
 
+// Transfer learning on the workshop's own data: the frozen Lite0 features
+// (blocks 7, 10 and 15, a linear head on cached features) against small-cnn
+// from scratch with few labelled images, compared on the same test images
+// by McNemar's test (experiment_transfer.h; --full runs the experiment's
+// full budget).
+void transfer_section(WorkshopContext& ctx) {
+  const TransferBudget b = workshop_transfer_budget(ctx.budget);
+  if (ctx.data.train.size() < transfer_train_images(b)) {
+    ctx.report.warning("The transfer table did not run: it needs " + std::to_string(transfer_train_images(b)) +
+                       " training images, the budget has " + std::to_string(ctx.data.train.size()) + ".");
+    return;
+  }
+  std::vector<TransferPaired> paired;
+  const std::vector<TransferRow> rows = transfer_experiment(ctx.runner, ctx.data, b, {"frozen", "small-cnn"}, &paired);
+  ctx.report.paragraph(
+      "The same network as a feature extractor for our own images (docs/transfer-learning.md): frozen, read at "
+      "three depths (blocks 7, 10 and 15, pooled), with only a new linear head trained on its features, against "
+      "small-cnn trained from scratch, when only a few labelled images exist. Both classify the same test images, "
+      "so McNemar's test compares them on the images where they disagree. `advgrad experiment transfer` adds "
+      "fine-tuning and 10,000 images.");
+  ctx.report.table(transfer_table(rows, b));
+  ctx.report.figure("transfer", "Clean accuracy against the number of training images (95% intervals)");
+  ctx.report.takeaway(paired_verdicts(rows, paired));
+}
+
 }  // namespace
 
 void pretrained_part(WorkshopContext& ctx) {
@@ -224,6 +251,7 @@ void pretrained_part(WorkshopContext& ctx) {
       "the whole table, the confidence that is left, and the ImageNet-A protocol.");
   ctx.report.figure("pretrained_corruptions", "Top-1 stability of EfficientNet-Lite0 under each corruption and severity");
   ctx.report.takeaway(corruption_sentence(c));
+  transfer_section(ctx);
 }
 
 }  // namespace advgrad::workshop

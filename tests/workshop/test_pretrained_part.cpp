@@ -1,12 +1,15 @@
 // The workshop's pretrained part: without the fetched files it says how to
 // get them and runs no stage; with them (scripts/fetch-pretrained.sh and
 // scripts/fetch-photos.sh; skipped, visibly, without) it classifies the
-// photos and its two attacks reach their goals inside their budgets.
+// photos and its two attacks reach their goals inside their budgets, and
+// with enough training images it adds the transfer table with McNemar's test.
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "advgrad/io/cache_dir.h"
+#include "advgrad/workshop/experiment_transfer.h"
 #include "advgrad/workshop/workshop_parts.h"
 #include "testing.h"
 
@@ -22,9 +25,9 @@ struct PartRun {
   std::string markdown;             // its section of the report
 };
 
-// Runs pretrained_part alone at the quick budget, writing into `out`.
-PartRun run_part(const fs::path& out) {
-  const data::Split data = data::make_synthetic_digits(60, 20, 1);
+// Runs pretrained_part alone at the quick budget, writing into `out` (60
+// synthetic training images by default: too few for the transfer table).
+PartRun run_part(const fs::path& out, const data::Split& data = data::make_synthetic_digits(60, 20, 1)) {
   const ExperimentBudget budget = make_budget("quick", data.train);
   std::ostringstream log;
   StageRunner runner(out.string(), false, log);
@@ -83,6 +86,28 @@ TEST(PretrainedPart, ClassifiesThePhotosAndBothAttacksReachTheirGoals) {
     EXPECT_LE(row["unchanged"].get<double>(), 1.0);
   }
   EXPECT_TRUE(fs::is_regular_file(out / "pretrained_corruptions.png"));
+  // 60 training images are too few for the transfer table: said, and no stage.
+  EXPECT_NE(r.markdown.find("The transfer table did not run"), std::string::npos) << r.markdown;
+}
+
+// The transfer table (experiment_transfer.h): at the quick budget with enough
+// training images, the frozen and small-cnn rows at both quick sizes and
+// McNemar's test between them in the report.
+TEST(PretrainedPart, TransferTableWithMcNemarWhenThereAreEnoughTrainingImages) {
+  if (!fs::exists(io::cache_path("pretrained") + "/efficientnet-lite0.pth") ||
+      !fs::exists(io::cache_path("photos") + "/chelsea.png"))
+    GTEST_SKIP() << "run scripts/fetch-pretrained.sh and scripts/fetch-photos.sh to fetch the weights and photos";
+  const data::Split data = data::make_synthetic_digits(157, 43, 3);
+  const fs::path out = testing::temp_dir("pretrained-part-transfer");
+  const PartRun r = run_part(out, data);
+  const TransferBudget b = workshop_transfer_budget(make_budget("quick", data.train));
+  for (std::int64_t n : b.sizes)
+    for (const std::string m : {"frozen", "small-cnn"})
+      EXPECT_NE(std::find(r.stages.begin(), r.stages.end(), m + "-" + std::to_string(n)), r.stages.end()) << m << n;
+  EXPECT_TRUE(fs::is_regular_file(out / "transfer_paired.csv"));
+  EXPECT_TRUE(fs::is_regular_file(out / "transfer.svg"));
+  EXPECT_NE(r.markdown.find("McNemar exact p"), std::string::npos) << r.markdown;
+  EXPECT_NE(r.markdown.find("| frozen |"), std::string::npos) << r.markdown;
 }
 
 }  // namespace
