@@ -123,16 +123,27 @@ TEST(TransferFeatures, StandardisedFeaturesThroughAHeadEqualRawFeaturesThroughTh
   }
   const FeatureScaling s = feature_scaling(raw);
   const Tensor z = standardise(raw, s);
-  // Each column: mean 0, variance var / (var + 1e-5) (about 1; 0 for the constant one).
-  const auto v = z.to_vector<float>();
+  // Each column: mean 0 and variance var / (var + 1e-5), var the raw column's
+  // (about 1 for a spread column; 0 for the constant one).
+  const auto v = z.to_vector<float>(), r = raw.to_vector<float>();
   for (std::int64_t j = 0; j < d; ++j) {
-    double m = 0, sq = 0;
-    for (std::int64_t i = 0; i < n; ++i) m += v[static_cast<std::size_t>(i * d + j)];
+    double m = 0, sq = 0, rm = 0, rsq = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      m += v[static_cast<std::size_t>(i * d + j)];
+      rm += r[static_cast<std::size_t>(i * d + j)];
+    }
     m /= n;
-    for (std::int64_t i = 0; i < n; ++i) sq += std::pow(v[static_cast<std::size_t>(i * d + j)] - m, 2);
+    rm /= n;
+    for (std::int64_t i = 0; i < n; ++i) {
+      sq += std::pow(v[static_cast<std::size_t>(i * d + j)] - m, 2);
+      rsq += std::pow(r[static_cast<std::size_t>(i * d + j)] - rm, 2);
+    }
+    const double var = rsq / n;
     EXPECT_NEAR(m, 0, 1e-4) << j;
-    if (j == 3) EXPECT_NEAR(sq / n, 0, 1e-6);
-    else EXPECT_NEAR(sq / n, 1, 2e-3) << j;
+    EXPECT_NEAR(sq / n, var / (var + 1e-5), 1e-4) << j;
+    if (j == 3) {
+      EXPECT_NEAR(sq / n, 0, 1e-6);
+    }
   }
   const Tensor w = randn({k, d}, gen), b = randn({k}, gen);
   const auto [fw, fb] = fold_scaling(w, b, s);
