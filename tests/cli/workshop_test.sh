@@ -33,11 +33,13 @@ for s in static-fgsm online-fgsm fgsm-rs nsl baseline-bn advprop pgd-at-relu pgd
 done
 files+=(activations.csv activations.json corruptions.csv)
 
-# 31 stages, and part 15's two when the pretrained weights and the photos are
-# fetched (without them that part writes a note and runs nothing).
+# 31 stages, and part 15's seven when the pretrained weights and the photos
+# are fetched (photos, corruptions, and the transfer table's frozen and
+# small-cnn rows at 40 and 100 images and its summary; without the files that
+# part writes a note and runs nothing).
 cache=$(advgrad_cache_dir)
 stage_count=31
-[ -f "$cache/pretrained/efficientnet-lite0.pth" ] && [ -n "$(ls "$cache/photos" 2>/dev/null)" ] && stage_count=33
+[ -f "$cache/pretrained/efficientnet-lite0.pth" ] && [ -n "$(ls "$cache/photos" 2>/dev/null)" ] && stage_count=38
 
 check_outputs() {  # DIR
   local f
