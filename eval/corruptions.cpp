@@ -117,7 +117,7 @@ data::Dataset corrupt(const data::Dataset& data, const std::string& corruption, 
 std::vector<CorruptionResult> corruption_accuracy(nn::Module& model, const data::Dataset& data,
                                                   const std::vector<std::string>& corruptions,
                                                   const std::vector<int>& severities, std::uint64_t seed,
-                                                  std::int64_t limit) {
+                                                  std::int64_t limit, const DatasetView& view) {
   const char* who = "corruption_accuracy";
   ADVGRAD_CHECK(data.size() > 0, who, ": data set '", data.name, "' is empty");
   ADVGRAD_CHECK(!corruptions.empty() && !severities.empty(), who, ": need at least one corruption and one severity");
@@ -127,7 +127,10 @@ std::vector<CorruptionResult> corruption_accuracy(nn::Module& model, const data:
   const data::Dataset subset = limit > 0 ? data.head(limit) : data;
   std::vector<CorruptionResult> out;
   for (const auto& c : corruptions)
-    for (int s : severities) out.push_back({c, s, evaluate(model, corrupt(subset, c, s, seed)).accuracy});
+    for (int s : severities) {
+      const data::Dataset corrupted = corrupt(subset, c, s, seed);
+      out.push_back({c, s, evaluate(model, view ? view(corrupted) : corrupted).accuracy});
+    }
   return out;
 }
 
@@ -146,7 +149,8 @@ std::string corruption_results_to_csv(const std::vector<CorruptionResult>& resul
 
 std::string corruption_results_to_json(const std::vector<CorruptionResult>& results) {
   nlohmann::json a = nlohmann::json::array();
-  for (const auto& r : results) a.push_back({{"corruption", r.corruption}, {"severity", r.severity}, {"accuracy", r.accuracy}});
+  for (const auto& r : results)
+    a.push_back({{"corruption", r.corruption}, {"severity", r.severity}, {"accuracy", r.accuracy}});
   return a.dump(2);
 }
 

@@ -21,6 +21,7 @@
 // gives the prefix of the corrupted set. Blur, contrast and rotation are
 // deterministic. The image operations are in data/image_ops.h.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,13 +46,18 @@ struct CorruptionResult {
   double accuracy = 0;
 };
 
+// How a model sees a data set, when it wants other images than the data
+// set's (e.g. data::convert_dataset to 3 x 64 x 64 for the pretrained Lite0).
+using DatasetView = std::function<data::Dataset(const data::Dataset&)>;
 // Accuracy of `model` (eval mode, no graph) on `data` (its first `limit`
 // examples if limit > 0) under every (corruption, severity) pair, in that
-// order: corruptions outer, severities inner.
+// order: corruptions outer, severities inner. The corruptions act on the
+// data set's own images (the parameters above are for their size); `view`,
+// when set, converts each corrupted set for the model afterwards.
 std::vector<CorruptionResult> corruption_accuracy(nn::Module& model, const data::Dataset& data,
                                                   const std::vector<std::string>& corruptions,
                                                   const std::vector<int>& severities, std::uint64_t seed,
-                                                  std::int64_t limit = 0);
+                                                  std::int64_t limit = 0, const DatasetView& view = {});
 // Mean accuracy over the results (0 when there are none).
 double mean_corruption_accuracy(const std::vector<CorruptionResult>& results);
 

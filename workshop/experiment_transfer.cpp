@@ -30,14 +30,17 @@
 #include "advgrad/workshop/report_text.h"
 
 namespace advgrad::workshop {
+
+std::string lite0_weights_path(const TransferBudget& b) {
+  return b.weights.empty() ? nn::pretrained_path("efficientnet-lite0") : b.weights;
+}
+
 namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // Lite0 (the fine-tuned rows) or Lite0 read at blocks 7, 10 and 15 (the frozen row, nn/lite0_taps.h).
 nn::ModelConfig lite0_config(std::int64_t image_size, std::int64_t classes, std::uint64_t seed,
@@ -49,10 +52,6 @@ nn::ModelConfig lite0_config(std::int64_t image_size, std::int64_t classes, std:
   c.classes = classes;
   c.seed = seed;
   return c;
-}
-
-std::string weights_path(const TransferBudget& b) {
-  return b.weights.empty() ? nn::pretrained_path("efficientnet-lite0") : b.weights;
 }
 
 // The `_fc.weight` and `_fc.bias` tensors of an EfficientNet.
@@ -151,10 +150,11 @@ TrainedModel frozen_model(const data::Dataset& train, const Tensor& raw_validati
                           const Tensor& validation_labels, const TransferBudget& b, std::ostream& log) {
   ADVGRAD_CHECK(!b.head_weight_decays.empty(), "experiment transfer: no head weight decays to choose from");
   const auto start = Clock::now();
-  nn::ModulePtr extractor = lite0_feature_extractor(b.image_size, weights_path(b));
+  nn::ModulePtr extractor = lite0_feature_extractor(b.image_size, lite0_weights_path(b));
   const Tensor raw = pooled_features(*extractor, train);
   const FeatureScaling scaling = feature_scaling(raw);
-  const Tensor features = standardise(raw, scaling), validation_features = standardise(raw_validation_features, scaling);
+  const Tensor features = standardise(raw, scaling),
+               validation_features = standardise(raw_validation_features, scaling);
   double feature_seconds = seconds_since(start);
   log << "  features of " << train.size() << " images in " << std::fixed << std::setprecision(1) << feature_seconds
       << " s\n"
@@ -190,7 +190,7 @@ TrainedModel frozen_model(const data::Dataset& train, const Tensor& raw_validati
 
   const nn::ModelConfig config = lite0_config(b.image_size, train.classes, b.base.seed, "efficientnet-lite0-taps");
   // The whole network: pretrained backbone, the standardisation folded into the trained head as its classifier.
-  nn::ModulePtr model = nn::pretrained_lite0_taps(config, weights_path(b));
+  nn::ModulePtr model = nn::pretrained_lite0_taps(config, lite0_weights_path(b));
   {
     NoGradGuard no_grad;
     auto [w, bias] = classifier_of(*model);
@@ -204,55 +204,16 @@ TrainedModel frozen_model(const data::Dataset& train, const Tensor& raw_validati
   const training::EpochStats& last = fit.history.back();
   fit.best_test_accuracy = last.test_accuracy;
   fit.best_epoch = last.epoch;
-  log << "  head: " << b.head_epochs << " epochs on cached features, train acc " << report::format_percent(last.train_accuracy)
-      << ", validation acc " << report::format_percent(last.test_accuracy) << "\n";
-  const json extra{{"feature_seconds", feature_seconds},
-                   {"head_epochs", b.head_epochs},
-                   {"head_lr", b.head_lr},
-                   {"head_weight_decay", best_wd},
-                   {"mirrored_copies", flips},
-                   {"standardised", true},
-                   {"validation_choice", choice.str()},
-                   {"image_size", b.image_size}};
+  log << "  head: " << b.head_epochs << " epochs on cached features, train acc "
+      << report::format_percent(last.train_accuracy) << ", validation acc "
+      << report::format_percent(last.test_accuracy) << "\n";
+  const json extra{{"feature_seconds", feature_seconds}, {"head_epochs", b.head_epochs}, {"head_lr", b.head_lr},
+                   {"head_weight_decay", best_wd},       {"mirrored_copies", flips},     {"standardised", true},
+                   {"validation_choice", choice.str()},  {"image_size", b.image_size}};
   return {model, config, std::move(fit), extra.dump()};
 }
 
-// Fine-tuning (PGD adversarial fine-tuning when `adversarial`): the
-// pretrained network with a new head under fine_tune_freeze, the backbone at
-// backbone_lr_scale times the head's rate; validation images as the curves' test set.
-TrainedModel fine_tuned_model(const data::Dataset& train, const data::Dataset& validation, const TransferBudget& b,
-                              bool adversarial, std::ostream& log) {
-  const nn::ModelConfig config = lite0_config(b.image_size, train.classes, b.base.seed);
-  training::TrainerOptions o = trainer_options(b.base, "adam", b.fine_tune_lr);
-  o.epochs = b.epochs_for(train.size());
-  o.batch_size = b.batch_for(train.size());
-  o.backbone_lr_scale = b.backbone_lr_scale;
-  o.progress = 0;
-  training::Trainer trainer(
-      nn::freeze(nn::pretrained_with_new_head(config, weights_path(b)), nn::parse_freeze(b.fine_tune_freeze)), config,
-      o);
-  if (adversarial) {
-    training::OnlineAdversarialOptions a;
-    a.attack = "pgd";
-    a.mix = "adversarial";
-    a.eps = b.base.eps;
-    a.steps = b.base.at_steps;
-    a.seed = b.base.seed;
-    trainer.set_step_loss(training::online_adversarial_loss(a));
-  }
-  training::FitResult fit = trainer.fit(train, validation, log);
-  ADVGRAD_CHECK(!fit.interrupted, "training interrupted (Ctrl-C)");
-  nn::ModulePtr model = nn::build_model(config);
-  model->load_state_dict(trainer.model().state_dict());
-  model->train(false);
-  const json extra{{"freeze", b.fine_tune_freeze},
-                   {"lr", b.fine_tune_lr},
-                   {"backbone_lr_scale", b.backbone_lr_scale},
-                   {"image_size", b.image_size},
-                   {"adversarial_steps", adversarial ? b.base.at_steps : 0}};
-  return {model, config, std::move(fit), extra.dump()};
-}
-
+// small-cnn from scratch on the 28 px grey images, Adam lr 0.001, the size's epochs and batch.
 TrainedModel small_cnn_model(const data::Dataset& train, const data::Dataset& validation, const TransferBudget& b,
                              std::ostream& log) {
   ExperimentBudget base = b.base;
@@ -315,7 +276,7 @@ std::string paired_sentence(const eval::McNemar& m) {
   std::ostringstream s;
   s << "on the same test images frozen alone right on " << m.only_first << ", small-cnn alone on " << m.only_second
     << ", McNemar exact p = " << std::setprecision(2) << m.p_value << std::defaultfloat << ": "
-    << (m.p_value >= 0.05                ? "no significant difference"
+    << (m.p_value >= 0.05              ? "no significant difference"
         : m.only_first > m.only_second ? "frozen features win"
                                        : "small-cnn wins")
     << " at the 5% level";
@@ -338,15 +299,15 @@ std::string verdict_text(const std::vector<TransferRow>& rows, const std::vector
     s << "- " << thousands(n) << " images: frozen Lite0 " << report::format_percent(f->row.clean) << " vs small-cnn "
       << report::format_percent(c->row.clean);
     if (p) s << "; " << paired_sentence(p->test);
-    s << "; the 95% intervals "
-      << (eval::separated(fi, ci) ? "do not overlap" : "overlap") << "\n";
+    s << "; the 95% intervals " << (eval::separated(fi, ci) ? "do not overlap" : "overlap") << "\n";
   }
   for (const auto& r : rows) {
     if (r.method != "frozen" || r.row.extra_json.empty()) continue;
     const json e = json::parse(r.row.extra_json);
     if (!e.contains("validation_choice")) continue;
-    s << "- frozen at " << thousands(r.train_images) << " images, validation accuracy: "
-      << e["validation_choice"].get<std::string>() << " -> wd " << e["head_weight_decay"].get<double>()
+    s << "- frozen at " << thousands(r.train_images)
+      << " images, validation accuracy: " << e["validation_choice"].get<std::string>() << " -> wd "
+      << e["head_weight_decay"].get<double>()
       << (e["mirrored_copies"].get<bool>() ? " with mirrored copies" : " without mirrored copies") << "\n";
   }
   return s.str();
@@ -367,6 +328,39 @@ std::vector<bool> correct_per_image(nn::Module& model, const data::Dataset& test
 }
 
 }  // namespace
+
+TrainedModel lite0_fine_tuned(const data::Dataset& train, const data::Dataset& validation, const TransferBudget& b,
+                              bool adversarial, std::int64_t epochs, std::int64_t batch_size, std::ostream& log) {
+  const nn::ModelConfig config = lite0_config(b.image_size, train.classes, b.base.seed);
+  training::TrainerOptions o = trainer_options(b.base, "adam", b.fine_tune_lr);
+  o.epochs = epochs;
+  o.batch_size = batch_size;
+  o.backbone_lr_scale = b.backbone_lr_scale;
+  o.progress = 0;
+  training::Trainer trainer(
+      nn::freeze(nn::pretrained_with_new_head(config, lite0_weights_path(b)), nn::parse_freeze(b.fine_tune_freeze)),
+      config, o);
+  if (adversarial) {
+    training::OnlineAdversarialOptions a;
+    a.attack = "pgd";
+    a.mix = "adversarial";
+    a.eps = b.base.eps;
+    a.steps = b.base.at_steps;
+    a.seed = b.base.seed;
+    trainer.set_step_loss(training::online_adversarial_loss(a));
+  }
+  training::FitResult fit = trainer.fit(train, validation, log);
+  ADVGRAD_CHECK(!fit.interrupted, "training interrupted (Ctrl-C)");
+  nn::ModulePtr model = nn::build_model(config);
+  model->load_state_dict(trainer.model().state_dict());
+  model->train(false);
+  const json extra{{"freeze", b.fine_tune_freeze},
+                   {"lr", b.fine_tune_lr},
+                   {"backbone_lr_scale", b.backbone_lr_scale},
+                   {"image_size", b.image_size},
+                   {"adversarial_steps", adversarial ? b.base.at_steps : 0}};
+  return {model, config, std::move(fit), extra.dump()};
+}
 
 std::int64_t TransferBudget::epochs_for(std::int64_t n) const {
   const std::int64_t e = n <= 100 ? 20 : n <= 1000 ? 8 : 3;
@@ -423,7 +417,8 @@ const std::vector<std::string>& transfer_methods() {
 }
 
 FeatureScaling feature_scaling(const Tensor& features) {
-  ADVGRAD_CHECK(features.dim() == 2 && features.shape()[0] >= 1, "feature_scaling: expects features [n, d] with n >= 1");
+  ADVGRAD_CHECK(features.dim() == 2 && features.shape()[0] >= 1,
+                "feature_scaling: expects features [n, d] with n >= 1");
   const std::int64_t n = features.shape()[0], d = features.shape()[1];
   const auto v = features.contiguous().to_vector<float>();
   std::vector<double> sum(static_cast<std::size_t>(d), 0.0), sum_sq(static_cast<std::size_t>(d), 0.0);
@@ -432,7 +427,8 @@ FeatureScaling feature_scaling(const Tensor& features) {
   FeatureScaling s;
   s.mean.resize(static_cast<std::size_t>(d));
   s.inv_std.resize(static_cast<std::size_t>(d));
-  for (std::int64_t j = 0; j < d; ++j) s.mean[static_cast<std::size_t>(j)] = static_cast<float>(sum[static_cast<std::size_t>(j)] / n);
+  for (std::int64_t j = 0; j < d; ++j)
+    s.mean[static_cast<std::size_t>(j)] = static_cast<float>(sum[static_cast<std::size_t>(j)] / n);
   // The variance about the mean (two passes: no cancellation of large squares).
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t j = 0; j < d; ++j) {
@@ -440,7 +436,8 @@ FeatureScaling feature_scaling(const Tensor& features) {
       sum_sq[static_cast<std::size_t>(j)] += x * x;
     }
   for (std::int64_t j = 0; j < d; ++j)
-    s.inv_std[static_cast<std::size_t>(j)] = static_cast<float>(1.0 / std::sqrt(sum_sq[static_cast<std::size_t>(j)] / n + 1e-5));
+    s.inv_std[static_cast<std::size_t>(j)] =
+        static_cast<float>(1.0 / std::sqrt(sum_sq[static_cast<std::size_t>(j)] / n + 1e-5));
   return s;
 }
 
@@ -523,27 +520,29 @@ std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Sp
       t.epochs = method == "frozen" ? b.head_epochs : b.epochs_for(n);
       if (method == "small-cnn") {
         nn::ModulePtr model;
-        t.row = model_stage(runner, stage, stage, method_detail(method, b), {train, data.test}, b.base,
-                            [&](std::ostream& log) { return small_cnn_model(train, validation, b, log); }, &model);
+        t.row = model_stage(
+            runner, stage, stage, method_detail(method, b), {train, data.test}, b.base,
+            [&](std::ostream& log) { return small_cnn_model(train, validation, b, log); }, &model);
         small_cnn_right = correct_per_image(*model, data.test);
       } else {
         lite0_data();
         const data::Dataset big_train = data::convert_dataset(train, 3, b.image_size, b.image_size);
         nn::ModulePtr model;
-        t.row = model_stage(runner, stage, stage, method_detail(method, b), {big_train, *big_test}, b.base,
-                            [&](std::ostream& log) {
-                              if (method != "frozen")
-                                return fine_tuned_model(big_train, *big_validation, b, method == "adv-fine-tuned", log);
-                              if (!validation_features) {
-                                nn::ModulePtr extractor = lite0_feature_extractor(b.image_size, weights_path(b));
-                                validation_features = std::make_shared<std::pair<Tensor, Tensor>>(
-                                    pooled_features(*extractor, *big_validation),
-                                    big_validation->labels_tensor(range(0, big_validation->size())));
-                              }
-                              return frozen_model(big_train, validation_features->first, validation_features->second,
-                                                  b, log);
-                            },
-                            method == "frozen" ? &model : nullptr);
+        t.row = model_stage(
+            runner, stage, stage, method_detail(method, b), {big_train, *big_test}, b.base,
+            [&](std::ostream& log) {
+              if (method != "frozen")
+                return lite0_fine_tuned(big_train, *big_validation, b, method == "adv-fine-tuned", b.epochs_for(n),
+                                        b.batch_for(n), log);
+              if (!validation_features) {
+                nn::ModulePtr extractor = lite0_feature_extractor(b.image_size, lite0_weights_path(b));
+                validation_features = std::make_shared<std::pair<Tensor, Tensor>>(
+                    pooled_features(*extractor, *big_validation),
+                    big_validation->labels_tensor(range(0, big_validation->size())));
+              }
+              return frozen_model(big_train, validation_features->first, validation_features->second, b, log);
+            },
+            method == "frozen" ? &model : nullptr);
         if (method == "frozen") frozen_right = correct_per_image(*model, *big_test);
       }
       rows.push_back(std::move(t));
@@ -559,12 +558,9 @@ std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Sp
   runner.run("transfer", [&](StageFiles& files) {
     io::write_file_atomically(files.file("transfer.csv"), transfer_csv(rows, b));
     io::write_file_atomically(files.file("transfer_paired.csv"), transfer_paired_csv(paired, rows));
-    json j{{"experiment", "transfer"},
-           {"budget", json::parse(budget_to_json(b.base))},
-           {"image_size", b.image_size},
-           {"validation_images", b.validation},
-           {"rows", json::array()},
-           {"paired", json::array()}};
+    json j{{"experiment", "transfer"},   {"budget", json::parse(budget_to_json(b.base))},
+           {"image_size", b.image_size}, {"validation_images", b.validation},
+           {"rows", json::array()},      {"paired", json::array()}};
     for (const auto& p : paired)
       j["paired"].push_back({{"train_images", p.train_images},
                              {"first", "frozen"},
@@ -650,8 +646,13 @@ report::ReportTable transfer_table(const std::vector<TransferRow>& rows, const T
   report::ReportTable t;
   t.caption = "Fashion-MNIST, transfer from EfficientNet-Lite0 (" + std::to_string(b.image_size) +
               " px) vs small-cnn from scratch; accuracies with 95% intervals";
-  t.header = {"train images", "method", "epochs", "train s", "clean",
-              "FGSM eps " + report::format_fixed(b.base.eps, 2), "PGD-" + std::to_string(b.base.pgd_steps)};
+  t.header = {"train images",
+              "method",
+              "epochs",
+              "train s",
+              "clean",
+              "FGSM eps " + report::format_fixed(b.base.eps, 2),
+              "PGD-" + std::to_string(b.base.pgd_steps)};
   for (const auto& r : rows)
     t.rows.push_back({thousands(r.train_images), r.method, std::to_string(r.epochs),
                       report::format_fixed(r.row.train_seconds, 1),

@@ -45,15 +45,15 @@
 namespace advgrad::workshop {
 
 struct TransferBudget {
-  ExperimentBudget base;                        // attacks, eps, seed, level
-  std::vector<std::int64_t> sizes;              // training images per run, ascending
-  std::int64_t validation = 0;                  // held-out training images after the largest size
-  std::int64_t image_size = 64;                 // Lite0's input (px)
-  std::int64_t head_epochs = 0, head_batch = 0; // the frozen row's head on cached features
-  double head_lr = 0;                           // Adam
-  std::vector<double> head_weight_decays;       // L2 penalty wd * |W|^2 candidates, chosen on validation
-  bool try_flips = true;                        // also try mirrored copies of the training images (validation decides)
-  std::string fine_tune_freeze = "none";        // nn::parse_freeze for the fine-tuned rows
+  ExperimentBudget base;                         // attacks, eps, seed, level
+  std::vector<std::int64_t> sizes;               // training images per run, ascending
+  std::int64_t validation = 0;                   // held-out training images after the largest size
+  std::int64_t image_size = 64;                  // Lite0's input (px)
+  std::int64_t head_epochs = 0, head_batch = 0;  // the frozen row's head on cached features
+  double head_lr = 0;                            // Adam
+  std::vector<double> head_weight_decays;        // L2 penalty wd * |W|^2 candidates, chosen on validation
+  bool try_flips = true;                         // also try mirrored copies of the training images (validation decides)
+  std::string fine_tune_freeze = "none";         // nn::parse_freeze for the fine-tuned rows
   double fine_tune_lr = 0, backbone_lr_scale = 0.1;
   std::int64_t fine_tune_max = 0, adv_max = 0;  // the largest size each Lite0 training row runs at
   std::string weights;                          // the pretrained weights (empty: nn::pretrained_path)
@@ -107,9 +107,19 @@ struct TransferRow {
   std::int64_t epochs = 0;
   RobustRow row;  // row.name: "<method>@<n>"
 };
+// Fine-tuning (PGD adversarial fine-tuning when `adversarial`): the
+// pretrained Lite0 with a new head under fine_tune_freeze, the backbone at
+// backbone_lr_scale times the head's rate, Adam at fine_tune_lr, on images
+// already converted to 3 x image_size x image_size (data::convert_dataset);
+// `validation` is the curves' test set. The transfer experiment's fine-tuned
+// rows, and the EfficientNet experiment's lite0-fine-tuned row.
+TrainedModel lite0_fine_tuned(const data::Dataset& train, const data::Dataset& validation, const TransferBudget& b,
+                              bool adversarial, std::int64_t epochs, std::int64_t batch_size, std::ostream& log);
+// The pretrained weights the experiment reads (b.weights, else nn::pretrained_path("efficientnet-lite0")).
+std::string lite0_weights_path(const TransferBudget& b);
 // `paired`, when not null, receives the McNemar tests (frozen vs small-cnn) per size.
-std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Split& data,
-                                             const TransferBudget& budget, const std::vector<std::string>& only = {},
+std::vector<TransferRow> transfer_experiment(StageRunner& runner, const data::Split& data, const TransferBudget& budget,
+                                             const std::vector<std::string>& only = {},
                                              std::vector<TransferPaired>* paired = nullptr);
 // The workshop's transfer table (workshop_pretrained.cpp): frozen vs small-cnn
 // at 100 and 1,000 images, 50 images attacked (quick: the quick budget; full:
