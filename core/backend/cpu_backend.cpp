@@ -42,12 +42,21 @@ void* aligned_block(std::size_t nbytes) {
 // cache (default 1024; 0 turns caching off, as it is under AddressSanitizer).
 constexpr std::size_t kCachedBytes = std::size_t{64} << 10;
 
-std::size_t cache_limit_bytes() {
+// GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; clang answers __has_feature.
 #if defined(__SANITIZE_ADDRESS__)
-  std::size_t mb = 0;  // AddressSanitizer must see every tensor freed, at its exact size
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
 #else
-  std::size_t mb = 1024;
+constexpr bool kAddressSanitizer = false;
 #endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+std::size_t cache_limit_bytes() {
+  std::size_t mb = kAddressSanitizer ? 0 : 1024;  // ASan must see every tensor freed, at its exact size
   if (const char* env = std::getenv("ADVGRAD_CPU_CACHE_MB"); env != nullptr && *env != '\0') {
     char* end = nullptr;
     const unsigned long long v = std::strtoull(env, &end, 10);
