@@ -4,6 +4,7 @@
 Usage:
   bench/vs_torch.py [--pairs 5] [--min-time 2] [--threads 2] [--build build/release]
                     [--workloads infer,train_step,...] [--json out.json]
+  bench/vs_torch.py --against-build OLD_BUILD ...   (advgrad vs another build of advgrad)
 
 Each workload of shared/BENCHMARKS.md runs as one process of advgrad's benchmark
 (bench_smallcnn / bench_effnet, fast kernels, --benchmark_min_time) and one
@@ -119,9 +120,9 @@ def run_child(cmd, env):
         return out.read(), usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-def advgrad_run(a, w):
+def advgrad_run(a, w, build=None):
     prog = "bench_effnet" if w in EFFNET else "bench_smallcnn"
-    cmd = [os.path.join(a.build, "bench", prog), f"--benchmark_filter=^BM_{w}/0/",
+    cmd = [os.path.join(build or a.build, "bench", prog), f"--benchmark_filter=^BM_{w}/0/",
            f"--benchmark_min_time={a.min_time}", "--benchmark_format=json"]
     env = dict(os.environ, ADVGRAD_NUM_THREADS=str(a.threads))
     out, rss = run_child(cmd, env)
@@ -132,6 +133,8 @@ def advgrad_run(a, w):
 
 
 def torch_run(a, w):
+    if a.against_build:  # the other side is another build of advgrad
+        return advgrad_run(a, w, a.against_build)
     cmd = [a.torch_python, os.path.abspath(__file__), "--torch-child", w, "--threads", str(a.threads),
            "--min-time", str(a.min_time), "--torch-tools", a.torch_tools]
     env = dict(os.environ, OMP_NUM_THREADS=str(a.threads), MKL_NUM_THREADS=str(a.threads))
@@ -147,6 +150,8 @@ def main():
     ap.add_argument("--min-time", type=float, default=2.0, help="seconds each timed run lasts at least")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--build", default=os.path.join(REPO, "build", "release"), help="build folder with bench/")
+    ap.add_argument("--against-build", help="compare with advgrad built in this folder instead of PyTorch "
+                    "(before/after of a change)")
     ap.add_argument("--workloads", default=",".join(SMALLCNN + EFFNET))
     ap.add_argument("--torch-python", default=os.path.expanduser("~/.cache/advgrad-torch-venv/bin/python"))
     ap.add_argument("--torch-tools", default=os.path.join(os.path.dirname(REPO), "shared", "tools"),
@@ -175,10 +180,11 @@ def main():
                 img_s, rss = (advgrad_run if side == "advgrad" else torch_run)(a, w)
                 runs[w][side].append({"img_s": img_s, "max_rss_mb": rss})
                 print(f"pair {i + 1}/{a.pairs} {w:<16} {side:<8} {img_s:10.1f} img/s  {rss:7.0f} MB", file=sys.stderr)
-    print(f"{a.pairs} alternating pairs, {a.threads} threads, >= {a.min_time:g} s per run, "
-          f"PyTorch OMP_WAIT_POLICY={a.omp_wait_policy or '(default)'}")
-    print(f"| workload | advgrad img/s | PyTorch img/s | advgrad / PyTorch (median of pairs) | range | "
-          f"advgrad max RSS | PyTorch max RSS |")
+    policy = "" if a.against_build else f", PyTorch OMP_WAIT_POLICY={a.omp_wait_policy or '(default)'}"
+    print(f"{a.pairs} alternating pairs, {a.threads} threads, >= {a.min_time:g} s per run{policy}")
+    other = f"advgrad {a.against_build}" if a.against_build else "PyTorch"
+    print(f"| workload | advgrad img/s | {other} img/s | advgrad / {other} (median of pairs) | range | "
+          f"advgrad max RSS | {other} max RSS |")
     print("|---|---|---|---|---|---|---|")
     for w, r in runs.items():
         ours = [x["img_s"] for x in r["advgrad"]]
