@@ -4,6 +4,9 @@
 //   train_step  forward, mean cross-entropy, backward, SGD momentum 0.9 step
 //   fgsm        forward, input gradient only, x + 0.1 sign(g), clip to [0, 1]
 //   pgd10       10 x (forward, input gradient, step 0.01 sign, project to eps 0.1, clip)
+//   pgd7_at_step  one step of PGD-7 adversarial training: 7 x (eval mode, input
+//               gradient, step 0.025 sign, project to eps 0.1, clip), then a
+//               train_step on the adversarial batch alone
 // Figures: images/s (items_per_second). Batch 128, inputs uniform in [0, 1].
 #include <benchmark/benchmark.h>
 
@@ -64,16 +67,31 @@ void BM_fgsm(benchmark::State& state) {
   });
 }
 
+// L-inf PGD from the clean batch (no random start), eps 0.1, input gradient only.
+Tensor pgd(Workload& w, int steps, double step_size) {
+  w.model->eval();
+  Tensor adv = w.x;
+  for (int step = 0; step < steps; ++step) {
+    Tensor g = input_gradient(*w.model, adv, w.y);
+    NoGradGuard no_grad;
+    adv = clamp(clamp(adv + sign(g) * step_size, w.x - 0.1, w.x + 0.1), 0.0, 1.0);
+  }
+  return adv;
+}
+
 void BM_pgd10(benchmark::State& state) {
-  run(state, [](Workload& w) {
-    w.model->eval();
-    Tensor adv = w.x;
-    for (int step = 0; step < 10; ++step) {
-      Tensor g = input_gradient(*w.model, adv, w.y);
-      NoGradGuard no_grad;
-      adv = clamp(clamp(adv + sign(g) * 0.01, w.x - 0.1, w.x + 0.1), 0.0, 1.0);
-    }
-    benchmark::DoNotOptimize(adv.raw_data());
+  run(state, [](Workload& w) { benchmark::DoNotOptimize(pgd(w, 10, 0.01).raw_data()); });
+}
+
+void BM_pgd7_at_step(benchmark::State& state) {
+  std::unique_ptr<nn::Optimizer> opt;
+  run(state, [&opt](Workload& w) {
+    if (!opt) opt = nn::make_optimizer("sgd-momentum", w.model->parameters(), 0.01);
+    const Tensor adv = pgd(w, 7, 0.025);
+    w.model->train();
+    opt->zero_grad();
+    cross_entropy((*w.model)(adv), w.y).backward();
+    opt->step();
   });
 }
 
@@ -113,6 +131,7 @@ BENCHMARK(BM_infer)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime(
 BENCHMARK(BM_train_step)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_fgsm)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_pgd10)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_pgd7_at_step)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_fgsm_full_backward)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_attacks_fgsm)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_attacks_pgd10)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();

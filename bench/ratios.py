@@ -29,7 +29,7 @@ def rate(b):
 
 
 # Our benchmark names -> the keys of torch_reference.py's JSON.
-TORCH_KEYS = {"infer": "infer_img_s", "train_step": "train_img_s", "fgsm": "fgsm_img_s", "pgd10": "pgd10_img_s",
+TORCH_KEYS = {"infer": "infer_img_s", "train_step": "train_img_s", "fgsm": "fgsm_img_s", "pgd10": "pgd10_img_s", "pgd7_at_step": "pgd7_at_step_img_s",
               "gemm/256": "gemm256_gflops", "gemm/512": "gemm512_gflops", "gemm/1024": "gemm1024_gflops",
               "conv2_fwd": "conv2_fwd_gflops",
               "effnet_infer": "effnet_infer_img_s", "effnet_pgd_step": "effnet_pgd_step_img_s"}

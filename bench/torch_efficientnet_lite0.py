@@ -130,14 +130,10 @@ def median_rate(fn, runs, batch):
     return batch / statistics.median(ts)
 
 
-def bench(model, a):
-    import json
-    gen = torch.Generator().manual_seed(0)
-    x = torch.rand(a.batch, 3, 224, 224, generator=gen)
-    y = torch.randint(0, 1000, (a.batch,), generator=gen)
+def workloads(model, x, y, eps=1 / 255):
+    """The two canonical workloads as callables (bench/bench_effnet.cpp's, and bench/vs_torch.py's)."""
     for p in model.parameters():
         p.requires_grad_(False)  # input gradient only, as an attack needs
-    eps = 1 / 255
 
     def infer():
         with torch.no_grad():
@@ -148,6 +144,17 @@ def bench(model, a):
         (g,) = torch.autograd.grad(F.cross_entropy(model(xr), y), (xr,))
         with torch.no_grad():
             torch.clamp(torch.clamp(xr + g.sign() * (eps / 4), x - eps, x + eps), 0, 1)
+
+    return {"effnet_infer": infer, "effnet_pgd_step": pgd_step}
+
+
+def bench(model, a):
+    import json
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(a.batch, 3, 224, 224, generator=gen)
+    y = torch.randint(0, 1000, (a.batch,), generator=gen)
+    w = workloads(model, x, y)
+    infer, pgd_step = w["effnet_infer"], w["effnet_pgd_step"]
 
     out = {"torch_version": torch.__version__, "threads": a.threads, "batch": a.batch,
            "effnet_infer_img_s": median_rate(infer, a.bench, a.batch),

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "advgrad/core/backend/cpu_backend.h"
+#include "advgrad/core/backend/profiling_backend.h"
 #include "advgrad/core/error.h"
 #include "advgrad/kernels/cpu/parallel.h"
 
@@ -38,7 +39,10 @@ void register_cuda_runtime(CudaRuntime* runtime) { cuda_runtime_slot().store(run
 CudaRuntime* registered_cuda_runtime() { return cuda_runtime_slot().load(); }
 
 Backend& backend_for(Device device) {
-  if (device.is_cpu()) return use_reference ? cpu_reference_backend() : cpu_fast_backend();
+  if (device.is_cpu()) {
+    if (use_reference) return cpu_reference_backend();
+    return cpu_profiling_enabled() ? cpu_profiling_backend() : cpu_fast_backend();  // ADVGRAD_PROFILE=1
+  }
   CudaRuntime* runtime = registered_cuda_runtime();
   ADVGRAD_CHECK(runtime != nullptr, "device ", device.str(),
                 ": this build of advgrad has no CUDA backend (configure it with the CUDA toolkit to use GPUs)");

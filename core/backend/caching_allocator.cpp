@@ -20,8 +20,8 @@ std::size_t CachingAllocator::size_class(std::size_t bytes) {
   return bytes < kLargeThreshold ? round_up(bytes, kSmallGranule) : round_up(bytes, kLargeGranule);
 }
 
-CachingAllocator::CachingAllocator(RawAllocate allocate, RawFree free, bool caching)
-    : raw_allocate_(std::move(allocate)), raw_free_(std::move(free)), caching_(caching) {}
+CachingAllocator::CachingAllocator(RawAllocate allocate, RawFree free, bool caching, std::size_t max_cached)
+    : raw_allocate_(std::move(allocate)), raw_free_(std::move(free)), caching_(caching), max_cached_(max_cached) {}
 
 CachingAllocator::~CachingAllocator() {
   std::lock_guard lock(mutex_);
@@ -72,7 +72,8 @@ void CachingAllocator::deallocate(void* ptr) {
   live_.erase(it);
   stats_.allocated -= size;
   --stats_.live_blocks;
-  if (caching_) {
+  // reserved - allocated: the cached bytes, this block included.
+  if (caching_ && stats_.reserved - stats_.allocated <= max_cached_) {
     free_[size].push_back(ptr);
   } else {
     raw_free_(ptr);

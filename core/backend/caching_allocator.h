@@ -12,6 +12,11 @@
 // slack per block. When the raw allocator fails, the cache is released and the
 // request retried once before the error propagates.
 //
+// max_cached bounds the bytes parked in the cache: a freed block that would
+// take the cache above it goes straight back to the raw allocator (the CPU
+// backend's cache uses it, so a process that moves on to other shapes does not
+// keep every old one).
+//
 // The raw allocator is a pair of functions, so tests drive this class with a
 // counting host allocator. Thread-safe.
 #include <cstddef>
@@ -40,7 +45,8 @@ class CachingAllocator {
   using RawAllocate = std::function<void*(std::size_t)>;  // throws on failure
   using RawFree = std::function<void(void*)>;
 
-  CachingAllocator(RawAllocate allocate, RawFree free, bool caching = true);
+  CachingAllocator(RawAllocate allocate, RawFree free, bool caching = true,
+                   std::size_t max_cached = static_cast<std::size_t>(-1));
   ~CachingAllocator();  // returns every cached block; live blocks are the owners' to free
   CachingAllocator(const CachingAllocator&) = delete;
   CachingAllocator& operator=(const CachingAllocator&) = delete;
@@ -59,6 +65,7 @@ class CachingAllocator {
   RawAllocate raw_allocate_;
   RawFree raw_free_;
   bool caching_;
+  std::size_t max_cached_;
   mutable std::mutex mutex_;
   std::unordered_map<void*, std::size_t> live_;     // pointer -> class size
   std::map<std::size_t, std::vector<void*>> free_;  // class size -> cached blocks

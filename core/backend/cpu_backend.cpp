@@ -1,10 +1,12 @@
 // CPU backend: memory, elementwise, reductions, random numbers and GEMM.
 #include "advgrad/core/backend/cpu_backend.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
+#include "advgrad/core/backend/caching_allocator.h"
 #include "advgrad/core/error.h"
 #include "advgrad/kernels/cpu/elementwise.h"
 #include "advgrad/kernels/cpu/gemm.h"
@@ -19,13 +21,73 @@ namespace ref = kernels::reference;
 namespace fast = kernels::cpu;
 
 // ---- memory: 64-byte aligned (one cache line, one AVX-512 vector) ----
-void* CpuBackend::allocate(std::size_t nbytes, Device) {
+namespace {
+void* aligned_block(std::size_t nbytes) {
   const std::size_t rounded = (std::max<std::size_t>(nbytes, 1) + 63) / 64 * 64;
   void* p = std::aligned_alloc(64, rounded);
   ADVGRAD_CHECK(p != nullptr, "cpu: out of memory allocating ", nbytes, " bytes");
   return p;
 }
-void CpuBackend::deallocate(void* ptr, std::size_t, Device) { std::free(ptr); }
+
+// Blocks of at least kCachedBytes go through a CachingAllocator. glibc serves
+// such blocks with mmap (above its adaptive threshold) and returns them with
+// munmap or a heap trim, so every training step used to map its activations
+// afresh: the kernel zeroes each new page on first touch, and that page-fault
+// work was billed to whichever kernel wrote the tensor first (ADVGRAD_PROFILE
+// showed a free() at 120 us and ReLU at 2.4 GB/s; docs/performance.md). Smaller
+// blocks stay with malloc, whose bins already reuse them, so a scalar does not
+// take a 512-byte size class. Both CPU backends share the one cache, so a
+// tensor allocated under ReferenceKernelsGuard and freed outside it (or the
+// other way round) finds its block. ADVGRAD_CPU_CACHE_MB bounds the idle
+// cache (default 1024; 0 turns caching off, as it is under AddressSanitizer).
+constexpr std::size_t kCachedBytes = std::size_t{64} << 10;
+
+// GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; clang answers __has_feature.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+std::size_t cache_limit_bytes() {
+  std::size_t mb = kAddressSanitizer ? 0 : 1024;  // ASan must see every tensor freed, at its exact size
+  if (const char* env = std::getenv("ADVGRAD_CPU_CACHE_MB"); env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(env, &end, 10);
+    ADVGRAD_CHECK(end != env && *end == '\0', "ADVGRAD_CPU_CACHE_MB: expected a whole number of MiB, got '", env,
+                  "'");
+    mb = static_cast<std::size_t>(v);
+  }
+  return mb << 20;
+}
+
+CachingAllocator& cpu_cache() {
+  static CachingAllocator* const cache = [] {
+    const std::size_t limit = cache_limit_bytes();
+    return new CachingAllocator(aligned_block, std::free, limit > 0, limit);  // never destroyed, like the backends
+  }();
+  return *cache;
+}
+}  // namespace
+
+MemoryStats cpu_cache_stats() { return cpu_cache().stats(); }
+
+void* CpuBackend::allocate(std::size_t nbytes, Device) {
+  return nbytes >= kCachedBytes ? cpu_cache().allocate(nbytes) : aligned_block(nbytes);
+}
+void CpuBackend::deallocate(void* ptr, std::size_t nbytes, Device) {
+  if (nbytes >= kCachedBytes) {
+    cpu_cache().deallocate(ptr);
+  } else {
+    std::free(ptr);
+  }
+}
 void CpuBackend::copy_to_host(void* dst, const void* src, std::size_t n, Device) {
   if (n) std::memcpy(dst, src, n);
 }

@@ -3,6 +3,7 @@
 // loops of kernels/reference, otherwise the fast kernels of kernels/cpu.
 // Each kernel family implements its entries in core/backend/cpu_backend_<family>.cpp.
 #include "advgrad/core/backend/backend.h"
+#include "advgrad/core/backend/caching_allocator.h"
 
 namespace advgrad {
 
@@ -88,5 +89,10 @@ class CpuBackend final : public Backend {
  private:
   bool reference_;
 };
+
+// The CPU block cache shared by both CPU backends (tensors of 64 KiB and more;
+// core/backend/cpu_backend.cpp): raw_allocations counts the calls that reached
+// the system allocator, cache_hits the blocks it handed out again.
+MemoryStats cpu_cache_stats();
 
 }  // namespace advgrad

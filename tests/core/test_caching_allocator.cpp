@@ -17,7 +17,7 @@ struct CountingHeap {
   std::size_t budget = std::size_t(1) << 40;  // bytes the "device" can still give
   std::size_t in_use = 0;
   std::map<void*, std::size_t> sizes;
-  CachingAllocator make(bool caching = true) {
+  CachingAllocator make(bool caching = true, std::size_t max_cached = static_cast<std::size_t>(-1)) {
     return CachingAllocator(
         [this](std::size_t n) {
           if (in_use + n > budget) throw std::runtime_error("out of memory");
@@ -33,7 +33,7 @@ struct CountingHeap {
           live.erase(p);
           std::free(p);
         },
-        caching);
+        caching, max_cached);
   }
 };
 
@@ -63,6 +63,25 @@ TEST(CachingAllocator, ReusesFreedBlocksOfTheSameClass) {
   EXPECT_EQ(s.live_blocks, 2);
   a.deallocate(q);
   a.deallocate(r);
+}
+
+TEST(CachingAllocator, MaxCachedSendsTheOverflowBackToTheRawAllocator) {
+  CountingHeap heap;
+  CachingAllocator a = heap.make(true, 5000);  // room for a 4096-byte block, not for two
+  void* p = a.allocate(4000);
+  void* q = a.allocate(3900);
+  void* r = a.allocate(700);
+  a.deallocate(p);  // cached: 4096 bytes
+  a.deallocate(q);  // 8192 > 5000: freed at once
+  a.deallocate(r);  // 4096 + 1024 = 5120 > 5000: freed at once
+  MemoryStats s = a.stats();
+  EXPECT_EQ(s.raw_frees, 2);
+  EXPECT_EQ(s.reserved, 4096u);
+  EXPECT_EQ(heap.live.size(), 1u);
+  EXPECT_EQ(a.allocate(4001), p);  // the one cached block is reused
+  s = a.stats();
+  EXPECT_EQ(s.cache_hits, 1);
+  a.deallocate(p);
 }
 
 TEST(CachingAllocator, NoGrowthOverHundredIterations) {
