@@ -22,8 +22,8 @@ struct Rows {
 };
 
 // The linearised boundary FAB steps onto, per example: f = z_l - z_c at the
-// iterate and w = grad f (eq. 2), for l the target (FAB-T) or the closest
-// boundary |f_l| / ||grad f_l||_1 (eq. 5) over all wrong classes (FAB).
+// iterate and w = grad f, for l the target (FAB-T) or the closest boundary
+// |f_l| / ||grad f_l||_1 over all wrong classes (FAB); fab.h has the math.
 struct Boundary {
   std::vector<double> f, w;
 };
@@ -118,7 +118,7 @@ void fab_run(nn::Module& model, const Rows& rows, const Shape& shape, const FabO
                 z0.begin());
       // pi_s: f + <w, xi - x_i> = 0, i.e. <w, xi> + b = 0 with b = f - <w, x_i>.
       const double b = pi.f[static_cast<std::size_t>(i)] - std::inner_product(wi.begin(), wi.end(), zi.begin(), 0.0);
-      const std::vector<double> d_i = fab_linf_projection(zi, wi, b, o.lo, o.hi);  // eq. 6
+      const std::vector<double> d_i = fab_linf_projection(zi, wi, b, o.lo, o.hi);
       const std::vector<double> d_0 = fab_linf_projection(z0, wi, b, o.lo, o.hi);
       const auto norm = [](const std::vector<double>& v) {
         double m = 0;
@@ -126,8 +126,8 @@ void fab_run(nn::Module& model, const Rows& rows, const Shape& shape, const FabO
         return std::max(m, 1e-8);  // the authors' floor: a = 1/2 when both are 0
       };
       const double n_i = norm(d_i), n_0 = norm(d_0);
-      const double a = std::clamp(n_i / (n_i + n_0), 0.0, o.alpha_max);  // eq. 8
-      for (std::int64_t j = 0; j < d; ++j) {                             // eq. 7
+      const double a = std::clamp(n_i / (n_i + n_0), 0.0, o.alpha_max);  // the bias towards x
+      for (std::int64_t j = 0; j < d; ++j) {                             // the biased step
         const std::size_t ju = static_cast<std::size_t>(j);
         xi[at + ju] = std::clamp((1 - a) * (zi[ju] + o.eta * d_i[ju]) + a * (z0[ju] + o.eta * d_0[ju]), o.lo, o.hi);
       }

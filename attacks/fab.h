@@ -2,37 +2,42 @@
 // FAB, the Fast Adaptive Boundary attack (Croce & Hein, "Minimally distorted
 // adversarial examples with a fast adaptive boundary attack", ICML 2020), in
 // the L-inf norm, and its targeted form FAB-T, the third member of the
-// AutoAttack ensemble (Croce & Hein, ICML 2020, "Reliable evaluation ...",
-// section 4). FAB looks for the adversarial point closest to x, not for the
+// AutoAttack ensemble (Croce & Hein, ICML 2020, "Reliable evaluation ...").
+// FAB looks for the adversarial point closest to x, not for the
 // worst point of a ball; in the ensemble an example counts as broken only when
 // the closest misclassified point it found lies within eps.
 //
+// (The steps are named as the paper names them, without section or equation
+// numbers: the paper's text was not at hand to check those. The constants
+// were checked against the authors' AutoAttack code, FAB-T's standard
+// settings.)
+//
 // At the iterate x_i (x_0 = x, the original point), with c the true class and
 // f_l = z_l - z_c, each wrong class l has a linearised decision boundary
-// (section 3.1, eq. 2):
 //
 //   pi_l:  f_l(x_i) + <grad f_l(x_i), xi - x_i> = 0
 //
 // FAB-T takes pi_t of its target class t; untargeted FAB the closest one,
-// s = argmin_{l != c} |f_l(x_i)| / ||grad f_l(x_i)||_1 (eq. 5, the dual norm of
-// L-inf). With C = [lo, hi]^d and proj(z) the point of pi_s n C closest to z
-// in L-inf (fab_linf_projection below; section 3.1, eq. 3),
+// s = argmin_{l != c} |f_l(x_i)| / ||grad f_l(x_i)||_1 (||.||_1 is the dual
+// norm of L-inf). With C = [lo, hi]^d and proj(z) the point of pi_s n C
+// closest to z in L-inf (the projection onto a hyperplane with box
+// constraints, fab_linf_projection below),
 //
-//   d_i  = proj(x_i) - x_i,   d_0 = proj(x) - x                         (eq. 6)
-//   a    = min(||d_i|| / (||d_i|| + ||d_0||), alpha_max)                (eq. 8)
-//   x_{i+1} = clip_C((1 - a)(x_i + eta d_i) + a (x + eta d_0))          (eq. 7)
+//   d_i  = proj(x_i) - x_i,   d_0 = proj(x) - x
+//   a    = min(||d_i||_inf / (||d_i||_inf + ||d_0||_inf), alpha_max)
+//   x_{i+1} = clip_C((1 - a)(x_i + eta d_i) + a (x + eta d_0))     (the biased step)
 //
 // The second term biases the step towards the original point, so the iterates
 // stay close to x; eta > 1 overshoots the linearised boundary a little, so the
 // step crosses it. When x_{i+1} is misclassified it is recorded (the smallest
 // ||x_{i+1} - x||_inf per example is kept) and the iterate moves back towards
-// x (section 3.2, "backward step"): x_{i+1} = x + beta (x_{i+1} - x).
+// x (the backward step): x_{i+1} = x + beta (x_{i+1} - x).
 //
 // Constants: AutoAttack's standard FAB-T: 100 iterations, alpha_max = 0.1,
 // eta = 1.05, beta = 0.9, one run per target, the 9 most likely wrong classes
 // of the clean logits. Restarts after the first start at a random point: x +
 // u * min(best norm so far, eps) / 2 with u uniform in [-1, 1]^d rescaled to
-// ||u||_inf = 1 (section 3.2, "random restarts", with the radius of the
+// ||u||_inf = 1 (the paper's random restarts, with the radius of the
 // authors' code); the first run starts at x itself, as AutoAttack's FAB-T
 // does (its first restart has no random start). As in the authors' code, a
 // point counts as adversarial when it is misclassified, whatever its target.
@@ -47,13 +52,13 @@ struct FabOptions {
   int steps = 100;            // iterations per run
   int target_classes = 9;     // FAB-T: runs toward the k most likely wrong classes; 0: untargeted FAB
   int restarts = 1;           // per target (untargeted: runs); those after the first start at random
-  double alpha_max = 0.1;     // the largest bias towards x (eq. 8)
-  double eta = 1.05;          // overshoot of the linearised boundary (eq. 7)
+  double alpha_max = 0.1;     // the largest bias a towards x
+  double eta = 1.05;          // overshoot of the linearised boundary
   double beta = 0.9;          // backward step after a success
   double lo = 0.0, hi = 1.0;  // the box C
 };
 
-// The L-inf projection onto a hyperplane inside a box (section 3.1, eq. 3):
+// The L-inf projection onto a hyperplane inside a box:
 // delta = argmin ||delta||_inf subject to <w, z + delta> + b = 0 and
 // lo <= z + delta <= hi, for z inside the box. With r = -(<w, z> + b) the
 // needed change of <w, .>, moving coordinate i by at most t in the direction
