@@ -55,6 +55,7 @@
 #include "advgrad/attacks/apgd.h"
 #include "advgrad/attacks/attack.h"
 #include "advgrad/attacks/autoattack.h"
+#include "advgrad/attacks/fab.h"
 #include "advgrad/attacks/gradient_probe.h"
 #include "advgrad/attacks/saliency.h"
 #include "advgrad/attacks/square.h"

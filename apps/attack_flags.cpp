@@ -9,12 +9,14 @@
 //   pgd-l2   as pgd in the L2 ball, gradient scaled to unit L2 norm
 //   mifgsm   10 steps of eps / 10 with momentum 1.0 on the L1-normalised
 //            gradient (Dong et al. 2018)
-// The parameter-free attacks (docs/robust-evaluation.md), all from a random
-// start, untargeted, --steps 100 by default:
+// The parameter-free attacks (docs/robust-evaluation.md), untargeted, --steps
+// 100 by default, APGD and Square from a random start:
 //   apgd-ce / apgd-dlr  APGD on cross-entropy / the DLR loss (Croce & Hein 2020)
 //   apgd-t              APGD-T over --target-classes (9) wrong classes
+//   fab-t / fab         FAB-T over --target-classes (9) wrong classes / untargeted
+//                       FAB, L-inf, minimal norm: a point counts within eps only
 //   square              the Square attack, --queries (5000) per example, L-inf
-//   autoattack          APGD-CE -> APGD-T -> Square, the worst case per example
+//   autoattack          APGD-CE -> APGD-T -> FAB-T -> Square, the worst case per example
 // The minimal-norm attacks (no ball: the smallest perturbation per example;
 // with an eps, run_attack keeps only the points inside it):
 //   deepfool / deepfool-linf  DeepFool in L2 / L-inf, --steps 50, --overshoot
@@ -31,7 +33,7 @@ namespace advgrad::cli {
 
 void AttackFlags::add_to(CLI::App* cmd) {
   cmd->add_option("--method", method,
-                  "attack: fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, apgd-t, square, autoattack, "
+                  "attack: fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, apgd-t, fab-t, fab, square, autoattack, "
                   "deepfool, deepfool-linf, cw")
       ->check(CLI::IsMember(attack_methods()));
   cmd->add_option("--steps", steps,
@@ -40,7 +42,7 @@ void AttackFlags::add_to(CLI::App* cmd) {
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--queries", queries, "square and autoattack: queries per example (default 5000)")
       ->check(CLI::Range(1, 10000000));
-  cmd->add_option("--target-classes", target_classes, "apgd-t and autoattack: wrong classes to aim at (default 9)")
+  cmd->add_option("--target-classes", target_classes, "apgd-t, fab-t and autoattack: wrong classes to aim at (default 9)")
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--overshoot", overshoot, "deepfool: overshoot past the boundary (default 0.02)")
       ->check(non_negative());
@@ -106,12 +108,14 @@ attacks::AttackOptions AttackFlags::options(double eps_value) const {
     ADVGRAD_CHECK(!targeted, "attack: --method ", method, " is untargeted (apgd-t picks its own target classes); "
                   "use --method pgd with --targeted");
     o.algorithm = method == "apgd-t"       ? attacks::AttackAlgorithm::ApgdTargeted
+                  : method == "fab-t" || method == "fab" ? attacks::AttackAlgorithm::Fab
                   : method == "square"     ? attacks::AttackAlgorithm::Square
                   : method == "autoattack" ? attacks::AttackAlgorithm::AutoAttack
                                            : attacks::AttackAlgorithm::Apgd;
     if (method == "apgd-dlr") o.loss = attacks::AttackLoss::Dlr;
+    if (method == "fab") o.target_classes = 0;  // untargeted FAB: the closest boundary of all classes
     o.steps = steps > 0 ? steps : 100;
-    o.random_start = true;
+    o.random_start = method != "fab-t" && method != "fab";  // FAB's first run starts at x (fab.h)
     step_fraction = 2.0;  // unused: APGD sets its own step, starting at 2 eps
   } else if (method == "fgsm") {
     ADVGRAD_CHECK(steps <= 1, "attack: fgsm takes exactly one step (use --method bim or pgd for more), got --steps ",
@@ -184,13 +188,13 @@ double parse_eps(const std::string& text) {
 
 const std::vector<std::string>& attack_methods() {
   static const std::vector<std::string> names{"fgsm",    "bim",      "pgd",    "pgd-l2", "mifgsm",
-                                              "apgd-ce", "apgd-dlr", "apgd-t", "square", "autoattack",
+                                              "apgd-ce", "apgd-dlr", "apgd-t", "fab-t", "fab", "square", "autoattack",
                                               "deepfool", "deepfool-linf", "cw"};
   return names;
 }
 
 bool AttackFlags::is_parameter_free() const {
-  return method == "apgd-ce" || method == "apgd-dlr" || method == "apgd-t" || method == "square" ||
+  return method == "apgd-ce" || method == "apgd-dlr" || method == "apgd-t" || method == "fab-t" || method == "fab" || method == "square" ||
          method == "autoattack";
 }
 
@@ -209,6 +213,8 @@ std::string AttackFlags::describe(const attacks::AttackOptions& o) const {
     s << (method == "apgd-ce"    ? "APGD-CE-" + std::to_string(o.steps)
           : method == "apgd-dlr" ? "APGD-DLR-" + std::to_string(o.steps)
           : method == "apgd-t"   ? "APGD-T-" + std::to_string(o.steps) + " x" + std::to_string(o.target_classes)
+          : method == "fab-t"    ? "FAB-T-" + std::to_string(o.steps) + " x" + std::to_string(o.target_classes)
+          : method == "fab"      ? "FAB-" + std::to_string(o.steps)
           : method == "square"   ? "Square-" + std::to_string(o.queries)
                                  : std::string("AutoAttack"))
       << " L-inf eps " << o.eps;

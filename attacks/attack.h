@@ -47,12 +47,14 @@ enum class TargetedObjective { TrueMinusTarget, MinimiseTarget };
 
 // Which attack run_attack() runs: the PGD family below (pgd()), or one of the
 // parameter-free attacks of docs/robust-evaluation.md: APGD on `loss`
-// (apgd.h), APGD-T over `target_classes` wrong classes, Square with `queries`
-// queries (square.h, L-inf), or the AutoAttack ensemble (autoattack.h, L-inf);
+// (apgd.h), APGD-T over `target_classes` wrong classes, FAB-T over
+// `target_classes` wrong classes (untargeted FAB with 0; fab.h, L-inf), Square
+// with `queries` queries (square.h, L-inf), or the AutoAttack ensemble
+// (autoattack.h, L-inf);
 // or a minimal-norm attack seen through the eps-ball (min_norm.h,
 // restrict_to_ball): DeepFool (deepfool.h, L2 or L-inf) or Carlini-Wagner L2
 // (carlini_wagner.h).
-enum class AttackAlgorithm { Pgd, Apgd, ApgdTargeted, Square, AutoAttack, DeepFool, CarliniWagner };
+enum class AttackAlgorithm { Pgd, Apgd, ApgdTargeted, Fab, Square, AutoAttack, DeepFool, CarliniWagner };
 
 struct AttackOptions {
   AttackAlgorithm algorithm = AttackAlgorithm::Pgd;
@@ -73,7 +75,7 @@ struct AttackOptions {
   std::int64_t target_class = 0;
   TargetedObjective objective = TargetedObjective::TrueMinusTarget;
   // The parameter-free attacks (algorithm != Pgd; `steps` is APGD's iterations).
-  int target_classes = 9;  // APGD-T and AutoAttack
+  int target_classes = 9;  // APGD-T, FAB-T (0: untargeted FAB) and AutoAttack
   int queries = 5000;      // Square and AutoAttack, per example
   // The minimal-norm attacks (`steps` is their iteration budget: DeepFool's
   // iterations, Carlini-Wagner's Adam steps per value of c).
@@ -107,11 +109,11 @@ Tensor random_start(const Tensor& x, const AttackOptions& options, Generator& ge
 
 // The general iterative attack (BIM / PGD / MI-FGSM, targeted or not).
 AttackResult pgd(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options, Generator& gen);
-// Runs options.algorithm: pgd() for Pgd, else apgd(), apgd_targeted(),
+// Runs options.algorithm: pgd() for Pgd, else apgd(), apgd_targeted(), fab(),
 // square_attack() or autoattack() with the options that apply to it. For the
 // parameter-free attacks result.success is "misclassified" (APGD-T's targets
 // are directions, not goals); `targeted` must be false for them, and Square
-// and AutoAttack need Norm::Linf. DeepFool and Carlini-Wagner (L2 only) run
+// FAB and AutoAttack need Norm::Linf. DeepFool and Carlini-Wagner (L2 only) run
 // unbounded and then keep only the points within eps (restrict_to_ball), so
 // the robust accuracy is the accuracy at radius eps.
 // `progress`, when set, is told each attack as it starts, with the number of
@@ -121,7 +123,7 @@ using AttackProgress = std::function<void(const std::string& attack, std::int64_
 AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, const AttackOptions& options,
                         Generator& gen, const AttackProgress& progress = {});
 // The short name of options.algorithm ("fgsm" for one step, "mifgsm" with
-// momentum, else "pgd"; "apgd-ce", "apgd-dlr", "apgd-t", "square",
+// momentum, else "pgd"; "apgd-ce", "apgd-dlr", "apgd-t", "fab-t", "fab", "square",
 // "autoattack", "deepfool", "cw"), as progress reports it.
 std::string algorithm_name(const AttackOptions& options);
 // FGSM: one step of size eps from x (no random start): x + eps * sign(g).

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "advgrad/attacks/apgd.h"
+#include "advgrad/attacks/fab.h"
 #include "advgrad/attacks/per_example.h"
 #include "advgrad/attacks/square.h"
 #include "advgrad/core/grad_mode.h"
@@ -52,6 +53,12 @@ AutoAttackResult autoattack(nn::Module& model, const Tensor& x_in, const Tensor&
       {"apgd-t",
        [&](const Tensor& xs, const Tensor& ys) {
          return apgd_targeted(model, xs, ys, o, gen, ao.target_classes);
+       }},
+      {"fab-t",
+       [&](const Tensor& xs, const Tensor& ys) {
+         FabOptions fo;  // AutoAttack's: one run per target from x, alpha_max 0.1, eta 1.05, beta 0.9
+         fo.eps = ao.eps, fo.steps = ao.apgd_steps, fo.target_classes = ao.target_classes, fo.lo = ao.lo, fo.hi = ao.hi;
+         return fab(model, xs, ys, fo, gen);
        }},
       {"square", [&](const Tensor& xs, const Tensor& ys) {
          return square_attack(model, xs, ys, {ao.eps, ao.square_queries, 0.8, ao.lo, ao.hi}, gen);

@@ -5,6 +5,7 @@
 #include "advgrad/attacks/autoattack.h"
 #include "advgrad/attacks/carlini_wagner.h"
 #include "advgrad/attacks/deepfool.h"
+#include "advgrad/attacks/fab.h"
 #include "advgrad/attacks/min_norm.h"
 #include "advgrad/attacks/square.h"
 
@@ -24,6 +25,7 @@ std::string algorithm_name(const AttackOptions& o) {
     case AttackAlgorithm::Pgd: return o.steps == 1 ? "fgsm" : o.momentum > 0 ? "mifgsm" : "pgd";
     case AttackAlgorithm::Apgd: return o.loss == AttackLoss::Dlr ? "apgd-dlr" : "apgd-ce";
     case AttackAlgorithm::ApgdTargeted: return "apgd-t";
+    case AttackAlgorithm::Fab: return o.target_classes > 0 ? "fab-t" : "fab";
     case AttackAlgorithm::Square: return "square";
     case AttackAlgorithm::AutoAttack: return "autoattack";
     case AttackAlgorithm::DeepFool: return "deepfool";
@@ -45,15 +47,21 @@ AttackResult run_attack(nn::Module& model, const Tensor& x, const Tensor& y, con
     check_attack_inputs(x, y, o, "run_attack");
     return restrict_to_ball(model, x, y, min_norm_attack(model, x, y, o), o.eps, o.norm, o.lo, o.hi);
   }
-  ADVGRAD_CHECK(!o.targeted, "run_attack: APGD, APGD-T, Square and AutoAttack are untargeted here "
-                             "(APGD-T aims at wrong classes on its own); use PGD for a targeted attack");
+  ADVGRAD_CHECK(!o.targeted, "run_attack: APGD, APGD-T, FAB, Square and AutoAttack are untargeted here "
+                             "(APGD-T and FAB-T aim at wrong classes on their own); use PGD for a targeted attack");
   ADVGRAD_CHECK(o.norm == Norm::Linf || o.algorithm == AttackAlgorithm::Apgd || o.algorithm == AttackAlgorithm::ApgdTargeted,
-                "run_attack: Square and AutoAttack are implemented for the L-inf ball only");
+                "run_attack: FAB, Square and AutoAttack are implemented for the L-inf ball only");
   switch (o.algorithm) {
     case AttackAlgorithm::Apgd:
       return apgd(model, x, y, o, gen);
     case AttackAlgorithm::ApgdTargeted:
       return apgd_targeted(model, x, y, o, gen, o.target_classes);
+    case AttackAlgorithm::Fab: {
+      FabOptions fo;  // the paper's alpha_max, eta and beta
+      fo.eps = o.eps, fo.steps = o.steps, fo.target_classes = o.target_classes, fo.restarts = o.restarts;
+      fo.lo = o.lo, fo.hi = o.hi;
+      return fab(model, x, y, fo, gen);
+    }
     case AttackAlgorithm::Square:
       return square_attack(model, x, y, {o.eps, o.queries, 0.8, o.lo, o.hi}, gen);
     case AttackAlgorithm::AutoAttack:

@@ -1,5 +1,5 @@
 // Robust accuracy a reviewer would accept: one model under PGD-40 and under
-// each attack of the AutoAttack ensemble alone (APGD-CE, APGD-T, Square), then
+// each attack of the AutoAttack ensemble alone (APGD-CE, APGD-T, FAB-T, Square), then
 // the ensemble itself (each attack on the examples the earlier ones left
 // standing, worst case per example). PGD with a fixed step can only
 // overestimate robustness; the table shows by how much.
@@ -88,6 +88,11 @@ int main(int argc, char** argv) {
     const int queries = quick ? 200 : 5000;
     timed("APGD-CE alone", [&] { return attacks::apgd(*model, x, y, o, gen); });
     timed("APGD-T alone", [&] { return attacks::apgd_targeted(*model, x, y, o, gen); });
+    timed("FAB-T alone", [&] {
+      attacks::FabOptions fo;
+      fo.eps = eps, fo.steps = o.steps;
+      return attacks::fab(*model, x, y, fo, gen);
+    });
     timed("Square alone", [&] { return attacks::square_attack(*model, x, y, {eps, queries, 0.8, 0, 1}, gen); });
     // [snippet:autoattack]
     attacks::AutoAttackOptions ao;

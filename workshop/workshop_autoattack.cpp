@@ -47,7 +47,7 @@ json attack_row(const RobustRow& row, const std::string& model_path, const data:
   return {{"name", row.name}, {"n", n}, {"pgd", pgd}, {"autoattack", aa.robust_accuracy()}, {"stages", stages}};
 }
 
-// Examples broken only by Square (after both APGD runs failed on them), as a share of n.
+// Examples broken only by Square (after APGD-CE, APGD-T and FAB-T failed on them), as a share of n.
 double square_share(const json& r) {
   const auto& s = r["stages"];
   return static_cast<double>(s[s.size() - 2]["robust"].get<std::int64_t>() - s.back()["robust"].get<std::int64_t>()) /
@@ -71,7 +71,8 @@ void autoattack_part(WorkshopContext& ctx) {
       "A second opinion on the same table: AutoAttack (Croce & Hein 2020; docs/robust-evaluation.md) on the first " +
       std::to_string(ensemble_examples(b)) + " test images, at the same eps. APGD-CE (" + std::to_string(o.apgd_steps) +
       " steps, no step size to choose), then APGD-T toward " + std::to_string(o.target_classes) +
-      " wrong classes, then the gradient-free Square attack (" + std::to_string(o.square_queries) +
+      " wrong classes, then FAB-T toward the same classes (the closest misclassified point, counted within eps), "
+      "then the gradient-free Square attack (" + std::to_string(o.square_queries) +
       " queries), each on the images the earlier ones left standing. " + pgd +
       " ran again on the same images, so the two columns compare like with like.");
   report::ReportTable t{"Robust accuracy: " + pgd + " against AutoAttack (comparison-autoattack)",
@@ -87,7 +88,7 @@ void autoattack_part(WorkshopContext& ctx) {
     if (p - a > worst_gap) worst_gap = p - a, worst = r["name"].get<std::string>();
     if (square_share(r) >= 0.05)
       ctx.report.warning(r["name"].get<std::string>() + ": Square broke " + report::format_percent(square_share(r)) +
-                         " of the images that both gradient attacks left standing. Its gradients mislead the "
+                         " of the images that the gradient attacks left standing. Its gradients mislead the "
                          "attacks (gradient masking); trust its AutoAttack number, not its PGD number.");
   }
   ctx.report.table(t);

@@ -218,8 +218,8 @@ TEST(AutoAttack, IsNeverWeakerThanPgd40AndRecordsWhoBrokeWhat) {
   Generator gen(2);
   const AutoAttackResult aa =
       autoattack(*s.model, s.x, s.y, ao, gen, [&](const std::string& a, std::int64_t) { seen.push_back(a); });
-  EXPECT_EQ(seen, (std::vector<std::string>{"apgd-ce", "apgd-t", "square"}));
-  ASSERT_EQ(aa.stages.size(), 4u);
+  EXPECT_EQ(seen, (std::vector<std::string>{"apgd-ce", "apgd-t", "fab-t", "square"}));
+  ASSERT_EQ(aa.stages.size(), 5u);
   EXPECT_EQ(aa.stages[0].attack, "clean");
   EXPECT_EQ(aa.stages[0].robust, 30);  // labelled with its own answers
   for (std::size_t k = 1; k < aa.stages.size(); ++k) EXPECT_LE(aa.stages[k].robust, aa.stages[k - 1].robust);

@@ -9,7 +9,7 @@
 #include "advgrad/attacks/deepfool.h"
 #include "advgrad/attacks/min_norm.h"
 #include "advgrad/core/grad_mode.h"
-#include "advgrad/nn/linear.h"
+#include "affine_model.h"
 #include "attack_setup.h"
 #include "expect_error.h"
 #include "testing.h"
@@ -17,23 +17,9 @@
 namespace advgrad::attacks {
 namespace {
 
+using testing::Affine;
 using testing::AttackSetup;
-
-// An affine classifier z = W x + b on [N, d] inputs (float64), and a batch it
-// classifies, labelled with its own answers.
-struct Affine {
-  std::unique_ptr<nn::Linear> model;
-  Tensor x, y;
-};
-
-Affine affine(std::uint64_t seed, std::int64_t d, std::int64_t classes, std::int64_t n) {
-  Generator gen(seed);
-  Affine a{std::make_unique<nn::Linear>(d, classes, gen), randn({n, d}, gen, TensorOptions{DType::Float64}), Tensor()};
-  a.model->to(DType::Float64);
-  NoGradGuard no_grad;
-  a.y = argmax((*a.model)(a.x), 1);
-  return a;
-}
+using testing::affine;
 
 TEST(DeepFool, ReachesTheClosestBoundaryOfAnAffineBinaryClassifierInOneStep) {
   for (Norm norm : {Norm::L2, Norm::Linf}) {

@@ -47,7 +47,7 @@ done
 [ -n "$(json_number "$work/targeted.json" success_rate)" ] && ok "targeted attack reports success" ||
   fail "targeted attack: no success_rate"
 
-# AutoAttack (APGD-CE -> APGD-T -> Square) is never weaker than PGD, at an eps
+# AutoAttack (APGD-CE -> APGD-T -> FAB-T -> Square) is never weaker than PGD, at an eps
 # where PGD leaves some accuracy standing.
 "$bin" attack --model "$work/m.safetensors" "${data[@]}" --method pgd --eps 0.04 --steps 10 --random-start \
   --json >"$work/pgd04.json" || fail "pgd at eps 0.04 exited non-zero"
@@ -59,6 +59,17 @@ if [ -n "$aa" ] && [ -n "$pgd04" ] && ge "$pgd04" "$aa" && ge "$pgd04" 0.05; the
   ok "AutoAttack accuracy $aa <= PGD-10's $pgd04 at eps 0.04"
 else
   fail "AutoAttack accuracy '$aa' vs PGD-10's '$pgd04' at eps 0.04 (PGD must leave >= 5% and AutoAttack no more)"
+fi
+
+# FAB-T: a minimal-norm attack counted within eps; never above the clean accuracy.
+"$bin" attack --model "$work/m.safetensors" "${data[@]}" --method fab-t --eps 0.04 --steps 10 --target-classes 3 \
+  --json >"$work/fab.json" || fail "fab-t exited non-zero"
+fab_acc=$(json_number "$work/fab.json" robust_accuracy)
+fab_clean=$(json_number "$work/fab.json" clean_accuracy)
+if [ -n "$fab_acc" ] && ge "$fab_clean" "$fab_acc"; then
+  ok "FAB-T accuracy $fab_acc <= clean $fab_clean at eps 0.04"
+else
+  fail "FAB-T accuracy '$fab_acc' vs clean '$fab_clean'"
 fi
 
 # DeepFool: the median L2 norm of its minimal perturbations, and the accuracy
@@ -116,6 +127,7 @@ expect_error "fgsm with steps" "one step" attack "${m[@]}" --method fgsm --steps
 expect_error "missing model" "nope.safetensors" attack --model "$work/nope.safetensors" "${data[@]}"
 expect_error "unknown method" "method" attack "${m[@]}" --method carlini
 expect_error "targeted apgd-t" "untargeted" attack "${m[@]}" --method apgd-t --targeted
+expect_error "targeted fab-t" "untargeted" attack "${m[@]}" --method fab-t --targeted
 expect_error "bad sweep" "eps sweep" robustness "${m[@]}" --eps-sweep 0.3:0:0.1 --out "$work/rob2"
 expect_error "index out of range" "out of range" saliency "${m[@]}" --index 100000
 expect_error "missing data dir" "fashion" eval --model "$work/m.safetensors" --data fashion-mnist --data-dir "$work/none"

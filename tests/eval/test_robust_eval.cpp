@@ -86,16 +86,16 @@ TEST(RobustEval, ProgressNamesEveryAttackOfEveryBatch) {
   std::vector<RobustProgress> seen;
   const RobustResult r =
       robust_accuracy(*model, data.test, o, 0, 20, 45, [&](const RobustProgress& p) { seen.push_back(p); });
-  ASSERT_EQ(seen.size(), 9u) << "3 batches (20, 20, 5) x 3 members";
-  const std::vector<std::string> members{"apgd-ce", "apgd-t", "square"};
+  ASSERT_EQ(seen.size(), 12u) << "3 batches (20, 20, 5) x 4 members";
+  const std::vector<std::string> members{"apgd-ce", "apgd-t", "fab-t", "square"};
   for (std::size_t i = 0; i < seen.size(); ++i) {
-    const std::int64_t batch = static_cast<std::int64_t>(i / 3);
+    const std::int64_t batch = static_cast<std::int64_t>(i / 4);
     EXPECT_EQ(seen[i].done, 20 * batch);
     EXPECT_EQ(seen[i].total, 45);
     EXPECT_DOUBLE_EQ(seen[i].eps, 0.05);
-    EXPECT_EQ(seen[i].attack, members[i % 3]);
+    EXPECT_EQ(seen[i].attack, members[i % 4]);
     EXPECT_LE(seen[i].attacking, batch == 2 ? 5 : 20);
-    if (i % 3 > 0) {
+    if (i % 4 > 0) {
       EXPECT_LE(seen[i].attacking, seen[i - 1].attacking);
     }
   }
