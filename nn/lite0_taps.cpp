@@ -10,6 +10,7 @@
 #include "advgrad/nn/efficientnet.h"
 #include "advgrad/nn/linear.h"
 #include "advgrad/nn/pretrained.h"
+#include "advgrad/nn/transfer.h"
 
 namespace advgrad::nn {
 namespace {
@@ -64,22 +65,9 @@ ModulePtr lite0_taps(std::int64_t channels, std::int64_t classes, Generator& gen
 }
 
 ModulePtr pretrained_lite0_taps(const ModelConfig& config, const std::string& weights_path) {
-  ADVGRAD_CHECK(config.arch == "efficientnet-lite0-taps", "pretrained_lite0_taps: expects arch efficientnet-lite0-taps, got ",
-                config.arch);
-  ADVGRAD_CHECK(config.channels == 3, "pretrained_lite0_taps: the pretrained Lite0 takes 3-channel images, the config says ",
-                config.channels);
-  ModulePtr imagenet = build_model(imagenet_config("efficientnet-lite0"));
-  load_pretrained(*imagenet, weights_path);
-  StateDict state = imagenet->state_dict();
-  state.erase("_fc.weight");
-  state.erase("_fc.bias");
-  ModulePtr model = build_model(config);
-  model->load_state_dict(state, /*strict=*/false);
-  // Everything but _fc must have come from the file.
-  for (const auto& [name, t] : model->state_dict())
-    ADVGRAD_CHECK(name.rfind("_fc.", 0) == 0 || state.count(name), "pretrained_lite0_taps: ", weights_path,
-                  " gave no tensor '", name, "'");
-  return model;
+  ADVGRAD_CHECK(config.arch == "efficientnet-lite0-taps",
+                "pretrained_lite0_taps: expects arch efficientnet-lite0-taps, got ", config.arch);
+  return with_pretrained_backbone(config, "efficientnet-lite0", weights_path, "pretrained_lite0_taps");
 }
 
 }  // namespace advgrad::nn

@@ -32,9 +32,14 @@ bool supports_transfer(const std::string& arch) { return arch == "efficientnet-l
 ModulePtr pretrained_with_new_head(const ModelConfig& config, const std::string& weights_path) {
   ADVGRAD_CHECK(supports_transfer(config.arch), "pretrained_with_new_head: ", config.arch,
                 " has no pretrained weights (efficientnet-lite0 or efficientnet-b0)");
-  ADVGRAD_CHECK(config.channels == 3, "pretrained_with_new_head: the pretrained ", config.arch,
+  return with_pretrained_backbone(config, config.arch, weights_path, "pretrained_with_new_head");
+}
+
+ModulePtr with_pretrained_backbone(const ModelConfig& config, const std::string& pretrained_arch,
+                                   const std::string& weights_path, const char* who) {
+  ADVGRAD_CHECK(config.channels == 3, who, ": the pretrained ", pretrained_arch,
                 " takes 3-channel images, the config says ", config.channels);
-  ModulePtr imagenet = build_model(imagenet_config(config.arch));
+  ModulePtr imagenet = build_model(imagenet_config(pretrained_arch));
   load_pretrained(*imagenet, weights_path);
   StateDict state = imagenet->state_dict();
   state.erase("_fc.weight");
@@ -43,8 +48,8 @@ ModulePtr pretrained_with_new_head(const ModelConfig& config, const std::string&
   model->load_state_dict(state, /*strict=*/false);
   // Everything but _fc must have come from the file.
   for (const auto& [name, t] : model->state_dict())
-    ADVGRAD_CHECK(name.rfind("_fc.", 0) == 0 || state.count(name), "pretrained_with_new_head: ", weights_path,
-                  " gave no tensor '", name, "'");
+    ADVGRAD_CHECK(name.rfind("_fc.", 0) == 0 || state.count(name), who, ": ", weights_path, " gave no tensor '", name,
+                  "'");
   return model;
 }
 

@@ -33,6 +33,13 @@ bool supports_transfer(const std::string& arch);
 // classifier copied from the pretrained weights in `weights_path` (the 1000-class ImageNet
 // checkpoint of config.arch); the classifier _fc is the fresh one built from config.seed.
 ModulePtr pretrained_with_new_head(const ModelConfig& config, const std::string& weights_path);
+// The network of `config` (3-channel input) with every tensor but the
+// classifier `_fc` copied from the ImageNet model `pretrained_arch` read from
+// `weights_path`; `_fc` keeps config's fresh initialisation. Throws
+// advgrad::Error naming `who` when the file lacks a tensor the network needs.
+// (pretrained_with_new_head and pretrained_lite0_taps both build on it.)
+ModulePtr with_pretrained_backbone(const ModelConfig& config, const std::string& pretrained_arch,
+                                   const std::string& weights_path, const char* who);
 
 // The state-dict name prefixes that train under `spec` besides the head "_fc.".
 std::vector<std::string> trainable_prefixes(const FreezeSpec& spec);
